@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
   TrainingConfig training;
   training.batch_size = batch;
   Adam adam(training.adam);
-  TrainingStep step;
+  TrainingStep<RateRnn<float>> step;
 
   std::vector<Batch> batches;
   const auto generate_start = Clock::now();

@@ -8,40 +8,67 @@
 
 namespace nf::cli {
 
+namespace {
+
+struct Options {
+  std::string dir;
+  int trials = 512;
+  std::uint64_t seed = 0;
+  bool json = false;
+};
+
+template <typename Network>
+void report(const models::TrainedArtifact<Network>& artifact, const std::string& description, const Options& o,
+            bool seed_given) {
+  const std::uint64_t seed = seed_given ? o.seed : artifact.seed;
+  const auto task = models::make_task(artifact.task_name, artifact.task_params);
+  const auto ood_task = models::make_ood_task(*task);
+  const auto result = models::evaluate(artifact.network, *task, o.trials, seed);
+  const auto ood = models::evaluate(artifact.network, *ood_task, o.trials, seed);
+  if (o.json) {
+    nlohmann::json j = {{"artifact", o.dir},      {"model_type", description}, {"task", task->name()},
+                        {"trials", o.trials},     {"seed", seed},              {"loss", result.mse},
+                        {"success_rate", result.success_rate}, {"ood_loss", ood.mse},
+                        {"ood_success_rate", ood.success_rate}};
+    if (const auto& a = result.activity) {
+      j["mean_rate"] = a->mean_rate;
+      j["mean_rate_hz"] = a->mean_rate_hz;
+      j["spikes_per_step"] = a->spikes_per_step;
+      j["synops_per_step"] = a->synops_per_step;
+      j["input_macs_per_step"] = a->input_macs_per_step;
+    }
+    fmt::print("{}\n", j.dump(2));
+    return;
+  }
+  fmt::print("{}: {} on '{}', N = {}, {} trials (seed {})\n", o.dir, description, task->name(),
+             artifact.network.config().n_rec, o.trials, seed);
+  fmt::print("  loss (MSE)        {:.4e}\n", result.mse);
+  fmt::print("  success rate      {:.1f}%\n", 100 * result.success_rate);
+  fmt::print("  OOD loss (MSE)    {:.4e}   ({} steps per trial)\n", ood.mse, ood_task->n_steps());
+  fmt::print("  OOD success rate  {:.1f}%\n", 100 * ood.success_rate);
+  if (const auto& a = result.activity) {
+    fmt::print("  mean firing rate  {:.4f} spikes/unit/step ({:.1f} Hz)\n", a->mean_rate, a->mean_rate_hz);
+    fmt::print("  spikes per step   {:.2f}\n", a->spikes_per_step);
+    fmt::print("  SynOps per step   {:.1f}   (spikes x fan-out, recurrent + readout{})\n", a->synops_per_step,
+               a->input_macs_per_step > 0 ? "" : " + input spikes");
+    if (a->input_macs_per_step > 0) fmt::print("  input MACs/step   {:.0f}   (dense current input)\n", a->input_macs_per_step);
+  }
+}
+
+}  // namespace
+
 void add_eval_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("eval", "Evaluate a trained artifact: loss, success rate, OOD success rate");
-  struct Options {
-    std::string dir;
-    int trials = 512;
-    std::uint64_t seed = 0;
-    bool json = false;
-  };
+  auto* cmd = app.add_subcommand(
+      "eval", "Evaluate a trained artifact: loss, success rate, OOD success rate (LIF: firing rate, SynOps)");
   auto o = std::make_shared<Options>();
   cmd->add_option("dir", o->dir, "Artifact folder")->required();
   cmd->add_option("--trials", o->trials, "Number of fresh trials")->check(CLI::PositiveNumber);
   cmd->add_option("--seed", o->seed, "Seed of the evaluation trials (default: the artifact's)");
   cmd->add_flag("--json", o->json, "Print the result as JSON");
   cmd->callback([o, cmd] {
-    const auto artifact = models::load_artifact(o->dir);
-    const std::uint64_t seed = cmd->count("--seed") ? o->seed : artifact.seed;
-    const auto task = models::make_task(artifact.task_name, artifact.task_params);
-    const auto ood_task = models::make_ood_task(*task);
-    const auto result = models::evaluate(artifact.network, *task, o->trials, seed);
-    const auto ood = models::evaluate(artifact.network, *ood_task, o->trials, seed);
-    if (o->json) {
-      const nlohmann::json j = {{"artifact", o->dir},    {"task", task->name()},
-                                {"trials", o->trials},   {"seed", seed},
-                                {"loss", result.mse},    {"success_rate", result.success_rate},
-                                {"ood_loss", ood.mse},   {"ood_success_rate", ood.success_rate}};
-      fmt::print("{}\n", j.dump(2));
-      return;
-    }
-    fmt::print("{}: {} on '{}', N = {}, {} trials (seed {})\n", o->dir, "rate RNN", task->name(),
-               artifact.network.config().n_rec, o->trials, seed);
-    fmt::print("  loss (MSE)        {:.4e}\n", result.mse);
-    fmt::print("  success rate      {:.1f}%\n", 100 * result.success_rate);
-    fmt::print("  OOD loss (MSE)    {:.4e}   ({} steps per trial)\n", ood.mse, ood_task->n_steps());
-    fmt::print("  OOD success rate  {:.1f}%\n", 100 * ood.success_rate);
+    const models::Artifact artifact = models::load_artifact(o->dir);
+    std::visit([&](const auto& a) { report(a, models::model_description(artifact), *o, cmd->count("--seed") > 0); },
+               artifact);
   });
 }
 

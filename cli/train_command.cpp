@@ -16,6 +16,30 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Options of the LIF model family (LifRnnConfig), in user units.
+struct LifOptions {
+  double tau_mem_ms = 20.0;
+  double tau_syn_ms = 5.0;
+  double tau_out_ms = 20.0;
+  double threshold = 1.0;
+  std::string reset = "subtract";
+  int refractory_steps = 0;
+  std::string encoding = "current";
+  double encoding_gain = 1.0;
+  double delta_threshold = 0.5;
+  std::string surrogate = "fast_sigmoid";
+  double surrogate_slope = 5.0;
+  bool detach_reset = false;
+  bool train_tau = false;
+};
+
+// Options that belong to one model family only: given for the other, they are refused.
+const std::vector<std::string> kRateOnlyOptions = {"--activation", "--alpha", "--tau", "--noise"};
+const std::vector<std::string> kLifOnlyOptions = {
+    "--tau-mem",  "--tau-syn",   "--tau-out",     "--threshold",    "--reset",        "--refractory",
+    "--encoding", "--encoding-gain", "--delta-threshold", "--surrogate", "--surrogate-slope", "--detach-reset",
+    "--train-tau", "--target-rate", "--target-rate-weight"};
+
 struct TrainOptions {
   std::string task;
   std::vector<std::string> task_params;
@@ -40,6 +64,7 @@ struct TrainOptions {
   bool force = false;
   bool quiet = false;
   int eval_trials = 512;
+  LifOptions lif;
   models::TrainingConfig training;
 };
 
@@ -49,10 +74,26 @@ std::string epoch_fields(const models::TrainingState& s) {
                      100 * r.validation_success, r.learning_rate);
 }
 
-models::RateRnnArtifact fresh_artifact(const TrainOptions& o, const models::Task& task) {
-  if (o.model != "rate") {
-    throw InputError(fmt::format("--model '{}' is not available yet (this build trains: rate)", o.model));
+void refuse_other_family_options(const TrainOptions& o, const CLI::App& cmd) {
+  const auto& foreign = o.model == "rate" ? kLifOnlyOptions : kRateOnlyOptions;
+  for (const auto& name : foreign) {
+    if (cmd.count(name) > 0) {
+      throw InputError(fmt::format("{} is an option of the {} model, not of --model {}", name,
+                                   o.model == "rate" ? "lif" : "rate", o.model));
+    }
   }
+}
+
+models::NetworkInit network_init(const TrainOptions& o) {
+  models::NetworkInit init;
+  init.w_rec = {models::init_scheme_from_string(o.init), o.gain, o.density};
+  init.w_in = {models::init_scheme_from_string(o.init_in), 1.0, o.density};
+  init.w_out = {models::init_scheme_from_string(o.init_out), 1.0, o.density};
+  init.rec_density = o.rec_density;
+  return init;
+}
+
+models::RateRnnArtifact fresh_rate_artifact(const TrainOptions& o, const models::Task& task) {
   models::RateRnnConfig config;
   config.n_in = task.n_in();
   config.n_rec = o.n;
@@ -63,49 +104,71 @@ models::RateRnnArtifact fresh_artifact(const TrainOptions& o, const models::Task
   config.noise_sd = o.noise;
   config.dale_ratio = o.dale_ratio;
   config.frozen = {o.freeze.begin(), o.freeze.end()};
-
-  models::NetworkInit init;
-  init.w_rec = {models::init_scheme_from_string(o.init), o.gain, o.density};
-  init.w_in = {models::init_scheme_from_string(o.init_in), 1.0, o.density};
-  init.w_out = {models::init_scheme_from_string(o.init_out), 1.0, o.density};
-  init.rec_density = o.rec_density;
-
-  o.training.validate();
-  models::RateRnnArtifact a{models::make_rate_rnn(config, init, o.seed), init, task.name(), task.param_values(),
-                            o.seed, o.training, {}};
-  a.state.optimizer = models::Adam(o.training.adam);
-  return a;
+  const models::NetworkInit init = network_init(o);
+  return {models::make_rate_rnn(config, init, o.seed), init, task.name(), task.param_values(), o.seed, o.training, {}};
 }
 
-void run_train(const TrainOptions& o, const CLI::App& cmd) {
-  const fs::path out = o.out;
-  models::RateRnnArtifact artifact = [&] {
-    if (o.resume) {
-      for (const CLI::Option* option : cmd.get_options()) {
-        const std::string name = option->get_name();
-        if (option->count() > 0 && name != "--resume" && name != "--out" && name != "--epochs" &&
-            name != "--quiet" && name != "--eval-trials" && name != "--help") {
-          throw InputError(fmt::format(
-              "{} cannot be combined with --resume: a resumed run keeps the artifact's settings (only --epochs "
-              "may change)", name));
-        }
-      }
-      auto a = models::load_artifact(out);
-      if (cmd.count("--epochs")) a.training.max_epochs = o.training.max_epochs;
-      fmt::print(stderr, "resuming {} at epoch {} (task {}, seed {})\n", out.string(), a.state.epochs_done,
-                 a.task_name, a.seed);
-      return a;
-    }
-    if (fs::exists(out) && !o.force) {
-      throw InputError(fmt::format("{}: already exists (use --resume to continue it or --force to replace it)",
-                                   out.string()));
-    }
-    if (o.task.empty()) throw InputError("--task is required (see `neurofab tasks`)");
-    const auto task = models::make_task(o.task, parse_task_params(o.task_params));
-    return fresh_artifact(o, *task);
-  }();
-  const auto task = models::make_task(artifact.task_name, artifact.task_params);
+models::LifRnnArtifact fresh_lif_artifact(const TrainOptions& o, const models::Task& task) {
+  const LifOptions& l = o.lif;
+  models::LifRnnConfig config;
+  config.n_in = task.n_in();
+  config.n_rec = o.n;
+  config.n_out = task.n_out();
+  config.dt_ms = o.dt_ms;
+  config.tau_mem_ms = l.tau_mem_ms;
+  config.tau_syn_ms = l.tau_syn_ms;
+  config.tau_out_ms = l.tau_out_ms;
+  config.threshold = l.threshold;
+  config.reset = models::reset_mode_from_string(l.reset);
+  config.refractory_steps = l.refractory_steps;
+  config.encoding = models::input_encoding_from_string(l.encoding);
+  config.encoding_gain = l.encoding_gain;
+  config.delta_threshold = l.delta_threshold;
+  config.surrogate = models::surrogate_from_string(l.surrogate);
+  config.surrogate_slope = l.surrogate_slope;
+  config.detach_reset = l.detach_reset;
+  config.train_tau = l.train_tau;
+  config.dale_ratio = o.dale_ratio;
+  config.frozen = {o.freeze.begin(), o.freeze.end()};
+  const models::NetworkInit init = network_init(o);
+  return {models::make_lif_rnn(config, init, o.seed), init, task.name(), task.param_values(), o.seed, o.training, {}};
+}
 
+models::Artifact fresh_artifact(const TrainOptions& o, const models::Task& task) {
+  o.training.validate();
+  models::Artifact artifact = o.model == "lif" ? models::Artifact(fresh_lif_artifact(o, task))
+                                               : models::Artifact(fresh_rate_artifact(o, task));
+  std::visit([&](auto& a) { a.state.optimizer = models::Adam(o.training.adam); }, artifact);
+  return artifact;
+}
+
+models::Artifact load_for_resume(const TrainOptions& o, const CLI::App& cmd) {
+  for (const CLI::Option* option : cmd.get_options()) {
+    const std::string name = option->get_name();
+    if (option->count() > 0 && name != "--resume" && name != "--out" && name != "--epochs" && name != "--quiet" &&
+        name != "--eval-trials" && name != "--help") {
+      throw InputError(fmt::format(
+          "{} cannot be combined with --resume: a resumed run keeps the artifact's settings (only --epochs "
+          "may change)", name));
+    }
+  }
+  models::Artifact artifact = models::load_artifact(o.out);
+  std::visit(
+      [&](auto& a) {
+        if (cmd.count("--epochs")) a.training.max_epochs = o.training.max_epochs;
+        fmt::print(stderr, "resuming {} at epoch {} (task {}, seed {})\n", o.out, a.state.epochs_done, a.task_name,
+                   a.seed);
+      },
+      artifact);
+  return artifact;
+}
+
+// Trains, checkpointing into `out`, then reports the test and OOD evaluation.
+template <typename Network>
+void train_and_report(models::TrainedArtifact<Network>& artifact, const std::string& description,
+                      const TrainOptions& o) {
+  const fs::path out = o.out;
+  const auto task = models::make_task(artifact.task_name, artifact.task_params);
   ProgressReporter progress(stderr, artifact.state.epochs_done, artifact.training.max_epochs);
   models::TrainingHooks hooks;
   if (!o.quiet) hooks.on_epoch = [&](const models::TrainingState& s) { progress.update(s.epochs_done, epoch_fields(s)); };
@@ -123,11 +186,32 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
   const std::string convergence =
       state.converged_epoch >= 0 ? fmt::format("loss threshold reached at epoch {}", state.converged_epoch)
                                  : "loss threshold not reached";
-  fmt::print("trained {} on '{}' (N = {}, seed {}): {} epochs, {}\n", "rate RNN", task->name(),
+  fmt::print("trained {} on '{}' (N = {}, seed {}): {} epochs, {}\n", description, task->name(),
              artifact.network.config().n_rec, artifact.seed, state.epochs_done, convergence);
   fmt::print("  test ({} fresh trials): MSE {:.3e}, success {:.1f}%   OOD: MSE {:.3e}, success {:.1f}%\n",
              eval.trials, eval.mse, 100 * eval.success_rate, ood.mse, 100 * ood.success_rate);
+  if (eval.activity) {
+    fmt::print("  activity: {:.3f} spikes/unit/step ({:.1f} Hz), {:.1f} SynOps/step\n", eval.activity->mean_rate,
+               eval.activity->mean_rate_hz, eval.activity->synops_per_step);
+  }
   fmt::print("  artifact: {}\n", out.string());
+}
+
+void run_train(const TrainOptions& o, const CLI::App& cmd) {
+  const fs::path out = o.out;
+  models::Artifact artifact = [&] {
+    if (o.resume) return load_for_resume(o, cmd);
+    if (fs::exists(out) && !o.force) {
+      throw InputError(fmt::format("{}: already exists (use --resume to continue it or --force to replace it)",
+                                   out.string()));
+    }
+    if (o.task.empty()) throw InputError("--task is required (see `neurofab tasks`)");
+    refuse_other_family_options(o, cmd);
+    const auto task = models::make_task(o.task, parse_task_params(o.task_params));
+    return fresh_artifact(o, *task);
+  }();
+  const std::string description = models::model_description(artifact);
+  std::visit([&](auto& a) { train_and_report(a, description, o); }, artifact);
 }
 
 }  // namespace
@@ -146,13 +230,28 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--init-in", o->init_in, "W_in initialisation");
   cmd->add_option("--init-out", o->init_out, "W_out initialisation");
   cmd->add_option("--rec-density", o->rec_density, "Fixed connectivity mask: fraction of recurrent synapses present");
-  cmd->add_option("--activation", o->activation, "tanh or relu");
-  cmd->add_option("--alpha", o->alpha, "Leak alpha = dt/tau (overrides --tau)");
   cmd->add_option("--dt", o->dt_ms, "Step dt in ms");
-  cmd->add_option("--tau", o->tau_ms, "Time constant tau in ms");
-  cmd->add_option("--noise", o->noise, "Recurrent noise sd sigma");
+  cmd->add_option("--activation", o->activation, "[rate] tanh or relu");
+  cmd->add_option("--alpha", o->alpha, "[rate] Leak alpha = dt/tau (overrides --tau)");
+  cmd->add_option("--tau", o->tau_ms, "[rate] Time constant tau in ms");
+  cmd->add_option("--noise", o->noise, "[rate] Recurrent noise sd sigma");
+  auto& l = o->lif;
+  cmd->add_option("--tau-mem", l.tau_mem_ms, "[lif] Membrane time constant in ms (beta = exp(-dt/tau_mem))");
+  cmd->add_option("--tau-syn", l.tau_syn_ms, "[lif] Synaptic time constant in ms; 0 = current-free neuron");
+  cmd->add_option("--tau-out", l.tau_out_ms, "[lif] Readout time constant in ms; 0 = memory-less readout");
+  cmd->add_option("--threshold", l.threshold, "[lif] Firing threshold theta");
+  cmd->add_option("--reset", l.reset, "[lif] Reset: subtract or zero");
+  cmd->add_option("--refractory", l.refractory_steps, "[lif] Refractory period in steps");
+  cmd->add_option("--encoding", l.encoding, "[lif] Input encoding: current, poisson or delta");
+  cmd->add_option("--encoding-gain", l.encoding_gain, "[lif] Poisson: spike probability per step per unit input");
+  cmd->add_option("--delta-threshold", l.delta_threshold, "[lif] Delta encoding: input change per event");
+  cmd->add_option("--surrogate", l.surrogate, "[lif] Surrogate gradient: fast_sigmoid, atan or triangle");
+  cmd->add_option("--surrogate-slope", l.surrogate_slope, "[lif] Slope k of the surrogate");
+  cmd->add_flag("--detach-reset", l.detach_reset, "[lif] No gradient through the reset");
+  cmd->add_flag("--train-tau", l.train_tau, "[lif] Train the per-unit decays beta and alpha_syn");
   cmd->add_option("--dale-ratio", o->dale_ratio, "Fraction of excitatory units (Dale's law); 0 = off");
-  cmd->add_option("--freeze", o->freeze, "Tensors not trained: W_in W_rec b_rec W_out b_out")->delimiter(',');
+  cmd->add_option("--freeze", o->freeze, "Tensors not trained: W_in W_rec b_rec W_out b_out (lif: beta alpha_syn)")
+      ->delimiter(',');
   cmd->add_option("--seed", o->seed, "Seed of initialisation, data and noise");
   cmd->add_option("-o,--out", o->out, "Artifact folder to write")->required();
   cmd->add_flag("--resume", o->resume,
@@ -168,8 +267,12 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--clip", t.clip_norm, "Gradient-norm clipping (0 = off)");
   cmd->add_option("--l2", t.regularization.l2_weights, "L2 weight penalty (mean of squares)");
   cmd->add_option("--l1", t.regularization.l1_weights, "L1 weight penalty (mean of magnitudes)");
-  cmd->add_option("--rate-l2", t.regularization.l2_rates, "L2 activity penalty (mean h^2)");
-  cmd->add_option("--rate-l1", t.regularization.l1_rates, "L1 activity penalty (mean |h|)");
+  cmd->add_option("--rate-l2", t.regularization.l2_rates, "L2 activity penalty: mean h^2 (rate), mean s^2 (lif)");
+  cmd->add_option("--rate-l1,--spike-penalty", t.regularization.l1_rates,
+                  "L1 activity penalty: mean |h| (rate); for lif the cost per spike, mean s");
+  cmd->add_option("--target-rate", t.regularization.target_rate, "[lif] Target firing rate, spikes/unit/step");
+  cmd->add_option("--target-rate-weight", t.regularization.target_rate_weight,
+                  "[lif] Weight of the firing-rate term mean_i (r_i - target)^2");
   cmd->add_option("--loss-threshold", t.loss_threshold, "Stop when the epoch MSE is below (default: the task's)");
   cmd->add_option("--extra-epochs", t.extra_epochs, "Epochs after reaching the threshold");
   cmd->add_option("--patience", t.plateau_patience, "Plateau epochs before halving the learning rate");

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "neurofab/common/atomic_write.hpp"
@@ -16,7 +17,8 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kModelType = "rate_rnn";
+constexpr const char* kRateModelType = "rate_rnn";
+constexpr const char* kLifModelType = "lif_rnn";
 constexpr const char* kOptimizerDir = "optimizer";
 
 // ---------------------------------------------------------------- tensors
@@ -99,6 +101,8 @@ json training_to_json(const TrainingConfig& t) {
           {"l1_weights", t.regularization.l1_weights},
           {"l2_rates", t.regularization.l2_rates},
           {"l1_rates", t.regularization.l1_rates},
+          {"target_rate", t.regularization.target_rate},
+          {"target_rate_weight", t.regularization.target_rate_weight},
           {"loss_threshold", t.loss_threshold},
           {"extra_epochs", t.extra_epochs},
           {"plateau_patience", t.plateau_patience},
@@ -128,6 +132,9 @@ TrainingConfig training_from_json(const JsonFields& f) {
   t.regularization.l1_weights = f.number("l1_weights");
   t.regularization.l2_rates = f.number("l2_rates");
   t.regularization.l1_rates = f.number("l1_rates");
+  // Added with the LIF model; rate artifacts written before it have neither.
+  if (f.has("target_rate")) t.regularization.target_rate = f.number("target_rate");
+  if (f.has("target_rate_weight")) t.regularization.target_rate_weight = f.number("target_rate_weight");
   t.loss_threshold = f.number("loss_threshold");
   t.extra_epochs = checked_int(f, "extra_epochs");
   t.plateau_patience = checked_int(f, "plateau_patience");
@@ -181,18 +188,139 @@ TrainingState state_from_json(const JsonFields& f) {
   return s;
 }
 
-}  // namespace
+// ---------------------------------------------------------------- model sections
+
+json frozen_to_json(const std::set<std::string>& frozen) {
+  json names = json::array();
+  for (const auto& name : frozen) names.push_back(name);
+  return names;
+}
+
+std::set<std::string> frozen_from_json(const JsonFields& m) {
+  std::set<std::string> frozen;
+  for (const auto& name : m.array("frozen")) {
+    if (!name.is_string()) m.fail("frozen", "expected an array of tensor names");
+    frozen.insert(name.get<std::string>());
+  }
+  return frozen;
+}
+
+// Parses an enum field with `from_string`, reporting an unknown name as a field error.
+template <typename Parse>
+auto enum_field(const JsonFields& m, const std::string& key, Parse from_string) {
+  try {
+    return from_string(m.string(key));
+  } catch (const InputError& e) {
+    m.fail(key, e.what());
+  }
+}
+
+json model_to_json(const RateRnnConfig& c) {
+  return {{"n_in", c.n_in},
+          {"n_rec", c.n_rec},
+          {"n_out", c.n_out},
+          {"activation", to_string(c.activation)},
+          {"dt_ms", c.dt_ms},
+          {"tau_ms", c.tau_ms},
+          {"alpha", c.alpha()},
+          {"noise_sd", c.noise_sd},
+          {"dale_ratio", c.dale_ratio},
+          {"n_excitatory", c.n_excitatory()},
+          {"frozen", frozen_to_json(c.frozen)}};
+}
+
+json model_to_json(const LifRnnConfig& c) {
+  return {{"n_in", c.n_in},
+          {"n_rec", c.n_rec},
+          {"n_out", c.n_out},
+          {"dt_ms", c.dt_ms},
+          {"tau_mem_ms", c.tau_mem_ms},
+          {"tau_syn_ms", c.tau_syn_ms},
+          {"tau_out_ms", c.tau_out_ms},
+          {"beta", c.beta()},
+          {"alpha_syn", c.alpha_syn()},
+          {"kappa", c.kappa()},
+          {"threshold", c.threshold},
+          {"reset", to_string(c.reset)},
+          {"refractory_steps", c.refractory_steps},
+          {"input_encoding", to_string(c.encoding)},
+          {"encoding_gain", c.encoding_gain},
+          {"delta_threshold", c.delta_threshold},
+          {"n_in_encoded", c.n_in_encoded()},
+          {"surrogate", to_string(c.surrogate)},
+          {"surrogate_slope", c.surrogate_slope},
+          {"detach_reset", c.detach_reset},
+          {"train_tau", c.train_tau},
+          {"dale_ratio", c.dale_ratio},
+          {"n_excitatory", c.n_excitatory()},
+          {"frozen", frozen_to_json(c.frozen)}};
+}
+
+// Runs `validate` and prefixes its error with the file.
+template <typename Config>
+void validate_in(const Config& c, const fs::path& file) {
+  try {
+    c.validate();
+  } catch (const InputError& e) {
+    throw InputError(fmt::format("{}: {}", file.string(), e.what()));
+  }
+}
+
+RateRnnConfig rate_config_from_json(const JsonFields& m) {
+  RateRnnConfig c;
+  c.n_in = checked_int(m, "n_in");
+  c.n_rec = checked_int(m, "n_rec");
+  c.n_out = checked_int(m, "n_out");
+  c.activation = enum_field(m, "activation", activation_from_string);
+  c.dt_ms = m.number("dt_ms");
+  c.tau_ms = m.number("tau_ms");
+  c.noise_sd = m.number("noise_sd");
+  c.dale_ratio = m.number("dale_ratio");
+  c.frozen = frozen_from_json(m);
+  validate_in(c, m.file());
+  return c;
+}
+
+LifRnnConfig lif_config_from_json(const JsonFields& m) {
+  LifRnnConfig c;
+  c.n_in = checked_int(m, "n_in");
+  c.n_rec = checked_int(m, "n_rec");
+  c.n_out = checked_int(m, "n_out");
+  c.dt_ms = m.number("dt_ms");
+  c.tau_mem_ms = m.number("tau_mem_ms");
+  c.tau_syn_ms = m.number("tau_syn_ms");
+  c.tau_out_ms = m.number("tau_out_ms");
+  c.threshold = m.number("threshold");
+  c.reset = enum_field(m, "reset", reset_mode_from_string);
+  c.refractory_steps = checked_int(m, "refractory_steps");
+  c.encoding = enum_field(m, "input_encoding", input_encoding_from_string);
+  c.encoding_gain = m.number("encoding_gain");
+  c.delta_threshold = m.number("delta_threshold");
+  c.surrogate = enum_field(m, "surrogate", surrogate_from_string);
+  c.surrogate_slope = m.number("surrogate_slope");
+  c.detach_reset = m.boolean("detach_reset");
+  c.train_tau = m.boolean("train_tau");
+  c.dale_ratio = m.number("dale_ratio");
+  c.frozen = frozen_from_json(m);
+  validate_in(c, m.file());
+  return c;
+}
+
+const char* model_type_of(const RateRnn<float>&) { return kRateModelType; }
+const char* model_type_of(const LifRnn<float>&) { return kLifModelType; }
 
 // ---------------------------------------------------------------- save
 
-void save_artifact(const fs::path& dir, const RateRnnArtifact& a) {
-  const RateRnnConfig& c = a.network.config();
+template <typename Network>
+void save_any(const fs::path& dir, const TrainedArtifact<Network>& a) {
   StagingDir staging(dir);
   const fs::path out = staging.path();
 
+  // Weights are matrices; biases and per-unit decays are vectors.
+  const auto is_vector = [](const std::string& name) { return name[0] != 'W'; };
   json tensors = json::object();
   a.network.weights().for_each([&](const std::string& name, const Eigen::MatrixXf& m) {
-    tensors[name] = write_matrix<float>(out, name + ".npy", m, name[0] == 'b');
+    tensors[name] = write_matrix<float>(out, name + ".npy", m, is_vector(name));
   });
   const Connectivity& k = a.network.connectivity();
   tensors["mask_W_in"] = write_matrix<std::uint8_t>(out, "mask_W_in.npy", k.mask_in, false);
@@ -210,25 +338,12 @@ void save_artifact(const fs::path& dir, const RateRnnArtifact& a) {
 
   json params = json::object();
   for (const auto& [name, value] : a.task_params) params[name] = value;
-  json frozen = json::array();
-  for (const auto& name : c.frozen) frozen.push_back(name);
 
   const json model = {
       {"format", "neurofab-artifact"},
       {"format_version", kArtifactFormatVersion},
-      {"model_type", kModelType},
-      {"model",
-       {{"n_in", c.n_in},
-        {"n_rec", c.n_rec},
-        {"n_out", c.n_out},
-        {"activation", to_string(c.activation)},
-        {"dt_ms", c.dt_ms},
-        {"tau_ms", c.tau_ms},
-        {"alpha", c.alpha()},
-        {"noise_sd", c.noise_sd},
-        {"dale_ratio", c.dale_ratio},
-        {"n_excitatory", c.n_excitatory()},
-        {"frozen", frozen}}},
+      {"model_type", model_type_of(a.network)},
+      {"model", model_to_json(a.network.config())},
       {"init",
        {{"W_in", init_to_json(a.init.w_in)},
         {"W_rec", init_to_json(a.init.w_rec)},
@@ -247,49 +362,24 @@ void save_artifact(const fs::path& dir, const RateRnnArtifact& a) {
 
 // ---------------------------------------------------------------- load
 
-RateRnnArtifact load_artifact(const fs::path& dir) {
-  if (!fs::is_directory(dir)) throw InputError(fmt::format("{}: not an artifact folder (no such folder)", dir.string()));
-  const fs::path json_path = dir / "model.json";
-  if (!fs::exists(json_path)) throw InputError(fmt::format("{}: missing (not an artifact folder?)", json_path.string()));
-  const json document = JsonFields::parse_file(json_path);
-  const JsonFields root(document, json_path.string());
-
-  if (root.string("format") != "neurofab-artifact") root.fail("format", "expected \"neurofab-artifact\"");
-  const std::int64_t version = root.integer("format_version");
-  if (version != kArtifactFormatVersion) {
-    root.fail("format_version", fmt::format("unsupported version {} (this build reads version {})", version,
-                                            kArtifactFormatVersion));
-  }
-  const std::string type = root.string("model_type");
-  if (type != kModelType) root.fail("model_type", fmt::format("unsupported model type '{}' (expected '{}')", type, kModelType));
-
-  const JsonFields m = root.object("model");
-  RateRnnConfig c;
-  c.n_in = checked_int(m, "n_in");
-  c.n_rec = checked_int(m, "n_rec");
-  c.n_out = checked_int(m, "n_out");
-  try {
-    c.activation = activation_from_string(m.string("activation"));
-  } catch (const InputError& e) {
-    m.fail("activation", e.what());
-  }
-  c.dt_ms = m.number("dt_ms");
-  c.tau_ms = m.number("tau_ms");
-  c.noise_sd = m.number("noise_sd");
-  c.dale_ratio = m.number("dale_ratio");
-  const auto& frozen = m.array("frozen");
-  for (const auto& name : frozen) {
-    if (!name.is_string()) m.fail("frozen", "expected an array of tensor names");
-    c.frozen.insert(name.get<std::string>());
-  }
-  try {
-    c.validate();
-  } catch (const InputError& e) {
-    throw InputError(fmt::format("{}: {}", json_path.string(), e.what()));
+// Everything after the model section: it is the same for every family.
+template <typename Network>
+TrainedArtifact<Network> load_any(const fs::path& dir, const JsonFields& root, const typename Network::Config& c) {
+  const JsonFields index = root.object("tensors");
+  auto weights = Network::Tensors::zeros(c);
+  weights.for_each([&](const std::string& name, Eigen::MatrixXf& m) {
+    m = read_matrix<float>(dir, index, name, m.rows(), m.cols(), name[0] != 'W');
+  });
+  Connectivity k;
+  const auto& w = weights;
+  k.mask_in = read_matrix<std::uint8_t>(dir, index, "mask_W_in", w.w_in.rows(), w.w_in.cols(), false);
+  k.mask_rec = read_matrix<std::uint8_t>(dir, index, "mask_W_rec", c.n_rec, c.n_rec, false);
+  k.mask_out = read_matrix<std::uint8_t>(dir, index, "mask_W_out", c.n_out, c.n_rec, false);
+  TrainedArtifact<Network> a{Network(c, std::move(k), std::move(weights)), {}, {}, {}, 0, {}, TrainingState{}};
+  if (const std::string violation = a.network.constraint_violation(); !violation.empty()) {
+    throw InputError(fmt::format("{}: {}", dir.string(), violation));
   }
 
-  RateRnnArtifact a{RateRnn<float>(c, Connectivity::full(c), RateRnnTensors<float>::zeros(c)), {}, {}, {}, 0, {},
-                    TrainingState{}};
   const JsonFields init = root.object("init");
   a.init.w_in = init_from_json(init.object("W_in"));
   a.init.w_rec = init_from_json(init.object("W_rec"));
@@ -304,34 +394,63 @@ RateRnnArtifact load_artifact(const fs::path& dir) {
   a.training = training_from_json(root.object("training"));
   a.state = state_from_json(root.object("state"));
 
-  const JsonFields index = root.object("tensors");
-  RateRnnTensors<float> w;
-  w.w_in = read_matrix<float>(dir, index, "W_in", c.n_rec, c.n_in, false);
-  w.w_rec = read_matrix<float>(dir, index, "W_rec", c.n_rec, c.n_rec, false);
-  w.b_rec = read_matrix<float>(dir, index, "b_rec", c.n_rec, 1, true);
-  w.w_out = read_matrix<float>(dir, index, "W_out", c.n_out, c.n_rec, false);
-  w.b_out = read_matrix<float>(dir, index, "b_out", c.n_out, 1, true);
-  Connectivity k;
-  k.mask_in = read_matrix<std::uint8_t>(dir, index, "mask_W_in", c.n_rec, c.n_in, false);
-  k.mask_rec = read_matrix<std::uint8_t>(dir, index, "mask_W_rec", c.n_rec, c.n_rec, false);
-  k.mask_out = read_matrix<std::uint8_t>(dir, index, "mask_W_out", c.n_out, c.n_rec, false);
-  a.network = RateRnn<float>(c, std::move(k), std::move(w));
-  if (const std::string violation = a.network.constraint_violation(); !violation.empty()) {
-    throw InputError(fmt::format("{}: {}", dir.string(), violation));
-  }
-
   std::map<std::string, Eigen::MatrixXf> first, second;
   const JsonFields optimizer = root.object("optimizer_tensors");
-  for (const auto& name : kTensorNames) {
-    if (!optimizer.has("m_" + name)) continue;
-    const auto& shape = a.network.weights().at(name);
+  a.network.weights().for_each([&](const std::string& name, const Eigen::MatrixXf& shape) {
+    if (!optimizer.has("m_" + name)) return;
     first[name] = read_matrix<float>(dir, optimizer, "m_" + name, shape.rows(), shape.cols(), false);
     second[name] = read_matrix<float>(dir, optimizer, "v_" + name, shape.rows(), shape.cols(), false);
-  }
+  });
   const std::int64_t step = root.object("state").integer("optimizer_step");
   a.state.optimizer = Adam(a.training.adam);
   a.state.optimizer.restore(step, std::move(first), std::move(second));
   return a;
 }
+
+}  // namespace
+
+std::string model_type(const Artifact& artifact) {
+  return std::visit([](const auto& a) -> std::string { return model_type_of(a.network); }, artifact);
+}
+
+std::string model_description(const Artifact& artifact) {
+  return std::holds_alternative<RateRnnArtifact>(artifact) ? "rate RNN" : "LIF RNN";
+}
+
+void save_artifact(const fs::path& dir, const RateRnnArtifact& a) { save_any(dir, a); }
+void save_artifact(const fs::path& dir, const LifRnnArtifact& a) { save_any(dir, a); }
+
+Artifact load_artifact(const fs::path& dir) {
+  if (!fs::is_directory(dir)) throw InputError(fmt::format("{}: not an artifact folder (no such folder)", dir.string()));
+  const fs::path json_path = dir / "model.json";
+  if (!fs::exists(json_path)) throw InputError(fmt::format("{}: missing (not an artifact folder?)", json_path.string()));
+  const json document = JsonFields::parse_file(json_path);
+  const JsonFields root(document, json_path.string());
+
+  if (root.string("format") != "neurofab-artifact") root.fail("format", "expected \"neurofab-artifact\"");
+  const std::int64_t version = root.integer("format_version");
+  if (version != kArtifactFormatVersion) {
+    root.fail("format_version", fmt::format("unsupported version {} (this build reads version {})", version,
+                                            kArtifactFormatVersion));
+  }
+  const std::string type = root.string("model_type");
+  if (type == kRateModelType) return load_any<RateRnn<float>>(dir, root, rate_config_from_json(root.object("model")));
+  if (type == kLifModelType) return load_any<LifRnn<float>>(dir, root, lif_config_from_json(root.object("model")));
+  root.fail("model_type",
+            fmt::format("unsupported model type '{}' (expected '{}' or '{}')", type, kRateModelType, kLifModelType));
+}
+
+namespace {
+template <typename Wanted>
+Wanted load_as(const fs::path& dir, const char* wanted) {
+  Artifact artifact = load_artifact(dir);
+  if (auto* a = std::get_if<Wanted>(&artifact)) return std::move(*a);
+  throw InputError(fmt::format("{}: model_type is '{}', this needs a '{}' artifact", (dir / "model.json").string(),
+                               model_type(artifact), wanted));
+}
+}  // namespace
+
+RateRnnArtifact load_rate_artifact(const fs::path& dir) { return load_as<RateRnnArtifact>(dir, kRateModelType); }
+LifRnnArtifact load_lif_artifact(const fs::path& dir) { return load_as<LifRnnArtifact>(dir, kLifModelType); }
 
 }  // namespace nf::models

@@ -108,36 +108,59 @@ Eigen::MatrixXd initialise(int rows, int cols, const InitSpec& spec, Rng& rng) {
   throw InputError("initialisation: unknown scheme");
 }
 
-RateRnn<float> make_rate_rnn(const RateRnnConfig& config, const NetworkInit& init, std::uint64_t seed) {
-  config.validate();
+InitialSynapses initial_synapses(int n_in, int n_rec, int n_out, double dale_ratio, const NetworkInit& init,
+                                 std::uint64_t seed) {
   if (!(init.rec_density > 0 && init.rec_density <= 1)) {
     throw InputError(fmt::format("rec_density must be in (0, 1] (got {})", init.rec_density));
   }
   Rng mask_rng = Rng::derive(seed, {kStreamMask});
-  Connectivity connectivity = Connectivity::full(config);
+  Connectivity connectivity = Connectivity::full(n_in, n_rec, n_out);
   if (init.rec_density < 1) {
-    for (int j = 0; j < config.n_rec; ++j)
-      for (int i = 0; i < config.n_rec; ++i)
+    for (int j = 0; j < n_rec; ++j)
+      for (int i = 0; i < n_rec; ++i)
         connectivity.mask_rec(i, j) = mask_rng.bernoulli(init.rec_density) ? 1.0f : 0.0f;
   }
 
   Rng rng_in = Rng::derive(seed, {kStreamWIn});
   Rng rng_rec = Rng::derive(seed, {kStreamWRec});
   Rng rng_out = Rng::derive(seed, {kStreamWOut});
-  Eigen::MatrixXd w_rec = initialise(config.n_rec, config.n_rec, init.w_rec, rng_rec);
-  if (config.dale()) {
-    const int n_exc = config.n_excitatory();
-    const int n_inh = config.n_rec - n_exc;
+  Eigen::MatrixXd w_rec = initialise(n_rec, n_rec, init.w_rec, rng_rec);
+  Eigen::MatrixXd w_out = initialise(n_out, n_rec, init.w_out, rng_out);
+  if (dale_ratio > 0) {
+    const int n_exc = excitatory_count(dale_ratio, n_rec);
+    const int n_inh = n_rec - n_exc;
     w_rec = w_rec.cwiseAbs();
     if (n_inh > 0) w_rec.rightCols(n_inh) *= -static_cast<double>(n_exc) / std::max(n_inh, 1);
+    w_out = w_out.cwiseAbs();
   }
-  RateRnnTensors<float> weights = RateRnnTensors<float>::zeros(config);
-  weights.w_in = initialise(config.n_rec, config.n_in, init.w_in, rng_in).cast<float>();
-  weights.w_rec = w_rec.cast<float>();
-  weights.w_out = initialise(config.n_out, config.n_rec, init.w_out, rng_out).cast<float>();
-  if (config.dale()) weights.w_out = weights.w_out.cwiseAbs();
+  return {std::move(connectivity), initialise(n_rec, n_in, init.w_in, rng_in).cast<float>(), w_rec.cast<float>(),
+          w_out.cast<float>()};
+}
 
-  RateRnn<float> network(config, std::move(connectivity), std::move(weights));
+RateRnn<float> make_rate_rnn(const RateRnnConfig& config, const NetworkInit& init, std::uint64_t seed) {
+  config.validate();
+  InitialSynapses synapses =
+      initial_synapses(config.n_in, config.n_rec, config.n_out, config.dale_ratio, init, seed);
+  RateRnnTensors<float> weights = RateRnnTensors<float>::zeros(config);
+  weights.w_in = std::move(synapses.w_in);
+  weights.w_rec = std::move(synapses.w_rec);
+  weights.w_out = std::move(synapses.w_out);
+  RateRnn<float> network(config, std::move(synapses.connectivity), std::move(weights));
+  network.apply_constraints();
+  return network;
+}
+
+LifRnn<float> make_lif_rnn(const LifRnnConfig& config, const NetworkInit& init, std::uint64_t seed) {
+  config.validate();
+  InitialSynapses synapses =
+      initial_synapses(config.n_in_encoded(), config.n_rec, config.n_out, config.dale_ratio, init, seed);
+  LifRnnTensors<float> weights = LifRnnTensors<float>::zeros(config);
+  weights.w_in = std::move(synapses.w_in);
+  weights.w_rec = std::move(synapses.w_rec);
+  weights.w_out = std::move(synapses.w_out);
+  weights.beta.setConstant(static_cast<float>(config.beta()));
+  weights.alpha_syn.setConstant(static_cast<float>(config.alpha_syn()));
+  LifRnn<float> network(config, std::move(synapses.connectivity), std::move(weights));
   network.apply_constraints();
   return network;
 }

@@ -6,52 +6,13 @@
 #include <utility>
 
 #include "neurofab/common/error.hpp"
+#include "dense_kernels.hpp"
 
 namespace nf::models {
 
-namespace {
-
-// dst = lhs · rhs for a tiny inner size k (n_in, n_out), one pass over dst:
-// each column is a combination of k columns of lhs, vectorised down the
-// column. GEMM (zero-fills dst and packs the large operand) and a lazy
-// product (scalar dot products of length k) are several times slower here.
-template <typename Dst, typename Lhs, typename Rhs>
-void product_with_small_inner_size(Dst& dst, const Lhs& lhs, const Rhs& rhs) {
-  for (Eigen::Index j = 0; j < rhs.cols(); ++j) {
-    auto column = dst.col(j);
-    column.noalias() = rhs(0, j) * lhs.col(0);
-    for (Eigen::Index k = 1; k < lhs.cols(); ++k) column.noalias() += rhs(k, j) * lhs.col(k);
-  }
-}
-
-// dst = large · small^T where `small` has few rows (n_in, n_out): one
-// matrix–vector product over `large` per row of `small`. GEMM would pack all of
-// `large` for little work. `dst` may be a transposed view.
-template <typename Dst, typename Large, typename Small>
-void product_with_small_transposed(Dst&& dst, const Large& large, const Small& small) {
-  for (Eigen::Index k = 0; k < small.rows(); ++k) {
-    dst.col(k).noalias() = large * small.row(k).transpose();
-  }
-}
-
-template <typename Matrix>
-double mean_abs(const Matrix& m) {
-  return m.size() ? static_cast<double>(m.cwiseAbs().sum()) / static_cast<double>(m.size()) : 0.0;
-}
-template <typename Matrix>
-double mean_square(const Matrix& m) {
-  return m.size() ? static_cast<double>(m.squaredNorm()) / static_cast<double>(m.size()) : 0.0;
-}
-// d/dx of λ1 mean|x| + λ2 mean x², added to `grad`.
-template <typename Matrix, typename Source>
-void add_penalty_gradient(Matrix& grad, const Source& x, double l1, double l2) {
-  using Scalar = typename Matrix::Scalar;
-  const double count = static_cast<double>(x.size());
-  if (l2 != 0) grad.array() += static_cast<Scalar>(2.0 * l2 / count) * x.array();
-  if (l1 != 0) grad.array() += static_cast<Scalar>(l1 / count) * x.array().sign();
-}
-
-}  // namespace
+using detail::add_penalty_gradient;
+using detail::product_with_small_inner_size;
+using detail::product_with_small_transposed;
 
 std::string to_string(Activation activation) {
   return activation == Activation::kTanh ? "tanh" : "relu";
@@ -61,10 +22,6 @@ Activation activation_from_string(const std::string& name) {
   if (name == "tanh") return Activation::kTanh;
   if (name == "relu") return Activation::kRelu;
   throw InputError(fmt::format("unknown activation '{}' (expected tanh or relu)", name));
-}
-
-int RateRnnConfig::n_excitatory() const {
-  return dale() ? static_cast<int>(std::lround(dale_ratio * n_rec)) : n_rec;
 }
 
 void RateRnnConfig::validate() const {
@@ -109,39 +66,24 @@ const typename RateRnnTensors<Scalar>::Matrix& RateRnnTensors<Scalar>::at(const 
   throw InputError(fmt::format("unknown tensor '{}'", name));
 }
 
-Connectivity Connectivity::full(const RateRnnConfig& c) {
-  return {Eigen::MatrixXf::Ones(c.n_rec, c.n_in), Eigen::MatrixXf::Ones(c.n_rec, c.n_rec),
-          Eigen::MatrixXf::Ones(c.n_out, c.n_rec)};
-}
-
 template <typename Scalar>
 RateRnn<Scalar>::RateRnn(RateRnnConfig config, Connectivity connectivity, Tensors weights)
-    : config_(std::move(config)), connectivity_(std::move(connectivity)), weights_(std::move(weights)) {
+    : config_(std::move(config)), weights_(std::move(weights)) {
   config_.validate();
-  const auto check = [&](const char* name, Eigen::Index rows, Eigen::Index cols, Eigen::Index want_rows,
-                         Eigen::Index want_cols) {
-    if (rows != want_rows || cols != want_cols) {
-      throw InputError(fmt::format("tensor '{}' has shape [{}, {}], the model needs [{}, {}]", name, rows,
-                                   cols, want_rows, want_cols));
+  const auto& c = config_;
+  const auto check = [](const char* name, const Matrix& m, int rows, int cols) {
+    if (m.rows() != rows || m.cols() != cols) {
+      throw InputError(fmt::format("tensor '{}' has shape [{}, {}], the model needs [{}, {}]", name, m.rows(),
+                                   m.cols(), rows, cols));
     }
   };
-  const auto& c = config_;
-  check("W_in", weights_.w_in.rows(), weights_.w_in.cols(), c.n_rec, c.n_in);
-  check("W_rec", weights_.w_rec.rows(), weights_.w_rec.cols(), c.n_rec, c.n_rec);
-  check("b_rec", weights_.b_rec.rows(), weights_.b_rec.cols(), c.n_rec, 1);
-  check("W_out", weights_.w_out.rows(), weights_.w_out.cols(), c.n_out, c.n_rec);
-  check("b_out", weights_.b_out.rows(), weights_.b_out.cols(), c.n_out, 1);
-  check("mask_W_in", connectivity_.mask_in.rows(), connectivity_.mask_in.cols(), c.n_rec, c.n_in);
-  check("mask_W_rec", connectivity_.mask_rec.rows(), connectivity_.mask_rec.cols(), c.n_rec, c.n_rec);
-  check("mask_W_out", connectivity_.mask_out.rows(), connectivity_.mask_out.cols(), c.n_out, c.n_rec);
-
-  dale_sign_ = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>::Ones(c.n_rec);
-  if (c.dale()) {
-    const int n_inh = c.n_rec - c.n_excitatory();
-    dale_sign_.tail(n_inh).setConstant(Scalar(-1));
-    // Only excitatory units project to the readout.
-    connectivity_.mask_out.rightCols(n_inh).setZero();
-  }
+  check("W_in", weights_.w_in, c.n_rec, c.n_in);
+  check("W_rec", weights_.w_rec, c.n_rec, c.n_rec);
+  check("b_rec", weights_.b_rec, c.n_rec, 1);
+  check("W_out", weights_.w_out, c.n_out, c.n_rec);
+  check("b_out", weights_.b_out, c.n_out, 1);
+  connectivity.check_shapes(c.n_in, c.n_rec, c.n_out);
+  constraints_ = SynapseConstraints(std::move(connectivity), c.dale_ratio);
 }
 
 template <typename Scalar>
@@ -197,16 +139,14 @@ LossTerms RateRnn<Scalar>::loss(const Matrix& targets, const Matrix& mask, const
       mask.cols() != columns) {
     throw InputError("loss: targets and mask must have shape [n_out, T*B] of the forward pass");
   }
-  const double mask_sum = static_cast<double>(mask.sum());
+  if (reg.target_rate_weight != 0) {
+    throw InputError("the firing-rate target is a regulariser of LIF networks, not of rate RNNs");
+  }
   LossTerms loss;
-  loss.task = static_cast<double>(((traj.outputs - targets).array().square() * mask.array()).sum()) /
-              (mask_sum > 0 ? mask_sum : 1.0);
-  weights_.for_each([&](const std::string& name, const Matrix& w) {
-    if (name[0] != 'W') return;
-    loss.weights += reg.l2_weights * mean_square(w) + reg.l1_weights * mean_abs(w);
-  });
+  loss.task = detail::masked_mse(traj.outputs, targets, mask);
+  loss.weights = detail::weight_penalty(weights_.w_in, weights_.w_rec, weights_.w_out, reg.l1_weights, reg.l2_weights);
   const auto states = traj.states.rightCols(columns);  // h_1 .. h_T
-  loss.rates = reg.l2_rates * mean_square(states) + reg.l1_rates * mean_abs(states);
+  loss.rates = reg.l2_rates * detail::mean_square(states) + reg.l1_rates * detail::mean_abs(states);
   return loss;
 }
 
@@ -218,13 +158,11 @@ LossTerms RateRnn<Scalar>::loss_and_gradient(const Matrix& inputs, const Matrix&
   const Eigen::Index columns = traj.outputs.cols();
   const int batch = traj.batch_size;
   const int n = config_.n_rec;
-  const double mask_sum = static_cast<double>(mask.sum());
 
   const auto previous_t = traj.states.leftCols(columns).transpose();  // h_0 .. h_{T-1}, as rows
   const auto current = traj.states.rightCols(columns);
 
-  const Matrix d_outputs = static_cast<Scalar>(2.0 / (mask_sum > 0 ? mask_sum : 1.0)) *
-                           (traj.outputs - targets).cwiseProduct(mask);
+  const Matrix d_outputs = detail::masked_mse_gradient(traj.outputs, targets, mask);
   product_with_small_transposed(g.w_out.transpose(), current, d_outputs);  // (h · dY^T)^T
   g.b_out = d_outputs.rowwise().sum();
 
@@ -257,13 +195,8 @@ LossTerms RateRnn<Scalar>::loss_and_gradient(const Matrix& inputs, const Matrix&
   product_with_small_transposed(g.w_in, deltas, inputs);
   g.b_rec = deltas.rowwise().sum();
 
-  add_penalty_gradient(g.w_in, weights_.w_in, reg.l1_weights, reg.l2_weights);
-  add_penalty_gradient(g.w_rec, weights_.w_rec, reg.l1_weights, reg.l2_weights);
-  add_penalty_gradient(g.w_out, weights_.w_out, reg.l1_weights, reg.l2_weights);
-
-  g.w_in.array() *= connectivity_.mask_in.template cast<Scalar>().array();
-  g.w_rec.array() *= connectivity_.mask_rec.template cast<Scalar>().array();
-  g.w_out.array() *= connectivity_.mask_out.template cast<Scalar>().array();
+  detail::add_weight_penalty_gradient(g, weights_, reg.l1_weights, reg.l2_weights);
+  constraints_.mask_gradients(g.w_in, g.w_rec, g.w_out);
   g.for_each([&](const std::string& name, Matrix& m) {
     if (!config_.trainable(name)) m.setZero();
   });
@@ -272,47 +205,12 @@ LossTerms RateRnn<Scalar>::loss_and_gradient(const Matrix& inputs, const Matrix&
 
 template <typename Scalar>
 void RateRnn<Scalar>::apply_constraints() {
-  weights_.w_in.array() *= connectivity_.mask_in.template cast<Scalar>().array();
-  weights_.w_rec.array() *= connectivity_.mask_rec.template cast<Scalar>().array();
-  weights_.w_out.array() *= connectivity_.mask_out.template cast<Scalar>().array();
-  if (!config_.dale()) return;
-  // Column j carries the sign of presynaptic unit j; a weight that would
-  // change sign is set to zero (projected gradient descent).
-  for (Eigen::Index j = 0; j < weights_.w_rec.cols(); ++j) {
-    auto column = weights_.w_rec.col(j);
-    if (dale_sign_(j) > 0) {
-      column = column.cwiseMax(Scalar(0));
-    } else {
-      column = column.cwiseMin(Scalar(0));
-    }
-  }
-  weights_.w_out = weights_.w_out.cwiseMax(Scalar(0));
+  constraints_.apply(weights_.w_in, weights_.w_rec, weights_.w_out);
 }
 
 template <typename Scalar>
 std::string RateRnn<Scalar>::constraint_violation() const {
-  const auto masked = [](const char* name, const Matrix& w, const Eigen::MatrixXf& mask) -> std::string {
-    for (Eigen::Index j = 0; j < w.cols(); ++j)
-      for (Eigen::Index i = 0; i < w.rows(); ++i)
-        if (mask(i, j) == 0 && w(i, j) != 0) {
-          return fmt::format("tensor '{}' is {} at [{}, {}] where its mask has no synapse", name, w(i, j), i, j);
-        }
-    return "";
-  };
-  for (const auto& message : {masked("W_in", weights_.w_in, connectivity_.mask_in),
-                              masked("W_rec", weights_.w_rec, connectivity_.mask_rec),
-                              masked("W_out", weights_.w_out, connectivity_.mask_out)}) {
-    if (!message.empty()) return message;
-  }
-  if (!config_.dale()) return "";
-  for (Eigen::Index j = 0; j < weights_.w_rec.cols(); ++j)
-    for (Eigen::Index i = 0; i < weights_.w_rec.rows(); ++i)
-      if (weights_.w_rec(i, j) * dale_sign_(j) < 0) {
-        return fmt::format("tensor 'W_rec' is {} at [{}, {}], against Dale's law (unit {} is {})",
-                           weights_.w_rec(i, j), i, j, j, dale_sign_(j) > 0 ? "excitatory" : "inhibitory");
-      }
-  if ((weights_.w_out.array() < 0).any()) return "tensor 'W_out' has a negative weight, against Dale's law";
-  return "";
+  return constraints_.violation(weights_.w_in, weights_.w_rec, weights_.w_out);
 }
 
 template struct RateRnnTensors<float>;

@@ -20,18 +20,21 @@ enum Stream : std::uint64_t {
   kEvalNoise = 202,
 };
 
-// Output of a forward pass on a batch, in double for the task's criterion.
-Eigen::MatrixXd run_outputs(const RateRnn<float>& network, const Batch& batch, std::uint64_t seed,
-                            Stream noise_stream, double* mse) {
+// Forward pass on a batch with the noise of `noise_stream`.
+template <typename Network>
+void run_forward(const Network& network, const Batch& batch, std::uint64_t seed, Stream noise_stream,
+                 typename Network::Trajectory& trajectory) {
   const Eigen::MatrixXf inputs = batch.inputs.cast<float>();
   Rng noise_rng = Rng::derive(seed, {noise_stream});
   const Eigen::MatrixXf noise = sample_noise(network.config(), static_cast<int>(inputs.cols()), noise_rng);
-  RateRnnTrajectory<float> trajectory;
   network.forward(inputs, batch.batch_size, noise.size() ? &noise : nullptr, trajectory);
-  if (mse != nullptr) {
-    *mse = network.loss(batch.targets.cast<float>(), batch.mask.cast<float>(), {}, trajectory).task;
+}
+
+void check_task_fits(const Task& task, int n_in, int n_out) {
+  if (task.n_in() != n_in || task.n_out() != n_out) {
+    throw InputError(fmt::format("task '{}' has {} inputs and {} outputs, the network {} and {}", task.name(),
+                                 task.n_in(), task.n_out(), n_in, n_out));
   }
-  return trajectory.outputs.cast<double>();
 }
 
 }  // namespace
@@ -68,12 +71,13 @@ Eigen::MatrixXf sample_noise(const RateRnnConfig& config, int columns, Rng& rng)
   return noise;
 }
 
-LossTerms TrainingStep::run(RateRnn<float>& network, const Batch& batch, const Eigen::MatrixXf* noise,
-                            const TrainingConfig& config, double learning_rate, Adam& optimizer) {
+template <typename Network>
+LossTerms TrainingStep<Network>::run(Network& network, const Batch& batch, const Eigen::MatrixXf* noise,
+                                     const TrainingConfig& config, double learning_rate, Adam& optimizer) {
   inputs_ = batch.inputs.cast<float>();
   targets_ = batch.targets.cast<float>();
   mask_ = batch.mask.cast<float>();
-  if (gradient_.w_in.size() == 0) gradient_ = RateRnnTensors<float>::zeros(network.config());
+  if (gradient_.w_in.size() == 0) gradient_ = Network::Tensors::zeros(network.config());
 
   network.forward(inputs_, batch.batch_size, noise, trajectory_);
   const LossTerms loss =
@@ -90,19 +94,18 @@ LossTerms TrainingStep::run(RateRnn<float>& network, const Batch& batch, const E
   return loss;
 }
 
-void train(RateRnn<float>& network, const Task& task, const TrainingConfig& config, std::uint64_t seed,
+template <typename Network>
+void train(Network& network, const Task& task, const TrainingConfig& config, std::uint64_t seed,
            TrainingState& state, const TrainingHooks& hooks) {
   config.validate();
-  if (task.n_in() != network.config().n_in || task.n_out() != network.config().n_out) {
-    throw InputError(fmt::format("task '{}' has {} inputs and {} outputs, the network {} and {}", task.name(),
-                                 task.n_in(), task.n_out(), network.config().n_in, network.config().n_out));
-  }
+  check_task_fits(task, network.config().n_in, network.config().n_out);
   if (state.epochs_done == 0 && state.learning_rate <= 0) state.learning_rate = config.learning_rate;
   const double threshold = config.loss_threshold >= 0 ? config.loss_threshold : task.loss_threshold();
 
   Rng validation_rng = Rng::derive(seed, {kValidationBatch});
   const Batch validation = task.generate(config.validation_trials, validation_rng);
-  TrainingStep step;
+  TrainingStep<Network> step;
+  typename Network::Trajectory validation_trajectory;
   const auto done = [&] {
     return (state.converged_epoch >= 0 && state.epochs_done >= state.converged_epoch + config.extra_epochs) ||
            state.epochs_done >= config.max_epochs;
@@ -125,8 +128,8 @@ void train(RateRnn<float>& network, const Task& task, const TrainingConfig& conf
       record.loss += loss.total() / config.steps_per_epoch;
       record.task_loss += loss.task / config.steps_per_epoch;
     }
-    const Eigen::MatrixXd outputs = run_outputs(network, validation, seed, kValidationNoise, nullptr);
-    record.validation_success = success_rate(task, validation, outputs);
+    run_forward(network, validation, seed, kValidationNoise, validation_trajectory);
+    record.validation_success = success_rate(task, validation, validation_trajectory.outputs.template cast<double>());
     record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     state.log.push_back(record);
     state.epochs_done = record.epoch;
@@ -151,19 +154,36 @@ void train(RateRnn<float>& network, const Task& task, const TrainingConfig& conf
   if (hooks.on_checkpoint) hooks.on_checkpoint(state);
 }
 
-Evaluation evaluate(const RateRnn<float>& network, const Task& task, int trials, std::uint64_t seed) {
+template <typename Network>
+RecordedTrials<Network> record_trials(const Network& network, const Task& task, int trials, std::uint64_t seed) {
   if (trials < 1) throw InputError(fmt::format("evaluation needs at least 1 trial (got {})", trials));
-  if (task.n_in() != network.config().n_in || task.n_out() != network.config().n_out) {
-    throw InputError(fmt::format("task '{}' has {} inputs and {} outputs, the network {} and {}", task.name(),
-                                 task.n_in(), task.n_out(), network.config().n_in, network.config().n_out));
-  }
+  check_task_fits(task, network.config().n_in, network.config().n_out);
   Rng batch_rng = Rng::derive(seed, {kEvalBatch});
-  const Batch batch = task.generate(trials, batch_rng);
+  RecordedTrials<Network> recorded{task.generate(trials, batch_rng), {}};
+  run_forward(network, recorded.batch, seed, kEvalNoise, recorded.trajectory);
+  return recorded;
+}
+
+template <typename Network>
+Evaluation evaluate(const Network& network, const Task& task, int trials, std::uint64_t seed) {
+  const RecordedTrials<Network> recorded = record_trials(network, task, trials, seed);
+  const Batch& batch = recorded.batch;
   Evaluation result;
   result.trials = trials;
-  const Eigen::MatrixXd outputs = run_outputs(network, batch, seed, kEvalNoise, &result.mse);
-  result.success_rate = success_rate(task, batch, outputs);
+  result.mse = network.loss(batch.targets.cast<float>(), batch.mask.cast<float>(), {}, recorded.trajectory).task;
+  result.success_rate = success_rate(task, batch, recorded.trajectory.outputs.template cast<double>());
+  if constexpr (std::is_same_v<Network, LifRnn<float>>) result.activity = network.activity(recorded.trajectory);
   return result;
 }
+
+#define NF_INSTANTIATE_TRAINING(Network)                                                                       \
+  template class TrainingStep<Network>;                                                                        \
+  template void train<Network>(Network&, const Task&, const TrainingConfig&, std::uint64_t, TrainingState&,   \
+                               const TrainingHooks&);                                                          \
+  template Evaluation evaluate<Network>(const Network&, const Task&, int, std::uint64_t);                     \
+  template RecordedTrials<Network> record_trials<Network>(const Network&, const Task&, int, std::uint64_t);
+NF_INSTANTIATE_TRAINING(RateRnn<float>)
+NF_INSTANTIATE_TRAINING(LifRnn<float>)
+#undef NF_INSTANTIATE_TRAINING
 
 }  // namespace nf::models

@@ -34,7 +34,7 @@ const std::string kTinyTraining =
 }  // namespace
 
 TEST_CASE("--help works for the app and every sub-command", "[cli]") {
-  for (const std::string sub : {"", "train", "eval", "tasks"}) {
+  for (const std::string sub : {"", "train", "eval", "tasks", "raster"}) {
     const Result r = run(sub + " --help");
     INFO(sub << ": " << r.output);
     CHECK(r.exit_code == 0);
@@ -62,7 +62,10 @@ TEST_CASE("bad arguments give a clear error and a non-zero exit", "[cli]") {
   check_clean_error(run("train --task xor --task-param mem_gap=abc -o " + out), 1, "not a number");
   check_clean_error(run("train --task xor --task-param colour=3 -o " + out), 1, "colour");
   check_clean_error(run("train --task xor --tau 0.5 -o " + out), 1, "tau");
-  check_clean_error(run("train --task xor --model lif -o " + out), 1, "not available yet");
+  check_clean_error(run("train --task xor --threshold 2 -o " + out), 1, "--threshold is an option of the lif model");
+  check_clean_error(run("train --task xor --model lif --activation relu -o " + out), 1,
+                    "--activation is an option of the rate model");
+  check_clean_error(run("train --task xor --model lif --reset soft -o " + out), 1, "unknown reset mode 'soft'");
   check_clean_error(run("eval " + (tmp / "missing").string()), 1, "missing");
   CHECK(!fs::exists(out));
 }

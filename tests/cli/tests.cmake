@@ -2,3 +2,8 @@ nf_add_test_suite(nf_cli_tests
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_cli.cpp
   LIBS nf_models)
 add_dependencies(nf_cli_tests neurofab)
+
+nf_add_test_suite(nf_cli_raster_tests
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_raster.cpp
+  LIBS nf_models)
+add_dependencies(nf_cli_raster_tests neurofab)

@@ -52,7 +52,7 @@ TEST_CASE("an artifact round-trips exactly", "[artifact]") {
   nf::test::TempDir tmp;
   const RateRnnArtifact a = trained_artifact();
   save_artifact(tmp / "run", a);
-  const RateRnnArtifact b = load_artifact(tmp / "run");
+  const RateRnnArtifact b = load_rate_artifact(tmp / "run");
 
   a.network.weights().for_each([&](const std::string& name, const Eigen::MatrixXf& w) {
     INFO(name);
@@ -221,4 +221,118 @@ TEST_CASE("a failed save leaves no half-written artifact", "[artifact]") {
   int entries = 0;
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(tmp.path())) ++entries;
   CHECK(entries == 1);
+}
+
+// ---------------------------------------------------------------- LIF artifacts
+
+namespace {
+
+LifRnnArtifact trained_lif_artifact() {
+  const auto task = make_task("flipflop", {{"trial_length", 120}, {"first_pulse", 10}, {"pulse_period", 40}});
+  LifRnnConfig c;
+  c.n_in = task->n_in();
+  c.n_rec = 10;
+  c.n_out = task->n_out();
+  c.tau_syn_ms = 3.0;
+  c.reset = ResetMode::kZero;
+  c.refractory_steps = 2;
+  c.encoding = InputEncoding::kPoisson;
+  c.encoding_gain = 0.8;
+  c.surrogate = Surrogate::kAtan;
+  c.detach_reset = true;
+  c.train_tau = true;
+  c.dale_ratio = 0.8;
+  TrainingConfig t;
+  t.max_epochs = 2;
+  t.steps_per_epoch = 2;
+  t.batch_size = 8;
+  t.validation_trials = 16;
+  t.regularization.target_rate = 0.05;
+  t.regularization.target_rate_weight = 0.5;
+  LifRnnArtifact a{make_lif_rnn(c, {}, 9), {}, task->name(), task->param_values(), 9, t, {}};
+  a.state.optimizer = Adam(t.adam);
+  train(a.network, *task, t, a.seed, a.state);
+  return a;
+}
+
+}  // namespace
+
+TEST_CASE("a LIF artifact round-trips exactly, decays and all", "[artifact][lif]") {
+  nf::test::TempDir tmp;
+  const LifRnnArtifact a = trained_lif_artifact();
+  REQUIRE(a.network.weights().beta != Eigen::MatrixXf::Constant(10, 1, static_cast<float>(a.network.config().beta())));
+  save_artifact(tmp / "run", a);
+  const Artifact loaded = load_artifact(tmp / "run");
+  REQUIRE(model_type(loaded) == "lif_rnn");
+  const LifRnnArtifact& b = std::get<LifRnnArtifact>(loaded);
+  a.network.weights().for_each([&](const std::string& name, const Eigen::MatrixXf& w) {
+    INFO(name);
+    CHECK(b.network.weights().at(name) == w);
+  });
+  const LifRnnConfig &x = a.network.config(), &y = b.network.config();
+  CHECK(y.tau_syn_ms == x.tau_syn_ms);
+  CHECK(y.reset == x.reset);
+  CHECK(y.refractory_steps == x.refractory_steps);
+  CHECK(y.encoding == x.encoding);
+  CHECK(y.encoding_gain == x.encoding_gain);
+  CHECK(y.surrogate == x.surrogate);
+  CHECK(y.detach_reset == x.detach_reset);
+  CHECK(y.train_tau == x.train_tau);
+  CHECK(y.dale_ratio == x.dale_ratio);
+  CHECK(b.training.regularization.target_rate == 0.05);
+  CHECK(b.training.regularization.target_rate_weight == 0.5);
+  CHECK(b.state.optimizer.first_moments().at("beta") == a.state.optimizer.first_moments().at("beta"));
+  CHECK(b.network.connectivity().mask_in == a.network.connectivity().mask_in);
+}
+
+TEST_CASE("corrupt LIF artifacts and the wrong family give one clear error", "[artifact][lif]") {
+  nf::test::TempDir tmp;
+  const fs::path dir = tmp / "run";
+  save_artifact(dir, trained_lif_artifact());
+  const nlohmann::json good = read_json(dir / "model.json");
+  const auto with_json = [&](auto edit) {
+    nlohmann::json j = good;
+    edit(j);
+    write_text(dir / "model.json", j.dump());
+  };
+  const auto expect_error = [&](const std::string& fragment1, const std::string& fragment2) {
+    try {
+      load_artifact(dir);
+      FAIL("no error");
+    } catch (const nf::InputError& e) {
+      INFO(e.what());
+      CHECK_THAT(e.what(), Catch::Contains(fragment1) && Catch::Contains(fragment2));
+    }
+  };
+  SECTION("a rate loader on a LIF artifact") {
+    CHECK_THROWS_WITH(load_rate_artifact(dir), Catch::Contains("lif_rnn") && Catch::Contains("model.json"));
+  }
+  SECTION("an unknown reset mode") {
+    with_json([](auto& j) { j["model"]["reset"] = "soft"; });
+    expect_error("'model.reset'", "soft");
+  }
+  SECTION("an impossible time constant") {
+    with_json([](auto& j) { j["model"]["tau_mem_ms"] = -3; });
+    expect_error("model.json", "tau_mem_ms");
+  }
+  SECTION("a decay outside [0, 1]") {
+    auto beta = nf::read_npy<float>(dir / "beta.npy");
+    beta.data[3] = 1.5f;
+    nf::write_npy<float>(dir / "beta.npy", beta.shape, beta.data.data());
+    expect_error("beta", "outside [0, 1]");
+  }
+  SECTION("an input weight matrix of the wrong width for the encoding") {
+    with_json([](auto& j) { j["model"]["input_encoding"] = "current"; });  // W_in has 4 columns, current needs 2
+    expect_error("W_in", "shape");
+  }
+  SECTION("a missing decay file") {
+    fs::remove(dir / "alpha_syn.npy");
+    expect_error("alpha_syn.npy", "");
+  }
+}
+
+TEST_CASE("a rate artifact is refused by the LIF loader", "[artifact][lif]") {
+  nf::test::TempDir tmp;
+  save_artifact(tmp / "run", trained_artifact());
+  CHECK_THROWS_WITH(load_lif_artifact(tmp / "run"), Catch::Contains("rate_rnn") && Catch::Contains("lif_rnn"));
 }

@@ -38,7 +38,7 @@ Problem make_problem(Activation activation, double alpha, double noise_sd, std::
   p.config.noise_sd = noise_sd;
   const int steps = 7;
   const Eigen::Index columns = steps * p.batch;
-  p.connectivity = Connectivity::full(p.config);
+  p.connectivity = Connectivity::full(p.config.n_in, p.config.n_rec, p.config.n_out);
   p.weights.w_in = random_matrix(6, 3, 0.8, rng);
   p.weights.w_rec = random_matrix(6, 6, 0.6, rng);
   p.weights.b_rec = random_matrix(6, 1, 0.3, rng);

@@ -39,7 +39,7 @@ TEST_CASE("constant drive without recurrence relaxes exponentially", "[rate_rnn]
   w.w_in << 0.5, -0.2, 1.0, 0.3, -0.7, 0.1, 0.05, 0.9, -1.5, -0.4;
   w.b_rec << 0.1, -0.1, 0.2, 0.0, 0.3;
   w.w_out.setOnes();
-  const RateRnn<double> net(c, Connectivity::full(c), w);
+  const RateRnn<double> net(c, Connectivity::full(c.n_in, c.n_rec, c.n_out), w);
   const int steps = 30;
   Matrix inputs(2, steps);
   inputs.row(0).setConstant(0.8);
@@ -67,7 +67,7 @@ TEST_CASE("batched forward equals a per-trial loop of the update equation", "[ra
   c.noise_sd = 0.1;
   RateRnnTensors<double> w{random_matrix(5, 2, rng), random_matrix(5, 5, rng), random_matrix(5, 1, rng),
                            random_matrix(1, 5, rng), random_matrix(1, 1, rng)};
-  const RateRnn<double> net(c, Connectivity::full(c), w);
+  const RateRnn<double> net(c, Connectivity::full(c.n_in, c.n_rec, c.n_out), w);
   const int steps = 12, batch = 3;
   const Matrix inputs = random_matrix(2, steps * batch, rng);
   const Matrix noise = random_matrix(5, steps * batch, rng);
@@ -104,7 +104,7 @@ TEST_CASE("invalid configurations are refused with the field named", "[rate_rnn]
   c = small_config(1.0);
   auto w = RateRnnTensors<double>::zeros(c);
   w.w_rec.resize(4, 5);
-  CHECK_THROWS_WITH(RateRnn<double>(c, Connectivity::full(c), w), Catch::Contains("W_rec"));
+  CHECK_THROWS_WITH(RateRnn<double>(c, Connectivity::full(c.n_in, c.n_rec, c.n_out), w), Catch::Contains("W_rec"));
 }
 
 TEST_CASE("constraints: masked weights are zero and Dale's signs hold", "[rate_rnn]") {
@@ -114,7 +114,7 @@ TEST_CASE("constraints: masked weights are zero and Dale's signs hold", "[rate_r
   nf::Rng rng(3);
   RateRnnTensors<double> w{random_matrix(5, 2, rng), random_matrix(5, 5, rng), random_matrix(5, 1, rng),
                            random_matrix(1, 5, rng), random_matrix(1, 1, rng)};
-  Connectivity k = Connectivity::full(c);
+  Connectivity k = Connectivity::full(c.n_in, c.n_rec, c.n_out);
   k.mask_rec(1, 2) = 0;
   RateRnn<double> net(c, k, w);
   net.apply_constraints();

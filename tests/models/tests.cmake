@@ -6,7 +6,10 @@ nf_add_test_suite(nf_models_tests
     ${CMAKE_CURRENT_LIST_DIR}/test_artifact.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_gradients.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_init.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/test_lif_gradients.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/test_lif_rnn.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_rate_rnn.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/test_spike_encoding.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_training.cpp
     ${NF_TASK_TEST_SOURCES}
   LIBS nf_models)

@@ -2,10 +2,11 @@
 // A trained network as one self-describing folder — the artifact every later
 // stage reads. Layout (docs/artifact.md):
 //
-//   <dir>/model.json              format version, model type, shapes, hyper-parameters,
-//                                 initialisation, task + parameters, seed, training
-//                                 configuration, state and log, tensor index
+//   <dir>/model.json              format version, model type (rate_rnn, lif_rnn), shapes,
+//                                 hyper-parameters, initialisation, task + parameters,
+//                                 seed, training configuration, state and log, tensor index
 //   <dir>/W_in.npy ... b_out.npy  weights, float32, C order, W[post, pre]
+//   <dir>/beta.npy, alpha_syn.npy LIF only: per-unit decays, float32
 //   <dir>/mask_W_*.npy            connectivity masks, uint8 0/1
 //   <dir>/optimizer/*.npy         Adam moments, so training can be resumed
 //
@@ -17,6 +18,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <variant>
 
 #include "neurofab/models/init.hpp"
 #include "neurofab/models/rate_rnn.hpp"
@@ -26,8 +28,9 @@ namespace nf::models {
 
 inline constexpr int kArtifactFormatVersion = 1;
 
-struct RateRnnArtifact {
-  RateRnn<float> network;
+template <typename Network>
+struct TrainedArtifact {
+  Network network;
   NetworkInit init;
   std::string task_name;
   std::map<std::string, double> task_params;
@@ -35,8 +38,20 @@ struct RateRnnArtifact {
   TrainingConfig training;
   TrainingState state;
 };
+using RateRnnArtifact = TrainedArtifact<RateRnn<float>>;
+using LifRnnArtifact = TrainedArtifact<LifRnn<float>>;
+using Artifact = std::variant<RateRnnArtifact, LifRnnArtifact>;
+
+// "rate_rnn" or "lif_rnn", as in model.json; and a name for people.
+std::string model_type(const Artifact& artifact);
+std::string model_description(const Artifact& artifact);
 
 void save_artifact(const std::filesystem::path& dir, const RateRnnArtifact& artifact);
-RateRnnArtifact load_artifact(const std::filesystem::path& dir);
+void save_artifact(const std::filesystem::path& dir, const LifRnnArtifact& artifact);
+// Loads either family; throws nf::InputError naming the file and field.
+Artifact load_artifact(const std::filesystem::path& dir);
+// Loads an artifact that must be of one family (an error names the one it is).
+RateRnnArtifact load_rate_artifact(const std::filesystem::path& dir);
+LifRnnArtifact load_lif_artifact(const std::filesystem::path& dir);
 
 }  // namespace nf::models

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "neurofab/common/rng.hpp"
+#include "neurofab/models/lif_rnn.hpp"
 #include "neurofab/models/rate_rnn.hpp"
 
 namespace nf::models {
@@ -42,10 +43,21 @@ struct NetworkInit {
   double rec_density = 1.0;  // fixed connectivity mask on W_rec: each synapse present with this probability
 };
 
-// A new network: connectivity mask, weights from `init`, Dale's law signs (the
-// magnitudes of W_rec taken with the sign of the presynaptic unit, inhibitory
-// columns scaled by n_E/n_I so that excitation and inhibition balance), zero
-// biases. Deterministic in `seed`.
+// The synapses of a new network, shared by every model family: connectivity
+// mask, weights from `init`, Dale's law signs (the magnitudes of W_rec taken
+// with the sign of the presynaptic unit, inhibitory columns scaled by n_E/n_I
+// so that excitation and inhibition balance, and |W_out|). Deterministic in `seed`.
+struct InitialSynapses {
+  Connectivity connectivity;
+  Eigen::MatrixXf w_in, w_rec, w_out;
+};
+InitialSynapses initial_synapses(int n_in, int n_rec, int n_out, double dale_ratio, const NetworkInit& init,
+                                 std::uint64_t seed);
+
+// A new rate RNN: initial_synapses() and zero biases.
 RateRnn<float> make_rate_rnn(const RateRnnConfig& config, const NetworkInit& init, std::uint64_t seed);
+// A new LIF RNN: initial_synapses() (W_in over the encoded inputs), zero
+// biases, and the configured decays β, α_s in every unit.
+LifRnn<float> make_lif_rnn(const LifRnnConfig& config, const NetworkInit& init, std::uint64_t seed);
 
 }  // namespace nf::models

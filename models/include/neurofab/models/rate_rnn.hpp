@@ -10,20 +10,11 @@
 //
 // α = 1 is the Keras SimpleRNN of Jarne & Laje (h_t = φ(W_rec h_{t-1} + W_in x_t)).
 //
-// Constraints (what PsychRNN users expect):
-//   - fixed connectivity masks M_in, M_rec, M_out: weights where M = 0 are
-//     exactly zero at initialisation and stay so (their gradients are masked
-//     and the weights re-masked after every optimiser step);
-//   - Dale's law (dale_ratio > 0): the first round(dale_ratio·N) units are
-//     excitatory, the rest inhibitory; column j of W_rec has the sign of unit j
-//     (projected after every step: a weight that would cross zero stops at 0),
-//     and only excitatory units project to the readout, with W_out ≥ 0;
-//   - per-tensor frozen flags: frozen tensors get no gradient and no update.
+// Constraints (what PsychRNN users expect): fixed connectivity masks and
+// Dale's law as in synapses.hpp; per-tensor frozen flags (frozen tensors get
+// no gradient and no update).
 //
-// Loss (over a batch of B trials of T steps; m = mask, ŷ = target):
-//   L = Σ m (y - ŷ)² / Σ m                                    task MSE
-//     + λ_w2 Σ_W mean(W²) + λ_w1 Σ_W mean(|W|)                W ∈ {W_in, W_rec, W_out}
-//     + λ_r2 mean(h²)     + λ_r1 mean(|h|)                    over t = 1..T, all trials and units
+// Loss: loss.hpp, with activity a = h (the firing-rate target is LIF's only).
 //
 // BPTT (exact gradient of L for a fixed noise realisation ξ): with
 // g_t = ∂L/∂h_t (total) and δ_t = ∂L/∂a_t,
@@ -36,6 +27,9 @@
 #include <set>
 #include <string>
 #include <vector>
+
+#include "neurofab/models/loss.hpp"
+#include "neurofab/models/synapses.hpp"
 
 namespace nf::models {
 
@@ -58,7 +52,7 @@ struct RateRnnConfig {
 
   // Derived constant (NEST's "Derived"): the leak, α = dt/τ.
   double alpha() const { return dt_ms / tau_ms; }
-  int n_excitatory() const;  // round(dale_ratio · n_rec); n_rec when Dale's law is off
+  int n_excitatory() const { return excitatory_count(dale_ratio, n_rec); }
   bool dale() const { return dale_ratio > 0.0; }
   bool trainable(const std::string& tensor) const { return frozen.count(tensor) == 0; }
 
@@ -109,29 +103,6 @@ struct RateRnnTensors {
   }
 };
 
-// Fixed structure that training never changes: connectivity masks (1 = present).
-struct Connectivity {
-  Eigen::MatrixXf mask_in;   // n_rec x n_in
-  Eigen::MatrixXf mask_rec;  // n_rec x n_rec
-  Eigen::MatrixXf mask_out;  // n_out x n_rec
-
-  static Connectivity full(const RateRnnConfig& config);
-};
-
-struct Regularization {
-  double l2_weights = 0.0;  // λ_w2
-  double l1_weights = 0.0;  // λ_w1
-  double l2_rates = 0.0;    // λ_r2
-  double l1_rates = 0.0;    // λ_r1
-};
-
-struct LossTerms {
-  double task = 0.0;  // masked MSE
-  double weights = 0.0;
-  double rates = 0.0;
-  double total() const { return task + weights + rates; }
-};
-
 // Everything the forward pass keeps for BPTT, plus BPTT's workspace. Reused
 // across calls so the training loop does not reallocate.
 template <typename Scalar>
@@ -149,12 +120,14 @@ template <typename Scalar>
 class RateRnn {
  public:
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+  using Config = RateRnnConfig;
   using Tensors = RateRnnTensors<Scalar>;
+  using Trajectory = RateRnnTrajectory<Scalar>;
 
   RateRnn(RateRnnConfig config, Connectivity connectivity, Tensors weights);
 
   const RateRnnConfig& config() const { return config_; }
-  const Connectivity& connectivity() const { return connectivity_; }
+  const Connectivity& connectivity() const { return constraints_.connectivity(); }
   const Tensors& weights() const { return weights_; }
   Tensors& weights() { return weights_; }
 
@@ -181,9 +154,8 @@ class RateRnn {
 
  private:
   RateRnnConfig config_;
-  Connectivity connectivity_;
+  SynapseConstraints constraints_;
   Tensors weights_;
-  Eigen::Matrix<Scalar, Eigen::Dynamic, 1> dale_sign_;  // +1 excitatory, -1 inhibitory
 };
 
 extern template struct RateRnnTensors<float>;

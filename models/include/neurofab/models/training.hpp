@@ -1,10 +1,17 @@
 #pragma once
-// Training a rate RNN on a task by BPTT + Adam, and evaluating it.
+// Training a network on a task by BPTT + Adam, and evaluating it — one
+// machinery for every model family (RateRnn<float>, LifRnn<float>).
 //
 // One training step: a fresh minibatch from the task generator, forward pass
-// over the whole batch (matrix–matrix products), exact BPTT gradient, global
-// norm clipping, Adam update, re-imposing masks and Dale's law. An epoch is
+// over the whole batch (matrix–matrix products), BPTT gradient (exact for the
+// rate RNN, surrogate for LIF), global norm clipping, Adam update, re-imposing
+// masks, Dale's law and the model's own constraints. An epoch is
 // `steps_per_epoch` steps followed by a validation pass on a fixed batch.
+//
+// What a model family provides: Config (n_in, n_out, n_rec, trainable(name)),
+// Tensors (zeros(config), for_each, at), Trajectory, forward, loss,
+// loss_and_gradient, apply_constraints, and sample_noise(config, columns, rng)
+// for the random draws its forward pass consumes.
 //
 // Determinism: the batch and noise of step k depend only on (seed, k), never on
 // the history of a random engine, so a run resumed from a checkpoint makes the
@@ -15,7 +22,10 @@
 #include <limits>
 #include <vector>
 
+#include <optional>
+
 #include "neurofab/models/adam.hpp"
+#include "neurofab/models/lif_rnn.hpp"
 #include "neurofab/models/rate_rnn.hpp"
 #include "neurofab/models/task.hpp"
 
@@ -60,17 +70,18 @@ struct TrainingState {
   Adam optimizer;
 };
 
-// Reusable buffers for one step; the training loop and the benchmark share it.
+// Reusable buffers for one step; the training loop and the benchmarks share it.
+template <typename Network>
 class TrainingStep {
  public:
-  // One optimiser step on `batch`; `noise` as for RateRnn::forward. Returns the loss terms.
-  LossTerms run(RateRnn<float>& network, const Batch& batch, const Eigen::MatrixXf* noise,
-                const TrainingConfig& config, double learning_rate, Adam& optimizer);
+  // One optimiser step on `batch`; `noise` as for Network::forward. Returns the loss terms.
+  LossTerms run(Network& network, const Batch& batch, const Eigen::MatrixXf* noise, const TrainingConfig& config,
+                double learning_rate, Adam& optimizer);
 
  private:
   Eigen::MatrixXf inputs_, targets_, mask_;
-  RateRnnTrajectory<float> trajectory_;
-  RateRnnTensors<float> gradient_;
+  typename Network::Trajectory trajectory_;
+  typename Network::Tensors gradient_;
 };
 
 struct TrainingHooks {
@@ -80,7 +91,8 @@ struct TrainingHooks {
 
 // Trains `network` from `state` (fresh: epochs_done = 0) until the loss
 // threshold (+ extra epochs) or max_epochs. Updates `state` as it goes.
-void train(RateRnn<float>& network, const Task& task, const TrainingConfig& config, std::uint64_t seed,
+template <typename Network>
+void train(Network& network, const Task& task, const TrainingConfig& config, std::uint64_t seed,
            TrainingState& state, const TrainingHooks& hooks = {});
 
 // Noise ξ for a batch (n_rec x T·B), or an empty matrix when noise_sd = 0.
@@ -90,9 +102,25 @@ struct Evaluation {
   double mse = 0;           // masked task MSE
   double success_rate = 0;  // fraction of trials meeting the task's criterion
   int trials = 0;
+  std::optional<SpikeActivity> activity;  // spiking models only
 };
 
 // Runs `trials` fresh trials (drawn from a stream of `seed` that training never uses).
-Evaluation evaluate(const RateRnn<float>& network, const Task& task, int trials, std::uint64_t seed);
+template <typename Network>
+Evaluation evaluate(const Network& network, const Task& task, int trials, std::uint64_t seed);
+
+// One evaluation trial, recorded: the task batch of `seed`'s evaluation stream
+// (its first trial when trials = 1) and the forward pass on it — what a raster
+// plot draws.
+template <typename Network>
+struct RecordedTrials {
+  Batch batch;
+  typename Network::Trajectory trajectory;
+};
+template <typename Network>
+RecordedTrials<Network> record_trials(const Network& network, const Task& task, int trials, std::uint64_t seed);
+
+extern template class TrainingStep<RateRnn<float>>;
+extern template class TrainingStep<LifRnn<float>>;
 
 }  // namespace nf::models

@@ -1,0 +1,30 @@
+#pragma once
+// The training loss shared by the model families, and its regularisers.
+//
+//   L = Σ m (y - ŷ)² / Σ m                                  task MSE (m = mask, ŷ = target)
+//     + λ_w2 Σ_W mean(W²) + λ_w1 Σ_W mean(|W|)              W ∈ {W_in, W_rec, W_out}
+//     + λ_r2 mean(a²) + λ_r1 mean(|a|)                      activity a over t = 1..T, trials, units:
+//                                                           a = h (rate RNN), a = s (LIF spikes, so
+//                                                           λ_r1 is a cost per spike per unit and step)
+//     + λ_f mean_i (r_i - r*)²                              LIF only: r_i = mean_{t,b} s_i, the firing
+//                                                           rate of unit i in spikes per step
+
+namespace nf::models {
+
+struct Regularization {
+  double l2_weights = 0.0;          // λ_w2
+  double l1_weights = 0.0;          // λ_w1
+  double l2_rates = 0.0;            // λ_r2
+  double l1_rates = 0.0;            // λ_r1 (for LIF: the spike penalty)
+  double target_rate = 0.0;         // r*, spikes per unit per step (LIF)
+  double target_rate_weight = 0.0;  // λ_f (LIF)
+};
+
+struct LossTerms {
+  double task = 0.0;  // masked MSE
+  double weights = 0.0;
+  double rates = 0.0;  // activity and firing-rate terms
+  double total() const { return task + weights + rates; }
+};
+
+}  // namespace nf::models

@@ -1,0 +1,77 @@
+#pragma once
+// Matrix kernels and penalty terms shared by the model families' forward and
+// BPTT passes (private to nf_models). Layout: one column per (step, trial).
+
+#include <Eigen/Core>
+
+namespace nf::models::detail {
+
+// dst = lhs · rhs for a tiny inner size k (n_in, n_out), one pass over dst:
+// each column is a combination of k columns of lhs, vectorised down the
+// column. GEMM (zero-fills dst and packs the large operand) and a lazy
+// product (scalar dot products of length k) are several times slower here.
+template <typename Dst, typename Lhs, typename Rhs>
+void product_with_small_inner_size(Dst& dst, const Lhs& lhs, const Rhs& rhs) {
+  for (Eigen::Index j = 0; j < rhs.cols(); ++j) {
+    auto column = dst.col(j);
+    column.noalias() = rhs(0, j) * lhs.col(0);
+    for (Eigen::Index k = 1; k < lhs.cols(); ++k) column.noalias() += rhs(k, j) * lhs.col(k);
+  }
+}
+
+// dst = large · small^T where `small` has few rows (n_in, n_out): one
+// matrix–vector product over `large` per row of `small`. GEMM would pack all of
+// `large` for little work. `dst` may be a transposed view.
+template <typename Dst, typename Large, typename Small>
+void product_with_small_transposed(Dst&& dst, const Large& large, const Small& small) {
+  for (Eigen::Index k = 0; k < small.rows(); ++k) {
+    dst.col(k).noalias() = large * small.row(k).transpose();
+  }
+}
+
+template <typename Matrix>
+double mean_abs(const Matrix& m) {
+  return m.size() ? static_cast<double>(m.cwiseAbs().sum()) / static_cast<double>(m.size()) : 0.0;
+}
+template <typename Matrix>
+double mean_square(const Matrix& m) {
+  return m.size() ? static_cast<double>(m.squaredNorm()) / static_cast<double>(m.size()) : 0.0;
+}
+// d/dx of λ1 mean|x| + λ2 mean x², added to `grad`.
+template <typename Matrix, typename Source>
+void add_penalty_gradient(Matrix& grad, const Source& x, double l1, double l2) {
+  using Scalar = typename Matrix::Scalar;
+  const double count = static_cast<double>(x.size());
+  if (l2 != 0) grad.array() += static_cast<Scalar>(2.0 * l2 / count) * x.array();
+  if (l1 != 0) grad.array() += static_cast<Scalar>(l1 / count) * x.array().sign();
+}
+
+// Masked MSE Σ m (y - ŷ)² / Σ m, and its gradient 2 m (y - ŷ) / Σ m.
+template <typename Matrix>
+double masked_mse(const Matrix& outputs, const Matrix& targets, const Matrix& mask) {
+  const double mask_sum = static_cast<double>(mask.sum());
+  return static_cast<double>(((outputs - targets).array().square() * mask.array()).sum()) /
+         (mask_sum > 0 ? mask_sum : 1.0);
+}
+template <typename Matrix>
+Matrix masked_mse_gradient(const Matrix& outputs, const Matrix& targets, const Matrix& mask) {
+  using Scalar = typename Matrix::Scalar;
+  const double mask_sum = static_cast<double>(mask.sum());
+  return static_cast<Scalar>(2.0 / (mask_sum > 0 ? mask_sum : 1.0)) * (outputs - targets).cwiseProduct(mask);
+}
+
+// λ_w2 Σ mean(W²) + λ_w1 Σ mean(|W|) over the three weight matrices, and its gradient.
+template <typename Matrix>
+double weight_penalty(const Matrix& w_in, const Matrix& w_rec, const Matrix& w_out, double l1, double l2) {
+  double sum = 0;
+  for (const Matrix* w : {&w_in, &w_rec, &w_out}) sum += l2 * mean_square(*w) + l1 * mean_abs(*w);
+  return sum;
+}
+template <typename Tensors>
+void add_weight_penalty_gradient(Tensors& g, const Tensors& w, double l1, double l2) {
+  add_penalty_gradient(g.w_in, w.w_in, l1, l2);
+  add_penalty_gradient(g.w_rec, w.w_rec, l1, l2);
+  add_penalty_gradient(g.w_out, w.w_out, l1, l2);
+}
+
+}  // namespace nf::models::detail
