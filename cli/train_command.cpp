@@ -278,6 +278,8 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--patience", t.plateau_patience, "Plateau epochs before halving the learning rate");
   cmd->add_option("--checkpoint-every", t.checkpoint_every, "Epochs between checkpoints (0 = at the end only)");
   cmd->add_option("--validation-trials", t.validation_trials, "Trials of the per-epoch validation batch");
+  cmd->add_flag("--loss-on-scored-steps", t.loss_on_scored_steps,
+                "Leave the steps the task's success criterion does not score (grace after a switch) out of the loss");
   cmd->callback([o, cmd] { run_train(*o, *cmd); });
 }
 

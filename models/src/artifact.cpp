@@ -109,7 +109,8 @@ json training_to_json(const TrainingConfig& t) {
           {"plateau_factor", t.plateau_factor},
           {"min_learning_rate", t.min_learning_rate},
           {"validation_trials", t.validation_trials},
-          {"checkpoint_every", t.checkpoint_every}};
+          {"checkpoint_every", t.checkpoint_every},
+          {"loss_on_scored_steps", t.loss_on_scored_steps}};
 }
 
 int checked_int(const JsonFields& f, const std::string& key) {
@@ -142,6 +143,7 @@ TrainingConfig training_from_json(const JsonFields& f) {
   t.min_learning_rate = f.number("min_learning_rate");
   t.validation_trials = checked_int(f, "validation_trials");
   t.checkpoint_every = checked_int(f, "checkpoint_every");
+  if (f.has("loss_on_scored_steps")) t.loss_on_scored_steps = f.boolean("loss_on_scored_steps");
   try {
     t.validate();
   } catch (const InputError& e) {

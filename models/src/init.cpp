@@ -155,9 +155,12 @@ LifRnn<float> make_lif_rnn(const LifRnnConfig& config, const NetworkInit& init, 
   InitialSynapses synapses =
       initial_synapses(config.n_in_encoded(), config.n_rec, config.n_out, config.dale_ratio, init, seed);
   LifRnnTensors<float> weights = LifRnnTensors<float>::zeros(config);
-  weights.w_in = std::move(synapses.w_in);
-  weights.w_rec = std::move(synapses.w_rec);
-  weights.w_out = std::move(synapses.w_out);
+  // Compensate the DC gains of the synapse, 1/(1-α_s), and of the readout,
+  // 1/(1-κ): a constant drive w then gives a current w and a readout w, so the
+  // schemes' scales mean the same as for the rate RNN.
+  weights.w_in = static_cast<float>(1.0 - config.alpha_syn()) * synapses.w_in;
+  weights.w_rec = static_cast<float>(1.0 - config.alpha_syn()) * synapses.w_rec;
+  weights.w_out = static_cast<float>(1.0 - config.kappa()) * synapses.w_out;
   weights.beta.setConstant(static_cast<float>(config.beta()));
   weights.alpha_syn.setConstant(static_cast<float>(config.alpha_syn()));
   LifRnn<float> network(config, std::move(synapses.connectivity), std::move(weights));

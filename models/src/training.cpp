@@ -120,7 +120,8 @@ void train(Network& network, const Task& task, const TrainingConfig& config, std
       const auto global_step = static_cast<std::uint64_t>(state.epochs_done) * config.steps_per_epoch + s;
       Rng batch_rng = Rng::derive(seed, {kTrainBatch, global_step});
       Rng noise_rng = Rng::derive(seed, {kTrainNoise, global_step});
-      const Batch batch = task.generate(config.batch_size, batch_rng);
+      Batch batch = task.generate(config.batch_size, batch_rng);
+      if (config.loss_on_scored_steps) task.mask_unscored_steps(batch);
       const Eigen::MatrixXf noise =
           sample_noise(network.config(), batch.n_steps * batch.batch_size, noise_rng);
       const LossTerms loss =

@@ -17,5 +17,7 @@ nf_add_test_suite(nf_models_tests
 # Training to the issue's success targets: minutes, not seconds.
 nf_add_test_suite(nf_models_long_tests
   LABEL long
-  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_training_targets.cpp
+  SOURCES
+    ${CMAKE_CURRENT_LIST_DIR}/test_training_targets.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/test_lif_training_targets.cpp
   LIBS nf_models)

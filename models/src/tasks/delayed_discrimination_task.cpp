@@ -78,6 +78,8 @@ class DelayedDiscriminationTask final : public Task {
   // Every channel decodes (nearest of -1, 0, +1) to its target at every step
   // outside the grace window after the response onset: within 0.5 of 0 until
   // pulse 2 has ended (no premature answer), then on the correct side of +-0.5.
+  void mask_unscored_steps(Batch& batch) const override { mask_grace_steps(batch, int_param("grace")); }
+
   std::vector<bool> success(const Batch& batch, const Eigen::MatrixXd& outputs) const override {
     check_outputs(*this, batch, outputs);
     return level_success(batch, outputs, {-1.0, 0.0, 1.0}, int_param("grace"));

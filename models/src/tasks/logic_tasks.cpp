@@ -85,6 +85,8 @@ class LogicTask final : public Task {
     return batch;
   }
 
+  void mask_unscored_steps(Batch& batch) const override { mask_grace_steps(batch, int_param("grace")); }
+
   std::vector<bool> success(const Batch& batch, const Eigen::MatrixXd& outputs) const override {
     check_outputs(*this, batch, outputs);
     return level_success(batch, outputs, {0.0, 1.0}, int_param("grace"));

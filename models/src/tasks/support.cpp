@@ -112,6 +112,18 @@ std::vector<double> hann_smoothed_pulse(int length, int window) {
   return pulse;
 }
 
+void mask_grace_steps(Batch& batch, int grace) {
+  for (int b = 0; b < batch.batch_size; ++b) {
+    for (Eigen::Index c = 0; c < batch.targets.rows(); ++c) {
+      int last_change = -1;
+      for (int t = 1; t < batch.n_steps; ++t) {
+        if (batch.targets(c, batch.column(t, b)) != batch.targets(c, batch.column(t - 1, b))) last_change = t;
+        if (last_change >= 0 && t - last_change < grace) batch.mask(c, batch.column(t, b)) = 0.0;
+      }
+    }
+  }
+}
+
 std::vector<bool> level_success(const Batch& batch, const Eigen::MatrixXd& outputs,
                                 const std::vector<double>& levels, int grace) {
   const int n_steps = batch.n_steps;

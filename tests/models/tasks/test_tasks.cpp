@@ -365,3 +365,45 @@ TEST_CASE("success_rate is the fraction of successful trials", "[tasks]") {
 }
 
 }  // namespace nf::models
+
+namespace nf::models {
+
+TEST_CASE("mask_unscored_steps zeroes exactly the grace steps that success() skips", "[tasks]") {
+  for (const std::string name : {"xor", "flipflop", "delayed_discrimination"}) {
+    INFO(name << ", seed " << test::kSeed);
+    const auto task = make_task(name);
+    Rng rng(test::kSeed);
+    Batch batch = task->generate(8, rng);
+    const Batch original = batch;
+    task->mask_unscored_steps(batch);
+    const int grace = task->int_param("grace");
+    int zeroed = 0;
+    for (int b = 0; b < batch.batch_size; ++b) {
+      for (Eigen::Index c = 0; c < batch.targets.rows(); ++c) {
+        int last_change = -1;
+        for (int t = 0; t < batch.n_steps; ++t) {
+          const int col = batch.column(t, b);
+          if (t > 0 && batch.targets(c, col) != batch.targets(c, batch.column(t - 1, b))) last_change = t;
+          const bool in_grace = last_change >= 0 && t - last_change < grace;
+          CHECK(batch.mask(c, col) == (in_grace ? 0.0 : original.mask(c, col)));
+          zeroed += in_grace ? 1 : 0;
+        }
+      }
+    }
+    CHECK(zeroed > 0);
+    // The criterion did not score these steps before either: a wrong output there still passes.
+    Eigen::MatrixXd outputs = original.targets;
+    for (Eigen::Index k = 0; k < outputs.size(); ++k)
+      if (batch.mask.data()[k] == 0.0) outputs.data()[k] = 100.0;
+    CHECK(success_rate(*task, original, outputs) == 1.0);
+    CHECK(success_rate(*task, batch, outputs) == 1.0);
+  }
+  const auto sine = make_task("sine_wave");  // scores every step: nothing changes
+  Rng rng(test::kSeed);
+  Batch batch = sine->generate(4, rng);
+  const Eigen::MatrixXd mask = batch.mask;
+  sine->mask_unscored_steps(batch);
+  CHECK(batch.mask == mask);
+}
+
+}  // namespace nf::models

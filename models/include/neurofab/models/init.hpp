@@ -56,8 +56,10 @@ InitialSynapses initial_synapses(int n_in, int n_rec, int n_out, double dale_rat
 
 // A new rate RNN: initial_synapses() and zero biases.
 RateRnn<float> make_rate_rnn(const RateRnnConfig& config, const NetworkInit& init, std::uint64_t seed);
-// A new LIF RNN: initial_synapses() (W_in over the encoded inputs), zero
-// biases, and the configured decays β, α_s in every unit.
+// A new LIF RNN: initial_synapses() (W_in over the encoded inputs) with W_in
+// and W_rec scaled by (1-α_s) and W_out by (1-κ), which cancels the DC gains of
+// the synaptic current and of the leaky readout; zero biases; the configured
+// decays β, α_s in every unit.
 LifRnn<float> make_lif_rnn(const LifRnnConfig& config, const NetworkInit& init, std::uint64_t seed);
 
 }  // namespace nf::models

@@ -57,6 +57,11 @@ class Task {
   // Per-trial success of `outputs` (n_out x T*B, same layout as the batch).
   virtual std::vector<bool> success(const Batch& batch, const Eigen::MatrixXd& outputs) const = 0;
 
+  // Zeroes the mask where success() does not score (the grace steps after a
+  // target switch), so a loss can score exactly what the criterion scores.
+  // The default scores every step and changes nothing.
+  virtual void mask_unscored_steps(Batch& /*batch*/) const {}
+
   // The parameters of this task's OOD variant (longer trials or delays).
   virtual std::map<std::string, double> ood_overrides() const = 0;
 

@@ -46,6 +46,10 @@ struct TrainingConfig {
   double min_learning_rate = 1e-6;
   int validation_trials = 256;
   int checkpoint_every = 10;  // epochs; 0 checkpoints only at the end
+  // Train on the steps the task's criterion scores only (Task::mask_unscored_steps):
+  // the loss then leaves the switching time after a target change free, as
+  // success() does. Off: every step is scored, as in the original studies.
+  bool loss_on_scored_steps = false;
 
   void validate() const;  // throws nf::InputError naming the field
 };

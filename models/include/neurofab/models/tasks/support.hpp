@@ -84,5 +84,8 @@ std::vector<double> hann_smoothed_pulse(int length, int window);
 // "the output is on the correct side of 0.5".
 std::vector<bool> level_success(const Batch& batch, const Eigen::MatrixXd& outputs,
                                 const std::vector<double>& levels, int grace);
+// Zeroes the mask on the steps level_success() skips: the `grace` steps
+// starting at each change of a channel's target.
+void mask_grace_steps(Batch& batch, int grace);
 
 }  // namespace nf::models::tasks
