@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's main job, the end-to-end demo on a small default network:
-# installs what is missing, builds, trains a rate RNN (N = 50) on the 1-bit
-# flip-flop, then evaluates the saved artifact. Later pipeline stages extend it.
+# installs what is missing, builds, trains a rate RNN and a spiking LIF RNN
+# (N = 50) on the 1-bit flip-flop, evaluates both saved artifacts and draws the
+# LIF network's spike raster. Later pipeline stages extend it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
@@ -16,4 +17,17 @@ echo
 echo "== eval: the saved artifact on fresh trials =="
 ./build/cli/neurofab eval "$out"
 echo
-echo "The artifact (model.json + .npy tensors) is in $out."
+lif=out/demo/flipflop-lif-n50
+echo "== train: spiking LIF RNN, N = 50, same task (surrogate gradients) =="
+# Default CUBA unit (tau_mem 20, tau_syn 5, tau_out 20 ms); the loss scores the
+# steps the success criterion scores (docs/lif-rnn.md). About 10 s.
+./build/cli/neurofab train --model lif --task flipflop --task-param trial_length=410 --n 50 --init orthogonal \
+  --lr 2e-3 --patience 50 --loss-threshold 5e-4 --loss-on-scored-steps --epochs 300 --seed 1 --force -o "$lif"
+echo
+echo "== eval: the LIF artifact, with firing rate and synaptic operations =="
+./build/cli/neurofab eval "$lif"
+echo
+./build/cli/neurofab raster "$lif"
+echo
+echo "The artifacts (model.json + .npy tensors) are in $out and $lif;"
+echo "the spike raster of one trial is $lif/raster.png."

@@ -99,3 +99,47 @@ TEST_CASE("train, eval, refuse to overwrite, resume", "[cli]") {
   std::ofstream(fs::path(out) / "W_rec.npy", std::ios::trunc) << "garbage";
   check_clean_error(run("eval " + out), 1, "W_rec.npy");
 }
+
+TEST_CASE("train --model lif, eval with activity, resume", "[cli][lif]") {
+  nf::test::TempDir tmp;
+  const std::string out = (tmp / "run").string();
+  const Result trained = run(fmt::format(
+      "train --model lif --task flipflop --task-param trial_length=150 --tau-mem 10 --tau-syn 0 --reset zero "
+      "--refractory 1 --encoding delta --surrogate triangle --surrogate-slope 3 --detach-reset --train-tau "
+      "--spike-penalty 0.1 --target-rate 0.05 --target-rate-weight 1 --loss-on-scored-steps {} --seed 2 -o {}",
+      kTinyTraining, out));
+  INFO(trained.output);
+  REQUIRE(trained.exit_code == 0);
+  CHECK_THAT(trained.output, Catch::Contains("LIF RNN") && Catch::Contains("spikes/unit/step"));
+  CHECK(fs::exists(fs::path(out) / "beta.npy"));
+
+  const auto model = nlohmann::json::parse(std::ifstream(fs::path(out) / "model.json"));
+  CHECK(model["model_type"] == "lif_rnn");
+  CHECK(model["model"]["reset"] == "zero");
+  CHECK(model["model"]["input_encoding"] == "delta");
+  CHECK(model["model"]["n_in_encoded"] == 4);
+  CHECK(model["model"]["alpha_syn"] == 0.0);
+  CHECK(model["training"]["l1_rates"] == 0.1);
+  CHECK(model["training"]["loss_on_scored_steps"] == true);
+
+  const Result evaluated = run("eval --json " + out);
+  INFO(evaluated.output);
+  REQUIRE(evaluated.exit_code == 0);
+  const auto j = nlohmann::json::parse(evaluated.output);
+  CHECK(j["model_type"] == "LIF RNN");
+  const double rate = j["mean_rate"].get<double>();
+  CHECK(rate >= 0.0);
+  CHECK(rate <= 1.0);
+  CHECK(j["mean_rate_hz"].get<double>() == Approx(rate * 1000.0));
+  CHECK(j["spikes_per_step"].get<double>() == Approx(rate * 8));
+  CHECK(j["synops_per_step"].get<double>() >= j["spikes_per_step"].get<double>());
+  CHECK(j["input_macs_per_step"] == 0.0);  // spike-encoded input: events, not MACs
+
+  const Result text = run("eval " + out);
+  CHECK_THAT(text.output, Catch::Contains("SynOps per step") && Catch::Contains("mean firing rate"));
+
+  const Result resumed = run(fmt::format("train --resume --epochs 3 -q --eval-trials 16 -o {}", out));
+  INFO(resumed.output);
+  CHECK(resumed.exit_code == 0);
+  CHECK_THAT(resumed.output, Catch::Contains("3 epochs") && Catch::Contains("LIF RNN"));
+}
