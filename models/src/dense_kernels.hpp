@@ -3,6 +3,10 @@
 // BPTT passes (private to nf_models). Layout: one column per (step, trial).
 
 #include <Eigen/Core>
+#include <string>
+
+#include "neurofab/models/loss.hpp"
+#include "neurofab/models/synapses.hpp"
 
 namespace nf::models::detail {
 
@@ -72,6 +76,18 @@ void add_weight_penalty_gradient(Tensors& g, const Tensors& w, double l1, double
   add_penalty_gradient(g.w_in, w.w_in, l1, l2);
   add_penalty_gradient(g.w_rec, w.w_rec, l1, l2);
   add_penalty_gradient(g.w_out, w.w_out, l1, l2);
+}
+
+// The last steps of every family's gradient: the weight penalties, then zero
+// for absent synapses and for tensors the configuration does not train.
+template <typename Tensors, typename Config>
+void finish_gradient(Tensors& g, const Tensors& weights, const Regularization& reg,
+                     const SynapseConstraints& constraints, const Config& config) {
+  add_weight_penalty_gradient(g, weights, reg.l1_weights, reg.l2_weights);
+  constraints.mask_gradients(g.w_in, g.w_rec, g.w_out);
+  g.for_each([&](const std::string& name, auto& m) {
+    if (!config.trainable(name)) m.setZero();
+  });
 }
 
 }  // namespace nf::models::detail

@@ -382,11 +382,7 @@ LossTerms LifRnn<Scalar>::loss_and_gradient(const Matrix& /*inputs*/, const Matr
   g.beta = g_beta;
   g.alpha_syn = g_alpha;
 
-  detail::add_weight_penalty_gradient(g, weights_, reg.l1_weights, reg.l2_weights);
-  constraints_.mask_gradients(g.w_in, g.w_rec, g.w_out);
-  g.for_each([&](const std::string& name, Matrix& m) {
-    if (!config_.trainable(name)) m.setZero();
-  });
+  detail::finish_gradient(g, weights_, reg, constraints_, config_);
   return result;
 }
 

@@ -195,11 +195,7 @@ LossTerms RateRnn<Scalar>::loss_and_gradient(const Matrix& inputs, const Matrix&
   product_with_small_transposed(g.w_in, deltas, inputs);
   g.b_rec = deltas.rowwise().sum();
 
-  detail::add_weight_penalty_gradient(g, weights_, reg.l1_weights, reg.l2_weights);
-  constraints_.mask_gradients(g.w_in, g.w_rec, g.w_out);
-  g.for_each([&](const std::string& name, Matrix& m) {
-    if (!config_.trainable(name)) m.setZero();
-  });
+  detail::finish_gradient(g, weights_, reg, constraints_, config_);
   return result;
 }
 

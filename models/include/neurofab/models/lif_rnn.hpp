@@ -209,7 +209,6 @@ class LifRnn {
   LifRnn(LifRnnConfig config, Connectivity connectivity, Tensors weights);
 
   const LifRnnConfig& config() const { return config_; }
-  LifRnnConfig& mutable_config() { return config_; }  // for the smooth test mode
   const Connectivity& connectivity() const { return constraints_.connectivity(); }
   const Tensors& weights() const { return weights_; }
   Tensors& weights() { return weights_; }
