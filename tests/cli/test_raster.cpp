@@ -120,7 +120,7 @@ TEST_CASE("raster draws one trial of a LIF artifact as a PNG", "[cli][raster]") 
   CHECK(!fs::exists(run_dir / "raster.png"));
 }
 
-TEST_CASE("raster defaults to <dir>/raster.png; --trial, --seed, --units; spiking input and Dale's law",
+TEST_CASE("raster defaults to <dir>/raster.png, takes --trial, --seed and --units, and draws spiking input and Dale's law",
           "[cli][raster]") {
   nf::test::TempDir tmp;
   const fs::path run_dir = tmp / "run";

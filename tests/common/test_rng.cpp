@@ -11,7 +11,7 @@ TEST_CASE("the engine is the standard's mt19937_64", "[rng]") {
   CHECK(x == 9981545732273789042ULL);
 }
 
-TEST_CASE("same seed, same numbers; derived streams differ", "[rng]") {
+TEST_CASE("same seed gives the same numbers, and derived streams differ", "[rng]") {
   nf::Rng a(17), b(17), c(18);
   for (int i = 0; i < 5; ++i) {
     const double x = a.normal();
