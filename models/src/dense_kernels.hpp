@@ -2,13 +2,26 @@
 // Matrix kernels and penalty terms shared by the model families' forward and
 // BPTT passes (private to nf_models). Layout: one column per (step, trial).
 
+#include <fmt/format.h>
+
 #include <Eigen/Core>
 #include <string>
+
+#include "neurofab/common/error.hpp"
 
 #include "neurofab/models/loss.hpp"
 #include "neurofab/models/synapses.hpp"
 
 namespace nf::models::detail {
+
+// Throws nf::InputError when tensor `name` is not rows x cols.
+template <typename Matrix>
+void check_tensor_shape(const char* name, const Matrix& m, int rows, int cols) {
+  if (m.rows() != rows || m.cols() != cols) {
+    throw InputError(fmt::format("tensor '{}' has shape [{}, {}], the model needs [{}, {}]", name, m.rows(), m.cols(),
+                                 rows, cols));
+  }
+}
 
 // dst = lhs · rhs for a tiny inner size k (n_in, n_out), one pass over dst:
 // each column is a combination of k columns of lhs, vectorised down the

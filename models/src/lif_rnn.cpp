@@ -162,12 +162,7 @@ LifRnn<Scalar>::LifRnn(LifRnnConfig config, Connectivity connectivity, Tensors w
     : config_(std::move(config)), weights_(std::move(weights)) {
   config_.validate();
   const auto& c = config_;
-  const auto check = [](const char* name, const Matrix& m, int rows, int cols) {
-    if (m.rows() != rows || m.cols() != cols) {
-      throw InputError(fmt::format("tensor '{}' has shape [{}, {}], the model needs [{}, {}]", name, m.rows(),
-                                   m.cols(), rows, cols));
-    }
-  };
+  const auto check = detail::check_tensor_shape<Matrix>;
   check("W_in", weights_.w_in, c.n_rec, c.n_in_encoded());
   check("W_rec", weights_.w_rec, c.n_rec, c.n_rec);
   check("b_rec", weights_.b_rec, c.n_rec, 1);
