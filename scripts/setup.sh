@@ -3,12 +3,14 @@
 # present. Idempotent: safe to run before every build (both README commands do).
 set -euo pipefail
 
-# Build tools and libraries for the C++ stages; /usr/bin/python3 with numpy is
+# Build tools and libraries for the C++ stages (libgmp-dev: exact rational
+# arithmetic, the reference the fixed-point tests check against); /usr/bin/python3 with numpy is
 # Debian's Python, used by the tests that read our .npy files back with numpy
 # (the pyenv python3 on PATH is deliberately not used).
 packages=(
   g++ cmake ninja-build
   libeigen3-dev libblis-serial-dev libfmt-dev catch2 libcli11-dev nlohmann-json3-dev
+  libgmp-dev
   python3 python3-numpy python3-matplotlib
 )
 

@@ -155,13 +155,24 @@ void train(Network& network, const Task& task, const TrainingConfig& config, std
   if (hooks.on_checkpoint) hooks.on_checkpoint(state);
 }
 
+template <typename Config>
+EvaluationTrials evaluation_trials(const Task& task, const Config& config, int trials, std::uint64_t seed) {
+  if (trials < 1) throw InputError(fmt::format("evaluation needs at least 1 trial (got {})", trials));
+  check_task_fits(task, config.n_in, config.n_out);
+  Rng batch_rng = Rng::derive(seed, {kEvalBatch});
+  EvaluationTrials result{task.generate(trials, batch_rng), {}};
+  Rng noise_rng = Rng::derive(seed, {kEvalNoise});
+  result.noise = sample_noise(config, static_cast<int>(result.batch.inputs.cols()), noise_rng);
+  return result;
+}
+
 template <typename Network>
 RecordedTrials<Network> record_trials(const Network& network, const Task& task, int trials, std::uint64_t seed) {
-  if (trials < 1) throw InputError(fmt::format("evaluation needs at least 1 trial (got {})", trials));
-  check_task_fits(task, network.config().n_in, network.config().n_out);
-  Rng batch_rng = Rng::derive(seed, {kEvalBatch});
-  RecordedTrials<Network> recorded{task.generate(trials, batch_rng), {}};
-  run_forward(network, recorded.batch, seed, kEvalNoise, recorded.trajectory);
+  EvaluationTrials trials_and_noise = evaluation_trials(task, network.config(), trials, seed);
+  RecordedTrials<Network> recorded{std::move(trials_and_noise.batch), {}};
+  const Eigen::MatrixXf inputs = recorded.batch.inputs.template cast<float>();
+  const Eigen::MatrixXf& noise = trials_and_noise.noise;
+  network.forward(inputs, recorded.batch.batch_size, noise.size() ? &noise : nullptr, recorded.trajectory);
   return recorded;
 }
 
@@ -186,5 +197,7 @@ Evaluation evaluate(const Network& network, const Task& task, int trials, std::u
 NF_INSTANTIATE_TRAINING(RateRnn<float>)
 NF_INSTANTIATE_TRAINING(LifRnn<float>)
 #undef NF_INSTANTIATE_TRAINING
+template EvaluationTrials evaluation_trials<RateRnnConfig>(const Task&, const RateRnnConfig&, int, std::uint64_t);
+template EvaluationTrials evaluation_trials<LifRnnConfig>(const Task&, const LifRnnConfig&, int, std::uint64_t);
 
 }  // namespace nf::models

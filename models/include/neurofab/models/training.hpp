@@ -113,6 +113,16 @@ struct Evaluation {
 template <typename Network>
 Evaluation evaluate(const Network& network, const Task& task, int trials, std::uint64_t seed);
 
+// The evaluation trials of `seed` and the random draws (noise, Poisson
+// uniforms) of their forward pass: exactly what evaluate() runs, so other
+// levels (the integer model) can run the same trials.
+struct EvaluationTrials {
+  Batch batch;
+  Eigen::MatrixXf noise;  // empty when the model draws nothing
+};
+template <typename Config>
+EvaluationTrials evaluation_trials(const Task& task, const Config& config, int trials, std::uint64_t seed);
+
 // One evaluation trial, recorded: the task batch of `seed`'s evaluation stream
 // (its first trial when trials = 1) and the forward pass on it — what a raster
 // plot draws.
