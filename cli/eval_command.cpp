@@ -5,6 +5,8 @@
 #include "commands.hpp"
 #include "neurofab/models/artifact.hpp"
 #include "neurofab/models/training.hpp"
+#include "neurofab/quantize/integer_evaluation.hpp"
+#include "neurofab/quantize/quantized_artifact.hpp"
 
 namespace nf::cli {
 
@@ -55,6 +57,46 @@ void report(const models::TrainedArtifact<Network>& artifact, const std::string&
   }
 }
 
+// A quantized artifact: the integer golden model on the same trials.
+void report_quantized(const Options& o, bool seed_given) {
+  const quantize::QuantizedArtifact q = quantize::load_quantized(o.dir);
+  const std::uint64_t seed = seed_given ? o.seed : q.seed;
+  const auto task = models::make_task(q.task_name, q.task_params);
+  const auto ood_task = models::make_ood_task(*task);
+  std::visit(
+      [&](const auto& net) {
+        const auto result = quantize::evaluate_integer(net, *task, o.trials, seed);
+        const auto ood = quantize::evaluate_integer(net, *ood_task, o.trials, seed);
+        const std::string description =
+            std::is_same_v<std::decay_t<decltype(net)>, quantize::IntegerRateRnn> ? "integer rate RNN" : "integer LIF RNN";
+        if (o.json) {
+          nlohmann::json j = {{"artifact", o.dir},        {"model_type", description},
+                              {"task", task->name()},     {"trials", o.trials},
+                              {"seed", seed},             {"loss", result.mse},
+                              {"success_rate", result.success_rate}, {"ood_loss", ood.mse},
+                              {"ood_success_rate", ood.success_rate}, {"overflow_events", result.overflow_events}};
+          if (std::is_same_v<std::decay_t<decltype(net)>, quantize::IntegerLifRnn>) {
+            j["spikes_per_step"] = result.spikes_per_step;
+            j["synaptic_events_per_step"] = result.synaptic_events_per_step;
+          }
+          fmt::print("{}\n", j.dump(2));
+          return;
+        }
+        fmt::print("{}: {} on '{}', N = {}, {} trials (seed {})\n", o.dir, description, task->name(),
+                   net.config().n_rec, o.trials, seed);
+        fmt::print("  loss (MSE)        {:.4e}\n", result.mse);
+        fmt::print("  success rate      {:.1f}%\n", 100 * result.success_rate);
+        fmt::print("  OOD loss (MSE)    {:.4e}   ({} steps per trial)\n", ood.mse, ood_task->n_steps());
+        fmt::print("  OOD success rate  {:.1f}%\n", 100 * ood.success_rate);
+        fmt::print("  overflow events   {}\n", result.overflow_events);
+        if (std::is_same_v<std::decay_t<decltype(net)>, quantize::IntegerLifRnn>) {
+          fmt::print("  spikes per step   {:.2f}\n", result.spikes_per_step);
+          fmt::print("  synaptic events   {:.1f} per step\n", result.synaptic_events_per_step);
+        }
+      },
+      q.network);
+}
+
 }  // namespace
 
 void add_eval_command(CLI::App& app) {
@@ -66,6 +108,10 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--seed", o->seed, "Seed of the evaluation trials (default: the artifact's)");
   cmd->add_flag("--json", o->json, "Print the result as JSON");
   cmd->callback([o, cmd] {
+    if (quantize::is_quantized_artifact(o->dir)) {
+      report_quantized(*o, cmd->count("--seed") > 0);
+      return;
+    }
     const models::Artifact artifact = models::load_artifact(o->dir);
     std::visit([&](const auto& a) { report(a, models::model_description(artifact), *o, cmd->count("--seed") > 0); },
                artifact);

@@ -217,6 +217,8 @@ auto enum_field(const JsonFields& m, const std::string& key, Parse from_string) 
   }
 }
 
+}  // namespace
+
 json model_to_json(const RateRnnConfig& c) {
   return {{"n_in", c.n_in},
           {"n_rec", c.n_rec},
@@ -307,6 +309,8 @@ LifRnnConfig lif_config_from_json(const JsonFields& m) {
   validate_in(c, m.file());
   return c;
 }
+
+namespace {
 
 const char* model_type_of(const RateRnn<float>&) { return kRateModelType; }
 const char* model_type_of(const LifRnn<float>&) { return kLifModelType; }

@@ -20,6 +20,9 @@
 #include <string>
 #include <variant>
 
+#include <nlohmann/json.hpp>
+
+#include "neurofab/common/json_fields.hpp"
 #include "neurofab/models/init.hpp"
 #include "neurofab/models/rate_rnn.hpp"
 #include "neurofab/models/training.hpp"
@@ -41,6 +44,13 @@ struct TrainedArtifact {
 using RateRnnArtifact = TrainedArtifact<RateRnn<float>>;
 using LifRnnArtifact = TrainedArtifact<LifRnn<float>>;
 using Artifact = std::variant<RateRnnArtifact, LifRnnArtifact>;
+
+// The "model" section of model.json for each family, and back (checked: an
+// error names the file and field). Quantized artifacts reuse them.
+nlohmann::json model_to_json(const RateRnnConfig& config);
+nlohmann::json model_to_json(const LifRnnConfig& config);
+RateRnnConfig rate_config_from_json(const JsonFields& model);
+LifRnnConfig lif_config_from_json(const JsonFields& model);
 
 // "rate_rnn" or "lif_rnn", as in model.json; and a name for people.
 std::string model_type(const Artifact& artifact);

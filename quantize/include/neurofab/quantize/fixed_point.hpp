@@ -3,7 +3,7 @@
 // that the HLS kernels and the RTL reproduce bit for bit (docs/fixed-point.md).
 //
 // A format Q(W, F) is a signed two's-complement integer q of W bits
-// (2 ≤ W ≤ 32) standing for the real value q · 2^-F. F may be negative (a
+// (2 ≤ W ≤ 32) standing for the real value q · 2^-F. F may be negative down to -32 (a
 // coarse grid) or up to W. Its range is [-2^(W-1), 2^(W-1) - 1].
 //
 // Every operation is on int64_t and exact except where it says it rounds:
@@ -39,7 +39,7 @@ struct FixedFormat {
   std::int64_t min_code() const { return -(std::int64_t{1} << (total_bits - 1)); }
   double resolution() const;  // 2^-F
   double max_value() const;   // max_code · 2^-F
-  // Throws nf::InputError naming `what` (e.g. "format 'W_rec'") when W ∉ [2, 32] or F > W.
+  // Throws nf::InputError naming `what` (e.g. "format 'W_rec'") when W ∉ [2, 32], F > W or F < -32.
   void validate(const std::string& what) const;
   std::string to_string() const;  // "Q16.8" meaning W = 16, F = 8
   bool operator==(const FixedFormat&) const = default;

@@ -1,0 +1,185 @@
+// Throughput of the integer golden model (issue #4): one network, batch 1, one
+// thread, stepped over a long stream of quantized random input codes.
+//   --model rate: IntegerRateRnn, tanh table, α = 0.1; MAC/s counts
+//                 counts_per_step().macs (input + recurrent + readout)
+//   --model lif:  IntegerLifRnn, current input (input MACs), event-driven
+//                 recurrent and readout; synaptic events/s and input MAC/s
+// The network is a random (untrained) float network of the 3-bit flip-flop
+// shape quantized with --weight-bits / --state-bits; the task is only used for
+// calibration. The input stream (uniform in [-1, 1], quantized to Q_x) is
+// generated before timing. Each repeat starts from the initial state; the
+// median over repeats is printed, with the min and max as the spread. The
+// checksum (of all outputs and the final state) shows that two builds compute
+// the same thing.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <vector>
+
+#include "neurofab/common/rng.hpp"
+#include "neurofab/models/init.hpp"
+#include "neurofab/models/task.hpp"
+#include "neurofab/quantize/quantizer.hpp"
+
+using namespace nf;
+using namespace nf::quantize;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Options {
+  std::string model = "rate";
+  int n = 256, steps = 20000, weight_bits = 8, state_bits = 16, repeats = 7;
+};
+
+struct Spread {
+  double median, min, max;
+};
+
+Spread spread(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return {v[v.size() / 2], v.front(), v.back()};
+}
+
+// FNV-1a over 32-bit codes.
+void mix(std::uint64_t& hash, std::int32_t code) {
+  hash ^= static_cast<std::uint32_t>(code);
+  hash *= 0x100000001b3ULL;
+}
+
+// Codes of `steps` input vectors of width `width` (contiguous per step).
+std::vector<std::int32_t> input_stream(int width, int steps, const FixedFormat& format, Rounding rounding) {
+  Rng rng = Rng::derive(7, {static_cast<std::uint64_t>(width)});
+  std::vector<std::int32_t> x(static_cast<std::size_t>(width) * static_cast<std::size_t>(steps));
+  for (auto& code : x) code = static_cast<std::int32_t>(quantize_real(rng.uniform(-1.0, 1.0), format, rounding));
+  return x;
+}
+
+void print_header(const Options& o, const std::string& what, const std::string& formats) {
+  fmt::print("integer step  {}  N={}, batch 1, 1 thread, {} steps x {} repeats\n", what, o.n, o.steps, o.repeats);
+  fmt::print("  formats: {}\n", formats);
+}
+
+void bench_rate(const Options& o, const models::Task& task) {
+  models::RateRnnConfig config;
+  config.n_in = task.n_in();
+  config.n_rec = o.n;
+  config.n_out = task.n_out();
+  config.tau_ms = 10.0;  // α = 0.1
+  models::RateRnnArtifact artifact{models::make_rate_rnn(config, {}, 1), {}, task.name(), task.param_values(), 1,
+                                   {}, {}};
+  QuantizeOptions q;
+  q.weight_bits = o.weight_bits;
+  q.state_bits = o.state_bits;
+  const IntegerRateRnn net = quantize_rate(artifact, q).network;
+  const auto& s = net.spec();
+  const auto x = input_stream(config.n_in, o.steps, s.input, s.rounding);
+  std::vector<std::int32_t> y(static_cast<std::size_t>(config.n_out));
+
+  std::vector<double> ns_per_step;
+  std::uint64_t checksum = 0;
+  std::int64_t overflow = 0;
+  for (int r = 0; r < o.repeats + 1; ++r) {  // the first repeat warms up, untimed
+    auto state = net.initial_state();
+    std::uint64_t hash = 0xcbf29ce484222325ULL;
+    const auto start = Clock::now();
+    for (int t = 0; t < o.steps; ++t) {
+      net.step(x.data() + static_cast<std::size_t>(t) * static_cast<std::size_t>(config.n_in), state, y.data());
+      mix(hash, y[0]);
+    }
+    const double ns = std::chrono::duration<double, std::nano>(Clock::now() - start).count();
+    for (Eigen::Index i = 0; i < state.h.size(); ++i) mix(hash, state.h(i));
+    for (const auto code : y) mix(hash, code);
+    if (r > 0) ns_per_step.push_back(ns / o.steps);
+    checksum = hash;
+    overflow = state.overflow.events;
+  }
+  const Spread t = spread(ns_per_step);
+  const double macs = static_cast<double>(net.counts_per_step().macs);
+  print_header(o, fmt::format("rate RNN, tanh table (L={}), alpha=0.1", s.activation.index_bits),
+               fmt::format("W_in {} W_rec {} W_out {} h {} x {}; accumulator {} bits", s.w_in.to_string(),
+                           s.w_rec.to_string(), s.w_out.to_string(), s.state.to_string(), s.input.to_string(),
+                           s.accumulator_bits));
+  fmt::print("  {:.1f} ns/step (min {:.1f}, max {:.1f})\n", t.median, t.min, t.max);
+  fmt::print("  {:.4g} timesteps/s   {:.4g} MAC/s ({} MAC/step)   (median; min..max {:.4g}..{:.4g} MAC/s)\n",
+             1e9 / t.median, macs * 1e9 / t.median, static_cast<std::int64_t>(macs), macs * 1e9 / t.max,
+             macs * 1e9 / t.min);
+  fmt::print("  checksum {:016x}   overflow events in the last repeat {}\n", checksum, overflow);
+}
+
+void bench_lif(const Options& o, const models::Task& task) {
+  models::LifRnnConfig config;  // current input, τ_mem 20, τ_syn 5, τ_out 20 ms, subtract reset
+  config.n_in = task.n_in();
+  config.n_rec = o.n;
+  config.n_out = task.n_out();
+  models::LifRnnArtifact artifact{models::make_lif_rnn(config, {}, 1), {}, task.name(), task.param_values(), 1,
+                                  {}, {}};
+  QuantizeOptions q;
+  q.weight_bits = o.weight_bits;
+  q.state_bits = o.state_bits;
+  const IntegerLifRnn net = quantize_lif(artifact, q).network;
+  const auto& s = net.spec();
+  const int width = config.n_in_encoded();
+  const auto x = input_stream(width, o.steps, s.input, s.rounding);
+
+  std::vector<double> ns_per_step;
+  LifStepCounts counts;
+  std::uint64_t checksum = 0;
+  std::int64_t overflow = 0;
+  for (int r = 0; r < o.repeats + 1; ++r) {
+    auto state = net.initial_state();
+    LifStepCounts run;
+    std::uint64_t hash = 0xcbf29ce484222325ULL;
+    const auto start = Clock::now();
+    for (int t = 0; t < o.steps; ++t) {
+      net.step(x.data() + static_cast<std::size_t>(t) * static_cast<std::size_t>(width), state, &run);
+      mix(hash, state.output(0));
+    }
+    const double ns = std::chrono::duration<double, std::nano>(Clock::now() - start).count();
+    for (Eigen::Index i = 0; i < state.membrane.size(); ++i) mix(hash, state.membrane(i));
+    if (r > 0) ns_per_step.push_back(ns / o.steps);
+    counts = run;
+    checksum = hash;
+    overflow = state.overflow.events;
+  }
+  const Spread t = spread(ns_per_step);
+  const double steps = o.steps;
+  const double events = static_cast<double>(counts.synaptic_events) / steps;
+  const double input_macs = static_cast<double>(counts.input_macs) / steps;
+  const double spikes = static_cast<double>(counts.spikes) / steps;
+  print_header(o, "LIF RNN, current input, multiplier decay, subtract reset",
+               fmt::format("W_in {} W_rec {} W_out {} I {} v {} x {}", s.w_in.to_string(), s.w_rec.to_string(),
+                           s.w_out.to_string(), s.current.to_string(), s.membrane.to_string(),
+                           s.input.to_string()));
+  fmt::print("  {:.1f} ns/step (min {:.1f}, max {:.1f})   {:.2f} spikes/step ({:.1f}% of units)\n", t.median, t.min,
+             t.max, spikes, 100.0 * spikes / o.n);
+  fmt::print("  {:.4g} timesteps/s   {:.4g} synaptic events/s ({:.0f} events/step)   {:.4g} input MAC/s ({:.0f} "
+             "MAC/step)\n",
+             1e9 / t.median, events * 1e9 / t.median, events, input_macs * 1e9 / t.median, input_macs);
+  fmt::print("  checksum {:016x}   overflow events in the last repeat {}\n", checksum, overflow);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Integer golden-model step benchmark (batch 1, one thread)"};
+  Options o;
+  app.add_option("--model", o.model, "rate or lif")->check(CLI::IsMember({"rate", "lif"}));
+  app.add_option("--n", o.n, "Recurrent units N")->check(CLI::PositiveNumber);
+  app.add_option("--steps", o.steps, "Timesteps per repeat")->check(CLI::PositiveNumber);
+  app.add_option("--weight-bits", o.weight_bits, "Weight and bias width");
+  app.add_option("--state-bits", o.state_bits, "State / current / membrane / output width");
+  app.add_option("--repeats", o.repeats, "Timed repeats (one more runs first, untimed)")->check(CLI::PositiveNumber);
+  CLI11_PARSE(app, argc, argv);
+
+  const auto task = models::make_task("nbit_flipflop", {{"bits", 3}});
+  if (o.model == "rate") {
+    bench_rate(o, *task);
+  } else {
+    bench_lif(o, *task);
+  }
+  return 0;
+}

@@ -1,0 +1,142 @@
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "neurofab/common/error.hpp"
+#include "neurofab/common/json_fields.hpp"
+#include "neurofab/models/artifact.hpp"
+#include "neurofab/models/training.hpp"
+#include "neurofab/quantize/integer_evaluation.hpp"
+#include "neurofab/quantize/quantized_artifact.hpp"
+
+namespace nf::cli {
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Options {
+  std::string dir;
+  std::string out;
+  bool force = false;
+  std::string rounding = "half_up";
+  std::string overflow = "saturate";
+  std::string calibration = "max_abs";
+  std::string decay = "multiplier";
+  std::vector<std::string> formats;  // NAME=W.F
+  std::string formats_file;
+  int eval_trials = 512;
+  quantize::QuantizeOptions q;
+};
+
+// NAME=W.F entries and a JSON file {"NAME": "W.F", ...} into overrides (the command line wins).
+void read_overrides(const Options& o, quantize::QuantizeOptions& q) {
+  if (!o.formats_file.empty()) {
+    const nlohmann::json document = JsonFields::parse_file(o.formats_file);
+    if (!document.is_object()) throw InputError(fmt::format("{}: expected an object {{\"NAME\": \"W.F\"}}", o.formats_file));
+    for (const auto& [name, value] : document.items()) {
+      if (!value.is_string()) {
+        throw InputError(fmt::format("{}: field '{}': expected a format string such as \"8.6\"", o.formats_file, name));
+      }
+      try {
+        q.overrides[name] = quantize::parse_format(value.get<std::string>());
+      } catch (const InputError& e) {
+        throw InputError(fmt::format("{}: field '{}': {}", o.formats_file, name, e.what()));
+      }
+    }
+  }
+  for (const auto& entry : o.formats) {
+    const auto eq = entry.find('=');
+    if (eq == std::string::npos || eq == 0) throw InputError(fmt::format("--format '{}': expected NAME=W.F", entry));
+    q.overrides[entry.substr(0, eq)] = quantize::parse_format(entry.substr(eq + 1));
+  }
+}
+
+template <typename Network>
+void print_formats(const Network& net) {
+  const auto& s = net.spec();
+  fmt::print("  rounding {}, overflow {}\n", quantize::to_string(s.rounding), quantize::to_string(s.overflow));
+  if constexpr (std::is_same_v<Network, quantize::IntegerRateRnn>) {
+    fmt::print("  input {}  W_in {}  W_rec {}  b_rec {}  state {}  W_out {}  b_out {}  output {}\n",
+               s.input.to_string(), s.w_in.to_string(), s.w_rec.to_string(), s.b_rec.to_string(),
+               s.state.to_string(), s.w_out.to_string(), s.b_out.to_string(), s.output.to_string());
+    fmt::print("  accumulator {} bits (F = {}), activation {}{}, leak {}/2^{}\n", s.accumulator_bits,
+               s.accumulator_frac(), models::to_string(s.activation.function),
+               s.activation.piecewise_linear ? " (piecewise linear)" : "", s.leak_multiplier, s.leak_bits);
+  } else {
+    fmt::print("  input {}  W_in {}  W_rec {}  b_rec {}  current {}  membrane {}  W_out {}  b_out {}  output {}\n",
+               s.input.to_string(), s.w_in.to_string(), s.w_rec.to_string(), s.b_rec.to_string(),
+               s.current.to_string(), s.membrane.to_string(), s.w_out.to_string(), s.b_out.to_string(),
+               s.output.to_string());
+    fmt::print("  synaptic accumulator {} bits, threshold code {}, decay {} ({} bits)\n", s.accumulator_bits,
+               s.threshold, quantize::to_string(s.decay.form), s.decay.multiplier_bits);
+  }
+}
+
+void run_quantize(const Options& o) {
+  quantize::QuantizeOptions q = o.q;
+  q.rounding = quantize::rounding_from_string(o.rounding);
+  q.overflow = quantize::overflow_from_string(o.overflow);
+  q.calibration = quantize::calibration_from_string(o.calibration);
+  if (o.decay == "loihi") {
+    q.decay = {quantize::DecayForm::kMultiplier, 12};
+  } else {
+    q.decay.form = quantize::decay_form_from_string(o.decay);
+  }
+  read_overrides(o, q);
+  q.validate();
+  if (fs::exists(o.out) && !o.force) {
+    throw InputError(fmt::format("{}: already exists (use --force to replace it)", o.out));
+  }
+  const models::Artifact artifact = models::load_artifact(o.dir);
+  const quantize::QuantizedArtifact quantized = quantize::quantize_artifact(artifact, o.dir, q);
+  quantize::save_quantized(o.out, quantized);
+
+  const auto task = models::make_task(quantized.task_name, quantized.task_params);
+  std::visit(
+      [&](const auto& a, const auto& net) {
+        const auto float_eval = models::evaluate(a.network, *task, o.eval_trials, a.seed);
+        const auto int_eval = quantize::evaluate_integer(net, *task, o.eval_trials, a.seed);
+        fmt::print("quantized {} ({}-bit weights, {}-bit state) → {}\n", o.dir, q.weight_bits, q.state_bits, o.out);
+        print_formats(net);
+        fmt::print("  {} trials: float success {:.1f}% (MSE {:.3e}), integer success {:.1f}% (MSE {:.3e}), "
+                   "{} overflow events\n",
+                   o.eval_trials, 100 * float_eval.success_rate, float_eval.mse, 100 * int_eval.success_rate,
+                   int_eval.mse, int_eval.overflow_events);
+      },
+      artifact, quantized.network);
+}
+
+}  // namespace
+
+void add_quantize_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("quantize", "Quantize a trained float artifact to fixed point (the integer golden model)");
+  auto o = std::make_shared<Options>();
+  auto& q = o->q;
+  cmd->add_option("dir", o->dir, "Float artifact folder")->required();
+  cmd->add_option("-o,--out", o->out, "Quantized artifact folder to write")->required();
+  cmd->add_flag("--force", o->force, "Replace an existing --out folder");
+  cmd->add_option("--bits", q.weight_bits, "Bits of weights and biases (preset)");
+  cmd->add_option("--state-bits", q.state_bits, "Bits of states, currents, membranes and outputs");
+  cmd->add_option("--input-bits", q.input_bits, "Bits of the input stimulus");
+  cmd->add_option("--rounding", o->rounding, "floor, half_up or convergent");
+  cmd->add_option("--overflow", o->overflow, "saturate or wrap");
+  cmd->add_option("--calibration", o->calibration, "max_abs or percentile");
+  cmd->add_option("--percentile", q.percentile, "Percentile of |value| for --calibration percentile");
+  cmd->add_option("--calibration-trials", q.calibration_trials, "Task trials the float model runs for calibration");
+  cmd->add_option("--format", o->formats, "Override a format: NAME=W.F (repeatable), e.g. W_rec=8.7")
+      ->delimiter(',');
+  cmd->add_option("--formats", o->formats_file, "JSON file of format overrides {\"NAME\": \"W.F\"}");
+  cmd->add_flag("--piecewise-linear", q.piecewise_linear, "[rate] Interpolate the tanh table");
+  cmd->add_option("--table-bits", q.table_index_bits, "[rate] Index bits of the tanh table");
+  cmd->add_option("--table-frac-bits", q.table_input_frac_bits, "[rate] Table step 2^-k");
+  cmd->add_option("--leak-bits", q.leak_bits, "[rate] Bits of the leak multiplier");
+  cmd->add_option("--decay", o->decay, "[lif] Decay form: multiplier, shift or loihi (12-bit multiplier)");
+  cmd->add_option("--decay-bits", q.decay.multiplier_bits, "[lif] Bits of the decay multiplier");
+  cmd->add_option("--eval-trials", o->eval_trials, "Trials of the float-vs-integer check")->check(CLI::PositiveNumber);
+  cmd->callback([o] { run_quantize(*o); });
+}
+
+}  // namespace nf::cli

@@ -1,0 +1,51 @@
+#pragma once
+// A quantized network as one folder, beside the float artifact it came from
+// (docs/fixed-point.md, "The quantized artifact"):
+//
+//   <qdir>/model.json          format "neurofab-quantized", model type and the float
+//                              model's section, task, seed, source artifact, the
+//                              `fixed_point` section (rounding, overflow, every
+//                              format, accumulator widths, activation table or
+//                              decay form, leak, threshold) and the calibration
+//   <qdir>/W_in.npy ... b_out  integer codes, int32, C order, W[post, pre]
+//   <qdir>/activation_table.npy  rate, tanh: the table, int32 codes in the state format
+//   <qdir>/beta.npy, alpha_syn.npy  LIF: per-unit decay parameters (k or d_q), int32
+//
+// Saving stages the folder and swaps it in; loading checks every field, every
+// shape and that every code fits its format, and names the file and field of
+// the first defect (nf::InputError).
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <variant>
+
+#include "neurofab/quantize/integer_lif_rnn.hpp"
+#include "neurofab/quantize/integer_rate_rnn.hpp"
+#include "neurofab/quantize/quantizer.hpp"
+
+namespace nf::quantize {
+
+inline constexpr int kQuantizedFormatVersion = 1;
+
+struct QuantizedArtifact {
+  std::variant<IntegerRateRnn, IntegerLifRnn> network;
+  std::string task_name;
+  std::map<std::string, double> task_params;
+  std::uint64_t seed = 0;
+  std::string source;  // the float artifact's folder, as given
+  QuantizeOptions options;
+  CalibrationRanges ranges;
+};
+
+// The quantized artifact of a float one (calibration, formats, codes).
+QuantizedArtifact quantize_artifact(const models::Artifact& artifact, const std::string& source,
+                                    const QuantizeOptions& options);
+
+void save_quantized(const std::filesystem::path& dir, const QuantizedArtifact& artifact);
+QuantizedArtifact load_quantized(const std::filesystem::path& dir);
+// True when dir/model.json says "neurofab-quantized" (false for float artifacts
+// and anything unreadable: load_* then gives the precise error).
+bool is_quantized_artifact(const std::filesystem::path& dir);
+
+}  // namespace nf::quantize
