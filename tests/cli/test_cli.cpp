@@ -143,3 +143,35 @@ TEST_CASE("train --model lif, eval with activity, resume", "[cli][lif]") {
   CHECK(resumed.exit_code == 0);
   CHECK_THAT(resumed.output, Catch::Contains("3 epochs") && Catch::Contains("LIF RNN"));
 }
+
+TEST_CASE("quantize a trained artifact, evaluate the integer model, refuse bad requests", "[cli][quantize]") {
+  nf::test::TempDir tmp;
+  const std::string run_dir = (tmp / "run").string(), q = (tmp / "q").string();
+  REQUIRE(run(fmt::format("train --task xor {} --seed 4 -o {}", kTinyTraining, run_dir)).exit_code == 0);
+
+  const Result quantized = run(fmt::format("quantize {} --bits 8 --format W_rec=8.6 --eval-trials 16 -o {}", run_dir, q));
+  INFO(quantized.output);
+  REQUIRE(quantized.exit_code == 0);
+  CHECK_THAT(quantized.output, Catch::Contains("W_rec Q8.6") && Catch::Contains("integer success"));
+  const auto model = nlohmann::json::parse(std::ifstream(fs::path(q) / "model.json"));
+  CHECK(model["format"] == "neurofab-quantized");
+  CHECK(model["fixed_point"]["formats"]["W_rec"]["q"] == "Q8.6");
+
+  const Result evaluated = run("eval --json --trials 16 " + q);
+  INFO(evaluated.output);
+  REQUIRE(evaluated.exit_code == 0);
+  const auto j = nlohmann::json::parse(evaluated.output);
+  CHECK(j["model_type"] == "integer rate RNN");
+  CHECK(j["overflow_events"].get<std::int64_t>() >= 0);
+
+  check_clean_error(run(fmt::format("quantize {} -o {}", run_dir, q)), 1, "already exists");
+  check_clean_error(run(fmt::format("quantize {} --bits 40 --force -o {}", run_dir, q)), 1, "weight bits = 40");
+  check_clean_error(run(fmt::format("quantize {} --format W_rec=8.9 --force -o {}", run_dir, q)), 1, "exceed");
+  check_clean_error(run(fmt::format("quantize {} --rounding nearest --force -o {}", run_dir, q)), 1, "nearest");
+  check_clean_error(run(fmt::format("quantize {} -o {}", (tmp / "missing").string(), (tmp / "q2").string())), 1,
+                    "missing");
+  CHECK(!fs::exists(tmp / "q2"));
+  std::ofstream(tmp / "formats.json") << "{\"W_hidden\": \"8.4\"}";
+  check_clean_error(run(fmt::format("quantize {} --formats {} --force -o {}", run_dir, (tmp / "formats.json").string(), q)),
+                    1, "W_hidden");
+}

@@ -106,6 +106,13 @@ class IntegerRateRnn {
   RateRnnFixedPoint spec_;
   IntegerRateRnnTensors tensors_;
   int shift_in_, shift_rec_, shift_bias_, shift_out_, shift_out_bias_;
+  // step()'s fast path (integer_rate_rnn.cpp): the same codes stored for a
+  // faster MAC loop, never a different arithmetic.
+  using Int16Matrix = Eigen::Matrix<std::int16_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  IntMatrix w_in_by_source_;         // W_in^T: the input MACs run along units
+  Int16Matrix w_rec16_, w_out16_;    // W_rec, W_out as int16, rows zero-padded; empty if a code needs more
+  std::int64_t w_rec_row_abs_ = 0;   // max_i Σ_j |W_rec[i,j]|
+  std::int64_t w_out_row_abs_ = 0;   // max_m Σ_j |W_out[m,j]|
 };
 
 // The table of φ for `table` (function, L, k, piecewise) in `state` format.
