@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <type_traits>
 #include <utility>
 
@@ -34,7 +35,7 @@ inline std::int64_t dot(const std::int32_t* row, const std::int32_t* v, Eigen::I
 // For the quantizer's presets this always holds at N = 256: 8-bit weights give
 // Σ|row| ≤ 256 · 2^7 = 2^15 and 16-bit states |v| ≤ 2^15, a bound of 2^30.
 // Otherwise (wider codes, or a state that would break the bound) step() uses dot().
-inline std::int32_t dot16(const std::int16_t* __restrict row, const std::int16_t* __restrict v, Eigen::Index n) {
+inline std::int32_t dot16(const std::int16_t* row, const std::int16_t* v, Eigen::Index n) {
   std::int32_t sum = 0;
   for (Eigen::Index j = 0; j < n; ++j) sum += static_cast<std::int32_t>(row[j]) * static_cast<std::int32_t>(v[j]);
   return sum;
@@ -43,12 +44,12 @@ inline std::int32_t dot16(const std::int16_t* __restrict row, const std::int16_t
 // dot16 of four rows at once (rows row, row + stride, ...): four independent
 // sums share the loads of v, so the multiply-add chains overlap. Each sum is the
 // dot16 of its row, exact under the same bound.
-inline void dot16x4(const std::int16_t* __restrict row, Eigen::Index stride, const std::int16_t* __restrict v,
+inline void dot16x4(const std::int16_t* row, Eigen::Index stride, const std::int16_t* v,
                     Eigen::Index n, std::int64_t* out) {
-  const std::int16_t* __restrict r0 = row;
-  const std::int16_t* __restrict r1 = row + stride;
-  const std::int16_t* __restrict r2 = row + 2 * stride;
-  const std::int16_t* __restrict r3 = row + 3 * stride;
+  const std::int16_t* r0 = row;
+  const std::int16_t* r1 = row + stride;
+  const std::int16_t* r2 = row + 2 * stride;
+  const std::int16_t* r3 = row + 3 * stride;
   std::int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   for (Eigen::Index j = 0; j < n; ++j) {
     const std::int32_t vj = v[j];
@@ -65,6 +66,8 @@ inline void dot16x4(const std::int16_t* __restrict row, Eigen::Index stride, con
 
 // Rows padded to a multiple of 32 int16 (64 bytes): the MAC loop has no remainder.
 constexpr Eigen::Index kPad = 32;
+constexpr std::int32_t kInt16Min = std::numeric_limits<std::int16_t>::min();
+constexpr std::int32_t kInt16Max = std::numeric_limits<std::int16_t>::max();
 Eigen::Index padded(Eigen::Index n) { return (n + kPad - 1) / kPad * kPad; }
 
 using Int16Matrix = Eigen::Matrix<std::int16_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
@@ -77,7 +80,7 @@ Int16Matrix narrow_weights(const IntMatrix& w, std::int64_t& row_abs_max) {
     std::int64_t row_abs = 0;
     for (Eigen::Index j = 0; j < w.cols(); ++j) {
       const std::int32_t code = w(i, j);
-      if (code < INT16_MIN || code > INT16_MAX) return {};
+      if (code < kInt16Min || code > kInt16Max) return {};
       row_abs += code < 0 ? -std::int64_t{code} : std::int64_t{code};
     }
     row_abs_max = std::max(row_abs_max, row_abs);
@@ -95,9 +98,10 @@ bool narrow_operand(const std::int32_t* v, Eigen::Index n, std::int64_t row_abs_
     low = std::min(low, v[j]);
     high = std::max(high, v[j]);
   }
-  if (low < INT16_MIN || high > INT16_MAX) return false;
-  const std::int64_t max_abs = std::max(-std::int64_t{low}, std::int64_t{high});  // ≤ 2^15
-  if (max_abs * row_abs_max > INT32_MAX) return false;  // row_abs_max < 2^47 for any N < 2^32
+  if (low < kInt16Min || high > kInt16Max) return false;
+  // max_abs ≤ 2^15 and row_abs_max ≤ N · 2^15: the product cannot overflow int64.
+  const std::int64_t max_abs = std::max(-std::int64_t{low}, std::int64_t{high});
+  if (max_abs * row_abs_max > std::numeric_limits<std::int32_t>::max()) return false;
   const Eigen::Index n_pad = padded(n);
   if (v16.size() < n_pad) v16.resize(n_pad);
   std::int16_t* out = v16.data();
@@ -199,8 +203,8 @@ decltype(auto) with_phi(Phi k, Rounding r, F&& f) {
 // Two passes (the leak into `leaked`, then fit_h), each simple enough for the
 // compiler to vectorise.
 template <Phi K, Rounding R>
-void update_units(const std::int64_t* __restrict a, const std::int32_t* __restrict h, std::int64_t* __restrict leaked,
-                  std::int32_t* __restrict next, Eigen::Index n, const PhiParams& p, int leak_bits, std::int64_t alpha,
+void update_units(const std::int64_t* a, const std::int32_t* h, std::int64_t* leaked,
+                  std::int32_t* next, Eigen::Index n, const PhiParams& p, int leak_bits, std::int64_t alpha,
                   OverflowCount* overflow) {
   const std::int64_t keep = (std::int64_t{1} << leak_bits) - alpha;  // 2^D - α_q
   for (Eigen::Index i = 0; i < n; ++i) {
