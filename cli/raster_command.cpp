@@ -17,17 +17,9 @@
 // `/usr/bin/python3 -E raster.py <tmpdir> <out.png>` and writes the PNG under a
 // temporary name beside the target before renaming it, so a failure never
 // leaves a half-written PNG; the temporary folder is removed in every case.
-#include <fcntl.h>
-#include <spawn.h>
-#include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <fmt/format.h>
 
-#include <cerrno>
 #include <cstdint>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -41,8 +33,8 @@
 #include "neurofab/common/npy.hpp"
 #include "neurofab/models/artifact.hpp"
 #include "neurofab/models/training.hpp"
+#include "plot_runner.hpp"
 
-extern char** environ;
 
 namespace nf::cli {
 
@@ -61,32 +53,6 @@ struct Options {
 // Largest forward pass (in bytes, roughly) raster is willing to run to reach trial K.
 constexpr double kMaxForwardBytes = 2.0 * 1024 * 1024 * 1024;
 
-// A private folder under the system temp dir (TMPDIR), removed on destruction.
-class TempFolder {
- public:
-  TempFolder() {
-    std::string pattern = (fs::temp_directory_path() / "neurofab-raster-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr)
-      throw IoError(fmt::format("cannot create a temporary folder {}: {}", pattern, std::strerror(errno)));
-    path_ = pattern;
-  }
-  ~TempFolder() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempFolder(const TempFolder&) = delete;
-  TempFolder& operator=(const TempFolder&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-fs::path plots_dir() {
-  if (const char* env = std::getenv("NEUROFAB_PLOTS_DIR"); env != nullptr && *env != '\0') return env;
-  return NF_PLOTS_DIR;
-}
-
 // Row-major (T, rows) copy of trial `trial` of a (rows x (first + T)·B) matrix,
 // starting at step column `first` (1 for the (T+1)·B state matrices).
 template <typename Out, typename Matrix>
@@ -98,65 +64,6 @@ std::vector<Out> trial_rows(const Matrix& m, int rows, int n_steps, int batch_si
     for (int r = 0; r < rows; ++r) data.push_back(static_cast<Out>(m(r, column)));
   }
   return data;
-}
-
-std::string last_lines(const fs::path& log, int count) {
-  std::ifstream in(log);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);)
-    if (line.find_first_not_of(" \t\r") != std::string::npos) lines.push_back(line);
-  const std::size_t first = lines.size() > static_cast<std::size_t>(count) ? lines.size() - count : 0;
-  std::string text;
-  for (std::size_t i = first; i < lines.size(); ++i) text += "\n  | " + lines[i];
-  return text;
-}
-
-// Runs python on the script; stdout and stderr go to `log`. Throws nf::IoError
-// with the script's last lines and what it needs when it fails.
-void run_plot_script(const fs::path& script, const fs::path& data_dir, const fs::path& out) {
-  const std::string python = NF_PLOT_PYTHON;
-  const std::string needs = fmt::format("raster needs {} with python3-matplotlib and python3-numpy "
-                                        "(Debian: apt install python3-matplotlib)", python);
-  if (::access(python.c_str(), X_OK) != 0) throw IoError(fmt::format("cannot run {}: {}; {}", python, std::strerror(errno), needs));
-  if (!fs::is_regular_file(script))
-    throw IoError(fmt::format("plot script {} not found (NEUROFAB_PLOTS_DIR names the folder that holds raster.py)",
-                              script.string()));
-
-  const fs::path log = data_dir / "python.log";
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  // -E: ignore PYTHONPATH/PYTHONHOME, which may belong to another Python (pyenv, venv).
-  std::vector<std::string> args = {python, "-E", script.string(), data_dir.string(), out.string()};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  const int spawned = ::posix_spawn(&pid, python.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) throw IoError(fmt::format("cannot run {}: {}; {}", python, std::strerror(spawned), needs));
-
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) throw IoError(fmt::format("waiting for {} failed: {}", python, std::strerror(errno)));
-  }
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-    if (!fs::is_regular_file(out))
-      throw IoError(fmt::format("plot script {} finished without writing {}", script.string(), out.string()));
-    return;
-  }
-  // The script renames its temporary PNG into place only on success and
-  // deletes it on an error; a crash may leave it, so remove it here too.
-  std::error_code ignored;
-  fs::remove(out.parent_path() / fmt::format(".{}.tmp-{}", out.filename().string(), pid), ignored);
-
-  const std::string tail = last_lines(log, 6);
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 3)  // raster.py: an import failed
-    throw IoError(fmt::format("{} cannot import matplotlib or numpy; {}{}", python, needs, tail));
-  const std::string how = WIFEXITED(status) ? fmt::format("exit status {}", WEXITSTATUS(status))
-                                            : fmt::format("killed by signal {}", WTERMSIG(status));
-  throw IoError(fmt::format("plot script {} failed ({}); {}. Its last lines:{}", script.string(), how, needs, tail));
 }
 
 fs::path output_path(const Options& o) {
@@ -249,7 +156,7 @@ void draw(const models::LifRnnArtifact& artifact, const Options& o, bool seed_gi
   };
   write_file_atomically(d / "meta.json", meta.dump(2));
 
-  run_plot_script(plots_dir() / "raster.py", d, out);
+  run_plot_script("raster", plots_dir() / "raster.py", d, out);
   fmt::print("raster: {} ({}, trial {}, {} units, {} steps)\n", out.string(), task->name(), o.trial, units, T);
 }
 

@@ -1,0 +1,35 @@
+#pragma once
+// Running the matplotlib scripts of cli/plots/ — the figures of every command
+// are drawn by Debian's /usr/bin/python3 with python3-matplotlib, never by a
+// home-made plotter. Data goes to the script through a private temporary
+// folder; the script writes its PNG under a temporary name and renames it, so
+// a failure never leaves a half-written figure.
+
+#include <filesystem>
+#include <string>
+
+namespace nf::cli {
+
+// A private folder under the system temp dir (TMPDIR), removed on destruction.
+class TempFolder {
+ public:
+  TempFolder();
+  ~TempFolder();
+  TempFolder(const TempFolder&) = delete;
+  TempFolder& operator=(const TempFolder&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// The folder of the plot scripts: $NEUROFAB_PLOTS_DIR, or cli/plots of the source tree.
+std::filesystem::path plots_dir();
+
+// Runs `python -E <script> <data_dir> <out>`, its output logged in data_dir.
+// Throws nf::IoError with the script's last lines and what it needs (named
+// for `command`, e.g. "raster") when python, the script or matplotlib fails.
+void run_plot_script(const std::string& command, const std::filesystem::path& script,
+                     const std::filesystem::path& data_dir, const std::filesystem::path& out);
+
+}  // namespace nf::cli
