@@ -3,10 +3,13 @@
 //   --model rate: IntegerRateRnn, tanh table, α = 0.1; MAC/s counts
 //                 counts_per_step().macs (input + recurrent + readout)
 //   --model lif:  IntegerLifRnn, current input (input MACs), event-driven
-//                 recurrent and readout; synaptic events/s and input MAC/s
+//                 recurrent and readout; synaptic events/s and input MAC/s.
+//                 A random network at θ = 1 barely spikes; --threshold sets
+//                 the activity (and so the events per step)
 // The network is a random (untrained) float network of the 3-bit flip-flop
 // shape quantized with --weight-bits / --state-bits; the task is only used for
-// calibration. The input stream (uniform in [-1, 1], quantized to Q_x) is
+// calibration and for the default stimulus (its random trials back to back;
+// --stimulus uniform: dense uniform values in [-1, 1]), quantized to Q_x and
 // generated before timing. Each repeat starts from the initial state; the
 // median over repeats is printed, with the min and max as the spread. The
 // checksum (of all outputs and the final state) shows that two builds compute
@@ -19,6 +22,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "neurofab/common/error.hpp"
 #include "neurofab/common/rng.hpp"
 #include "neurofab/models/init.hpp"
 #include "neurofab/models/task.hpp"
@@ -32,7 +36,9 @@ namespace {
 
 struct Options {
   std::string model = "rate";
+  std::string stimulus = "task";
   int n = 256, steps = 20000, weight_bits = 8, state_bits = 16, repeats = 7;
+  double threshold = 1.0;  // LIF θ: lower it for a more active network (more synaptic events)
 };
 
 struct Spread {
@@ -50,16 +56,34 @@ void mix(std::uint64_t& hash, std::int32_t code) {
   hash *= 0x100000001b3ULL;
 }
 
-// Codes of `steps` input vectors of width `width` (contiguous per step).
-std::vector<std::int32_t> input_stream(int width, int steps, const FixedFormat& format, Rounding rounding) {
+// Codes of `o.steps` input vectors of width `width` (contiguous per step), in Q_x:
+//   task:    the calibration task's random trials, back to back (the signal
+//            ranges the formats were calibrated for)
+//   uniform: independent uniform values in [-1, 1] on every input, every step
+std::vector<std::int32_t> input_stream(const Options& o, const models::Task& task, int width,
+                                       const FixedFormat& format, Rounding rounding) {
+  std::vector<std::int32_t> x(static_cast<std::size_t>(width) * static_cast<std::size_t>(o.steps));
   Rng rng = Rng::derive(7, {static_cast<std::uint64_t>(width)});
-  std::vector<std::int32_t> x(static_cast<std::size_t>(width) * static_cast<std::size_t>(steps));
-  for (auto& code : x) code = static_cast<std::int32_t>(quantize_real(rng.uniform(-1.0, 1.0), format, rounding));
+  if (o.stimulus == "uniform") {
+    for (auto& code : x) code = static_cast<std::int32_t>(quantize_real(rng.uniform(-1.0, 1.0), format, rounding));
+    return x;
+  }
+  const int trial_length = task.n_steps();
+  const int trials = (o.steps + trial_length - 1) / trial_length;
+  const models::Batch batch = task.generate(trials, rng);
+  for (int step = 0; step < o.steps; ++step) {
+    const int column = batch.column(step % trial_length, step / trial_length);
+    for (int k = 0; k < width; ++k) {
+      x[static_cast<std::size_t>(step) * static_cast<std::size_t>(width) + static_cast<std::size_t>(k)] =
+          static_cast<std::int32_t>(quantize_real(batch.inputs(k, column), format, rounding));
+    }
+  }
   return x;
 }
 
 void print_header(const Options& o, const std::string& what, const std::string& formats) {
-  fmt::print("integer step  {}  N={}, batch 1, 1 thread, {} steps x {} repeats\n", what, o.n, o.steps, o.repeats);
+  fmt::print("integer step  {}  N={}, batch 1, 1 thread, {} steps x {} repeats, {} stimulus\n", what, o.n, o.steps,
+             o.repeats, o.stimulus);
   fmt::print("  formats: {}\n", formats);
 }
 
@@ -76,7 +100,7 @@ void bench_rate(const Options& o, const models::Task& task) {
   q.state_bits = o.state_bits;
   const IntegerRateRnn net = quantize_rate(artifact, q).network;
   const auto& s = net.spec();
-  const auto x = input_stream(config.n_in, o.steps, s.input, s.rounding);
+  const auto x = input_stream(o, task, config.n_in, s.input, s.rounding);
   std::vector<std::int32_t> y(static_cast<std::size_t>(config.n_out));
 
   std::vector<double> ns_per_step;
@@ -115,6 +139,7 @@ void bench_lif(const Options& o, const models::Task& task) {
   config.n_in = task.n_in();
   config.n_rec = o.n;
   config.n_out = task.n_out();
+  config.threshold = o.threshold;
   models::LifRnnArtifact artifact{models::make_lif_rnn(config, {}, 1), {}, task.name(), task.param_values(), 1,
                                   {}, {}};
   QuantizeOptions q;
@@ -123,7 +148,7 @@ void bench_lif(const Options& o, const models::Task& task) {
   const IntegerLifRnn net = quantize_lif(artifact, q).network;
   const auto& s = net.spec();
   const int width = config.n_in_encoded();
-  const auto x = input_stream(width, o.steps, s.input, s.rounding);
+  const auto x = input_stream(o, task, width, s.input, s.rounding);
 
   std::vector<double> ns_per_step;
   LifStepCounts counts;
@@ -150,7 +175,7 @@ void bench_lif(const Options& o, const models::Task& task) {
   const double events = static_cast<double>(counts.synaptic_events) / steps;
   const double input_macs = static_cast<double>(counts.input_macs) / steps;
   const double spikes = static_cast<double>(counts.spikes) / steps;
-  print_header(o, "LIF RNN, current input, multiplier decay, subtract reset",
+  print_header(o, fmt::format("LIF RNN, current input, multiplier decay, subtract reset, threshold {}", o.threshold),
                fmt::format("W_in {} W_rec {} W_out {} I {} v {} x {}", s.w_in.to_string(), s.w_rec.to_string(),
                            s.w_out.to_string(), s.current.to_string(), s.membrane.to_string(),
                            s.input.to_string()));
@@ -168,18 +193,26 @@ int main(int argc, char** argv) {
   CLI::App app{"Integer golden-model step benchmark (batch 1, one thread)"};
   Options o;
   app.add_option("--model", o.model, "rate or lif")->check(CLI::IsMember({"rate", "lif"}));
+  app.add_option("--stimulus", o.stimulus, "task (the flip-flop trials) or uniform (dense random inputs)")
+      ->check(CLI::IsMember({"task", "uniform"}));
   app.add_option("--n", o.n, "Recurrent units N")->check(CLI::PositiveNumber);
   app.add_option("--steps", o.steps, "Timesteps per repeat")->check(CLI::PositiveNumber);
   app.add_option("--weight-bits", o.weight_bits, "Weight and bias width");
   app.add_option("--state-bits", o.state_bits, "State / current / membrane / output width");
+  app.add_option("--threshold", o.threshold, "LIF firing threshold θ (activity)")->check(CLI::PositiveNumber);
   app.add_option("--repeats", o.repeats, "Timed repeats (one more runs first, untimed)")->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);
 
-  const auto task = models::make_task("nbit_flipflop", {{"bits", 3}});
-  if (o.model == "rate") {
-    bench_rate(o, *task);
-  } else {
-    bench_lif(o, *task);
+  try {
+    const auto task = models::make_task("nbit_flipflop", {{"bits", 3}});
+    if (o.model == "rate") {
+      bench_rate(o, *task);
+    } else {
+      bench_lif(o, *task);
+    }
+  } catch (const InputError& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 1;
   }
   return 0;
 }

@@ -12,5 +12,6 @@ void add_eval_command(CLI::App& app);
 void add_tasks_command(CLI::App& app);
 void add_raster_command(CLI::App& app);
 void add_quantize_command(CLI::App& app);
+void add_vectors_command(CLI::App& app);
 
 }  // namespace nf::cli

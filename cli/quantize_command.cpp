@@ -10,7 +10,10 @@
 #include "neurofab/models/artifact.hpp"
 #include "neurofab/models/training.hpp"
 #include "neurofab/quantize/integer_evaluation.hpp"
+#include "neurofab/common/atomic_write.hpp"
 #include "neurofab/quantize/quantized_artifact.hpp"
+#include "neurofab/quantize/sweep.hpp"
+#include "plot_runner.hpp"
 
 namespace nf::cli {
 namespace fs = std::filesystem;
@@ -28,6 +31,8 @@ struct Options {
   std::vector<std::string> formats;  // NAME=W.F
   std::string formats_file;
   int eval_trials = 512;
+  bool sweep = false;
+  std::vector<int> sweep_bits = {16, 12, 10, 8, 6, 4};
   quantize::QuantizeOptions q;
 };
 
@@ -75,7 +80,32 @@ void print_formats(const Network& net) {
   }
 }
 
-void run_quantize(const Options& o) {
+// --sweep: success against weight bits, as sweep.csv, sweep.md and sweep.png in one new folder.
+void run_sweep(const Options& o, const quantize::QuantizeOptions& q) {
+  for (const int bits : o.sweep_bits) {
+    if (bits < 2 || bits > 32) throw InputError(fmt::format("--sweep-bits: {} is outside [2, 32]", bits));
+  }
+  const models::Artifact artifact = models::load_artifact(o.dir);
+  const auto rows = quantize::bit_width_sweep(artifact, q, o.sweep_bits, o.eval_trials);
+  const std::string title = std::visit(
+      [&](const auto& a) {
+        return fmt::format("{} on '{}', N = {}: {} trials", models::model_description(artifact), a.task_name,
+                           a.network.config().n_rec, o.eval_trials);
+      },
+      artifact);
+  StagingDir staging(o.out);
+  write_file_atomically(staging.path() / "sweep.csv", quantize::sweep_csv(rows));
+  write_file_atomically(staging.path() / "sweep.md",
+                        fmt::format("# {}\n\nfrom `{}`\n\n{}", title, o.dir, quantize::sweep_markdown(rows)));
+  TempFolder data;
+  write_file_atomically(data.path() / "sweep.csv", quantize::sweep_csv(rows));
+  write_file_atomically(data.path() / "meta.json", nlohmann::json{{"title", title}}.dump());
+  run_plot_script("quantize --sweep", plots_dir() / "sweep.py", data.path(), staging.path() / "sweep.png");
+  staging.commit();
+  fmt::print("{}\n{}\nsweep: {}/sweep.csv, sweep.md, sweep.png\n", title, quantize::sweep_markdown(rows), o.out);
+}
+
+void run_quantize(const Options& o, const CLI::App& cmd) {
   quantize::QuantizeOptions q = o.q;
   q.rounding = quantize::rounding_from_string(o.rounding);
   q.overflow = quantize::overflow_from_string(o.overflow);
@@ -89,6 +119,11 @@ void run_quantize(const Options& o) {
   q.validate();
   if (fs::exists(o.out) && !o.force) {
     throw InputError(fmt::format("{}: already exists (use --force to replace it)", o.out));
+  }
+  if (o.sweep) {
+    if (cmd.count("--bits")) throw InputError("--bits cannot be combined with --sweep (use --sweep-bits)");
+    run_sweep(o, q);
+    return;
   }
   const models::Artifact artifact = models::load_artifact(o.dir);
   const quantize::QuantizedArtifact quantized = quantize::quantize_artifact(artifact, o.dir, q);
@@ -136,7 +171,11 @@ void add_quantize_command(CLI::App& app) {
   cmd->add_option("--decay", o->decay, "[lif] Decay form: multiplier, shift or loihi (12-bit multiplier)");
   cmd->add_option("--decay-bits", q.decay.multiplier_bits, "[lif] Bits of the decay multiplier");
   cmd->add_option("--eval-trials", o->eval_trials, "Trials of the float-vs-integer check")->check(CLI::PositiveNumber);
-  cmd->callback([o] { run_quantize(*o); });
+  cmd->add_flag("--sweep", o->sweep,
+                "Sweep the weight bits instead: success of float, float with quantized weights and integer "
+                "models, written to --out as sweep.csv, sweep.md and sweep.png");
+  cmd->add_option("--sweep-bits", o->sweep_bits, "Weight bit widths of --sweep")->delimiter(',');
+  cmd->callback([o, cmd] { run_quantize(*o, *cmd); });
 }
 
 }  // namespace nf::cli

@@ -110,15 +110,6 @@ bool narrow_operand(const std::int32_t* v, Eigen::Index n, std::int64_t row_abs_
   return true;
 }
 
-// Per-thread scratch of step(): step() is const and may run on many threads.
-struct Workspace {
-  std::vector<std::int64_t> input, accumulator;
-  Int16Vector v16;
-};
-Workspace& workspace() {
-  thread_local Workspace w;
-  return w;
-}
 
 // φ_q with its constants hoisted out of the unit loop and the rounding mode a
 // template parameter (so shift_round's switch folds away). activate() and
@@ -211,13 +202,23 @@ void update_units(const std::int64_t* a, const std::int32_t* h, std::int64_t* le
     const std::int64_t mixed = keep * h[i] + alpha * std::int64_t{phi<K, R>(a[i], p)};
     leaked[i] = shift_round(mixed, leak_bits, R);
   }
+  // fit_h, counting: fit changes exactly the values it counts (out of range).
   const int state_bits = p.state.total_bits;
-  const Overflow mode = p.overflow;
   std::int64_t events = 0;
-  for (Eigen::Index i = 0; i < n; ++i) {
-    const std::int64_t fitted = fit(leaked[i], state_bits, mode);
-    events += fitted != leaked[i] ? 1 : 0;  // fit changes exactly the values it counts
-    next[i] = static_cast<std::int32_t>(fitted);
+  if (p.overflow == Overflow::kSaturate) {
+    // fit(x, W, saturate) is the clamp to [min_code, max_code], written so it vectorises.
+    const std::int64_t low = p.state.min_code(), high = p.state.max_code();
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const std::int64_t fitted = std::clamp(leaked[i], low, high);
+      events += fitted != leaked[i] ? 1 : 0;
+      next[i] = static_cast<std::int32_t>(fitted);
+    }
+  } else {
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const std::int64_t fitted = fit(leaked[i], state_bits, p.overflow);
+      events += fitted != leaked[i] ? 1 : 0;
+      next[i] = static_cast<std::int32_t>(fitted);
+    }
   }
   overflow->events += events;
 }
@@ -280,7 +281,7 @@ IntegerRateRnn::IntegerRateRnn(models::RateRnnConfig config, RateRnnFixedPoint s
 }
 
 IntegerRateRnn::State IntegerRateRnn::initial_state() const {
-  return {IntVector::Zero(config_.n_rec), {}, IntVector::Zero(config_.n_rec)};
+  return {IntVector::Zero(config_.n_rec), {}, IntVector::Zero(config_.n_rec), {}, {}, {}};
 }
 
 std::int32_t IntegerRateRnn::activate(std::int64_t a) const {
@@ -291,11 +292,10 @@ std::int32_t IntegerRateRnn::activate(std::int64_t a) const {
 void IntegerRateRnn::step(const std::int32_t* x, State& state, std::int32_t* y, std::int64_t* pre_activation) const {
   const auto& s = spec_;
   const Eigen::Index n = config_.n_rec, n_in = config_.n_in, n_out = config_.n_out;
-  Workspace& work = workspace();
-  work.input.assign(static_cast<std::size_t>(n), 0);
-  work.accumulator.resize(static_cast<std::size_t>(n));
-  std::int64_t* input = work.input.data();
-  std::int64_t* a = pre_activation != nullptr ? pre_activation : work.accumulator.data();
+  state.input_sums.assign(static_cast<std::size_t>(n), 0);
+  state.accumulators.resize(static_cast<std::size_t>(n));
+  std::int64_t* input = state.input_sums.data();
+  std::int64_t* a = pre_activation != nullptr ? pre_activation : state.accumulators.data();
   const std::int32_t* h = state.h.data();
 
   // a_i = Σ_k W_in[i,k] x_k · 2^shift_in + Σ_j W_rec[i,j] h_j · 2^shift_rec + b_i · 2^shift_bias,
@@ -305,11 +305,11 @@ void IntegerRateRnn::step(const std::int32_t* x, State& state, std::int32_t* y, 
     const std::int64_t xk = x[k];
     for (Eigen::Index i = 0; i < n; ++i) input[i] += column[i] * xk;
   }
-  if (w_rec16_.size() > 0 && narrow_operand(h, n, w_rec_row_abs_, work.v16)) {
+  if (w_rec16_.size() > 0 && narrow_operand(h, n, w_rec_row_abs_, state.h16)) {
     const Eigen::Index stride = w_rec16_.cols();
     Eigen::Index i = 0;
-    for (; i + 4 <= n; i += 4) dot16x4(w_rec16_.row(i).data(), stride, work.v16.data(), stride, a + i);
-    for (; i < n; ++i) a[i] = dot16(w_rec16_.row(i).data(), work.v16.data(), stride);
+    for (; i + 4 <= n; i += 4) dot16x4(w_rec16_.row(i).data(), stride, state.h16.data(), stride, a + i);
+    for (; i < n; ++i) a[i] = dot16(w_rec16_.row(i).data(), state.h16.data(), stride);
   } else {
     for (Eigen::Index i = 0; i < n; ++i) a[i] = dot(tensors_.w_rec.row(i).data(), h, n);
   }
@@ -329,9 +329,9 @@ void IntegerRateRnn::step(const std::int32_t* x, State& state, std::int32_t* y, 
 
   const int fo = s.output_frac();
   const std::int32_t* h_new = state.h.data();
-  const bool narrow_out = w_out16_.size() > 0 && narrow_operand(h_new, n, w_out_row_abs_, work.v16);
+  const bool narrow_out = w_out16_.size() > 0 && narrow_operand(h_new, n, w_out_row_abs_, state.h16);
   for (Eigen::Index m = 0; m < n_out; ++m) {
-    const std::int64_t sum = narrow_out ? dot16(w_out16_.row(m).data(), work.v16.data(), w_out16_.cols())
+    const std::int64_t sum = narrow_out ? dot16(w_out16_.row(m).data(), state.h16.data(), w_out16_.cols())
                                         : dot(tensors_.w_out.row(m).data(), h_new, n);
     const std::int64_t o = (sum << shift_out_) + (static_cast<std::int64_t>(tensors_.b_out(m)) << shift_out_bias_);
     y[m] = static_cast<std::int32_t>(requantize(o, fo, s.output, s.rounding, s.overflow, &state.overflow));

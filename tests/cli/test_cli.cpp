@@ -175,3 +175,44 @@ TEST_CASE("quantize a trained artifact, evaluate the integer model, refuse bad r
   check_clean_error(run(fmt::format("quantize {} --formats {} --force -o {}", run_dir, (tmp / "formats.json").string(), q)),
                     1, "W_hidden");
 }
+
+TEST_CASE("vectors: golden vectors of a quantized artifact, refused for a float one", "[cli][quantize][vectors]") {
+  nf::test::TempDir tmp;
+  const std::string run_dir = (tmp / "run").string(), q = (tmp / "q").string(), v = (tmp / "v").string();
+  REQUIRE(run(fmt::format("train --task xor {} --seed 4 -o {}", kTinyTraining, run_dir)).exit_code == 0);
+  REQUIRE(run(fmt::format("quantize {} --eval-trials 16 -o {}", run_dir, q)).exit_code == 0);
+
+  const Result written = run(fmt::format("vectors {} --trials 2 -o {}", q, v));
+  INFO(written.output);
+  REQUIRE(written.exit_code == 0);
+  CHECK_THAT(written.output, Catch::Contains("2 trials"));
+  const auto header = nlohmann::json::parse(std::ifstream(fs::path(v) / "vectors.json"));
+  CHECK(header["format"] == "neurofab-golden-vectors");
+  CHECK(header["trials"] == 2);
+  CHECK(header["model_type"] == "rate_rnn");
+  CHECK(header["quantized_artifact"] == q);
+  const auto model = nlohmann::json::parse(std::ifstream(fs::path(q) / "model.json"));
+  CHECK(header["seed"] == model["seed"]);  // the artifact's seed, as `neurofab eval`
+  REQUIRE(header["signals"].size() >= 4);
+  for (const auto& s : header["signals"]) {
+    const fs::path file = fs::path(v) / s["file"].get<std::string>();
+    INFO(file);
+    REQUIRE(fs::exists(file));
+    const std::uintmax_t bytes = s["dtype"] == "int64" ? 8 : 4;
+    CHECK(fs::file_size(file) == 2 * header["steps"].get<std::uintmax_t>() * s["width"].get<std::uintmax_t>() * bytes);
+  }
+
+  check_clean_error(run(fmt::format("vectors {} --trials 2 -o {}", q, v)), 1, "already exists");
+  CHECK(run(fmt::format("vectors {} --trials 1 --seed 7 --force -o {}", q, v)).exit_code == 0);
+  CHECK(nlohmann::json::parse(std::ifstream(fs::path(v) / "vectors.json"))["seed"] == 7);
+  const std::string v2 = (tmp / "v2").string();
+  check_clean_error(run(fmt::format("vectors {} --trials 2 -o {}", run_dir, v2)), 1, "quantize");
+  check_clean_error(run(fmt::format("vectors {} --trials 0 -o {}", q, v2)), 1, "--trials");
+  check_clean_error(run(fmt::format("vectors {} --trials 2 -o {}", (tmp / "missing").string(), v2)), 1, "missing");
+  CHECK(!fs::exists(v2));
+  const Result float_refused = run(fmt::format("vectors {} --trials 2 -o {}", run_dir, v2));
+  CHECK(std::count(float_refused.output.begin(), float_refused.output.end(), '\n') == 1);  // one line
+  const Result help = run("vectors --help");
+  CHECK(help.exit_code == 0);
+  CHECK_THAT(help.output, Catch::Contains("--trials"));
+}

@@ -90,6 +90,10 @@ class IntegerRateRnn {
     IntVector h;  // Q_h
     OverflowCount overflow;
     IntVector next;  // workspace: the new h while the old one is still read
+    // Workspace of step(), kept here rather than in hidden statics: input
+    // sums, accumulators, and h as int16 for the narrow MAC path.
+    std::vector<std::int64_t> input_sums, accumulators;
+    Eigen::Matrix<std::int16_t, Eigen::Dynamic, 1> h16;
   };
   State initial_state() const;  // h = 0
 

@@ -1,0 +1,54 @@
+"""Success rate against weight bit width, from sweep.csv (neurofab quantize --sweep).
+
+Usage: sweep.py <data_dir> <out.png>; data_dir holds sweep.csv and meta.json.
+Exit codes: 0 done, 1 error, 2 usage, 3 numpy or matplotlib missing.
+"""
+import json
+import os
+import sys
+
+try:
+    import numpy as np
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+except ImportError as error:  # the C++ side turns exit 3 into "install python3-matplotlib"
+    print(f"sweep.py: {error}", file=sys.stderr)
+    sys.exit(3)
+
+
+def main():
+    if len(sys.argv) != 3:
+        print("usage: sweep.py <data_dir> <out.png>", file=sys.stderr)
+        return 2
+    data_dir, out = sys.argv[1], sys.argv[2]
+    table = np.genfromtxt(os.path.join(data_dir, "sweep.csv"), delimiter=",", names=True)
+    table = np.atleast_1d(table)
+    with open(os.path.join(data_dir, "meta.json")) as f:
+        meta = json.load(f)
+    bits = table["weight_bits"]
+    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=150)
+    ax.axhline(100 * table["float_success"][0], color="0.4", linestyle="--", label="float model")
+    ax.plot(bits, 100 * table["quantized_weights_success"], "s-", label="float, quantized weights")
+    ax.plot(bits, 100 * table["integer_success"], "o-", label=f"integer model ({int(table['state_bits'][0])}-bit state)")
+    ax.set_xlabel("weight bits")
+    ax.set_ylabel("success rate (%)")
+    ax.set_xticks(bits)
+    ax.set_ylim(-2, 102)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right")
+    ax.set_title(meta.get("title", "success rate vs bit width"))
+    fig.tight_layout()
+    temporary = os.path.join(os.path.dirname(out) or ".", f".{os.path.basename(out)}.tmp-{os.getpid()}")
+    try:
+        fig.savefig(temporary, format="png")
+        os.replace(temporary, out)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
