@@ -216,3 +216,26 @@ TEST_CASE("vectors: golden vectors of a quantized artifact, refused for a float 
   CHECK(help.exit_code == 0);
   CHECK_THAT(help.output, Catch::Contains("--trials"));
 }
+
+TEST_CASE("quantize --sweep writes the table and the plot", "[cli][quantize]") {
+  nf::test::TempDir tmp;
+  const std::string run_dir = (tmp / "run").string(), sweep = (tmp / "sweep").string();
+  REQUIRE(run(fmt::format("train --task xor {} --seed 4 -o {}", kTinyTraining, run_dir)).exit_code == 0);
+  const Result r = run(fmt::format("quantize {} --sweep --sweep-bits 8,4 --eval-trials 16 -o {}", run_dir, sweep));
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.output, Catch::Contains("| 8 | 16 |") && Catch::Contains("| 4 | 16 |"));
+  std::ifstream csv(fs::path(sweep) / "sweep.csv");
+  std::string header;
+  std::getline(csv, header);
+  CHECK_THAT(header, Catch::StartsWith("weight_bits,"));
+  std::ifstream png(fs::path(sweep) / "sweep.png", std::ios::binary);
+  char signature[8] = {};
+  png.read(signature, 8);
+  CHECK(std::string(signature + 1, 3) == "PNG");
+  CHECK(fs::exists(fs::path(sweep) / "sweep.md"));
+  check_clean_error(run(fmt::format("quantize {} --sweep --bits 8 --force -o {}", run_dir, sweep)), 1,
+                    "--bits cannot be combined with --sweep");
+  check_clean_error(run(fmt::format("quantize {} --sweep --sweep-bits 8,40 --force -o {}", run_dir, sweep)), 1,
+                    "40 is outside");
+}

@@ -1,0 +1,38 @@
+// The bit-width sweep: one row per width, the float baseline repeated, the
+// three levels evaluated on the same trials, and its CSV and markdown tables.
+#include <catch2/catch.hpp>
+
+#include "neurofab/models/init.hpp"
+#include "neurofab/quantize/sweep.hpp"
+
+using namespace nf;
+using namespace nf::quantize;
+
+TEST_CASE("the sweep evaluates float, quantized-weight and integer models per width", "[quantize][sweep]") {
+  const auto task = models::make_task("xor");
+  models::RateRnnConfig c;
+  c.n_in = task->n_in();
+  c.n_rec = 16;
+  c.n_out = task->n_out();
+  c.tau_ms = 4;
+  const models::Artifact artifact =
+      models::RateRnnArtifact{models::make_rate_rnn(c, {}, 2), {}, task->name(), task->param_values(), 2, {}, {}};
+  QuantizeOptions base;
+  base.state_bits = 16;
+  const auto rows = bit_width_sweep(artifact, base, {16, 3}, 16);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].weight_bits == 16);
+  CHECK(rows[1].weight_bits == 3);
+  CHECK(rows[0].state_bits == 16);
+  CHECK(rows[0].float_mse == rows[1].float_mse);  // the same baseline on the same trials
+  // At 16 bits both quantized levels are within a small fraction of the float MSE; at 3 bits the weights are coarse.
+  CHECK(std::abs(rows[0].quantized_weights_mse - rows[0].float_mse) < 1e-3 * rows[0].float_mse);
+  CHECK(std::abs(rows[0].integer_mse - rows[0].float_mse) < 1e-2 * rows[0].float_mse);
+  CHECK(std::abs(rows[1].quantized_weights_mse - rows[1].float_mse) > 1e-2 * rows[1].float_mse);
+
+  const std::string csv = sweep_csv(rows);
+  CHECK_THAT(csv, Catch::StartsWith("weight_bits,state_bits,float_success,float_mse,"));
+  CHECK(std::count(csv.begin(), csv.end(), '\n') == 3);
+  const std::string md = sweep_markdown(rows);
+  CHECK_THAT(md, Catch::Contains("| 16 | 16 |") && Catch::Contains("| 3 | 16 |"));
+}
