@@ -21,11 +21,8 @@ namespace {
 // Column-major codes: the inputs of step t, trial b are contiguous (column batch.column(t, b)).
 using StimulusCodes = Eigen::Matrix<std::int32_t, Eigen::Dynamic, Eigen::Dynamic>;
 
-json format_json(const FixedFormat& f) {
-  return {{"total_bits", f.total_bits}, {"frac_bits", f.frac_bits}, {"q", f.to_string()}};
-}
 // A width the FixedFormat type would refuse (accumulators reach 62 bits) is still a Q(W, F).
-json format_json(int total_bits, int frac_bits) {
+json accumulator_format_json(int total_bits, int frac_bits) {
   return {{"total_bits", total_bits}, {"frac_bits", frac_bits}, {"q", fmt::format("Q{}.{}", total_bits, frac_bits)}};
 }
 
@@ -114,12 +111,12 @@ CaseRecord record(const IntegerRateRnn& network, const models::Task& task, int t
   const models::Batch& batch = data.batch;
   const StimulusCodes x = quantize_stimulus(batch.inputs, s.input, s.rounding);  // as evaluate_integer
 
-  const int f_input = files.add("input", false, c.n_in, "input codes x consumed by the step", format_json(s.input));
+  const int f_input = files.add("input", false, c.n_in, "input codes x consumed by the step", format_to_json(s.input));
   const int f_acc = files.add("accumulator", true, c.n_rec,
                               "pre-activation accumulators a of the step (int64, exact)",
-                              format_json(s.accumulator_bits, s.accumulator_frac()));
-  const int f_state = files.add("state", false, c.n_rec, "state h after the step", format_json(s.state));
-  const int f_output = files.add("output", false, c.n_out, "output y of the step", format_json(s.output));
+                              accumulator_format_json(s.accumulator_bits, s.accumulator_frac()));
+  const int f_state = files.add("state", false, c.n_rec, "state h after the step", format_to_json(s.state));
+  const int f_output = files.add("output", false, c.n_out, "output y of the step", format_to_json(s.output));
   const int f_macs = files.add("macs", true, 1, "multiply-accumulates of the step (input, recurrent, readout)", nullptr);
   const int f_table = files.add("table_lookups", true, 1, "activation table reads of the step", nullptr);
   const int f_overflow =
@@ -127,19 +124,7 @@ CaseRecord record(const IntegerRateRnn& network, const models::Task& task, int t
 
   CaseRecord r;
   r.steps = batch.n_steps;
-  r.fixed_point = {{"rounding", to_string(s.rounding)},
-                   {"overflow", to_string(s.overflow)},
-                   {"formats",
-                    {{"input", format_json(s.input)},
-                     {"W_in", format_json(s.w_in)},
-                     {"W_rec", format_json(s.w_rec)},
-                     {"b_rec", format_json(s.b_rec)},
-                     {"state", format_json(s.state)},
-                     {"W_out", format_json(s.w_out)},
-                     {"b_out", format_json(s.b_out)},
-                     {"output", format_json(s.output)}}},
-                   {"accumulator_frac_bits", s.accumulator_frac()},
-                   {"accumulator_bits", s.accumulator_bits}};
+  r.fixed_point = fixed_point_to_json(network);
   const RateStepCounts counts = network.counts_per_step();
   std::vector<std::int32_t> y(static_cast<std::size_t>(c.n_out));
   std::vector<std::int64_t> a(static_cast<std::size_t>(c.n_rec));
@@ -186,14 +171,14 @@ CaseRecord record(const IntegerLifRnn& network, const models::Task& task, int tr
       spike_input ? fmt::format("encoded input X consumed by the step: {} events 0/1, channel 2k ON and 2k+1 OFF of input k",
                                 models::to_string(c.encoding))
                   : std::string("encoded input X consumed by the step: current codes"),
-      format_json(s.input));
-  const int f_current = files.add("current", false, c.n_rec, "synaptic current I after the step", format_json(s.current));
+      format_to_json(s.input));
+  const int f_current = files.add("current", false, c.n_rec, "synaptic current I after the step", format_to_json(s.current));
   const int f_membrane =
-      files.add("membrane", false, c.n_rec, "membrane v after the step (after reset)", format_json(s.membrane));
+      files.add("membrane", false, c.n_rec, "membrane v after the step (after reset)", format_to_json(s.membrane));
   const int f_spikes = files.add("spikes", false, c.n_rec, "spikes s of the step (0/1)", nullptr);
   const int f_refractory =
       files.add("refractory", false, c.n_rec, "refractory counters c after the step (steps left)", nullptr);
-  const int f_output = files.add("output", false, c.n_out, "output y after the step", format_json(s.output));
+  const int f_output = files.add("output", false, c.n_out, "output y after the step", format_to_json(s.output));
   const int f_macs = files.add("input_macs", true, 1, "input multiply-accumulates of the step (current input)", nullptr);
   const int f_events = files.add("synaptic_events", true, 1,
                                  "weight reads caused by spikes in the step (input events, recurrent, readout)", nullptr);
@@ -204,21 +189,7 @@ CaseRecord record(const IntegerLifRnn& network, const models::Task& task, int tr
 
   CaseRecord r;
   r.steps = batch.n_steps;
-  r.fixed_point = {{"rounding", to_string(s.rounding)},
-                   {"overflow", to_string(s.overflow)},
-                   {"formats",
-                    {{"input", format_json(s.input)},
-                     {"W_in", format_json(s.w_in)},
-                     {"W_rec", format_json(s.w_rec)},
-                     {"b_rec", format_json(s.b_rec)},
-                     {"current", format_json(s.current)},
-                     {"membrane", format_json(s.membrane)},
-                     {"W_out", format_json(s.w_out)},
-                     {"b_out", format_json(s.b_out)},
-                     {"output", format_json(s.output)}}},
-                   {"synapse_frac_bits", s.synapse_frac(spike_input)},
-                   {"accumulator_bits", s.accumulator_bits},
-                   {"threshold", s.threshold}};
+  r.fixed_point = fixed_point_to_json(network);
   for (int b = 0; b < batch.batch_size; ++b) {
     auto state = network.initial_state();
     for (int t = 0; t < batch.n_steps; ++t) {

@@ -71,7 +71,7 @@ IntegerLifRnn::IntegerLifRnn(models::LifRnnConfig config, LifRnnFixedPoint spec,
 IntegerLifRnn::State IntegerLifRnn::initial_state() const {
   const int n = config_.n_rec;
   State s{IntVector::Zero(n), IntVector::Zero(n), IntVector::Zero(n), IntVector::Zero(n),
-          IntVector::Zero(config_.n_out), {}, {}};
+          IntVector::Zero(config_.n_out), {}, {}, {}};
   s.spiking.reserve(static_cast<std::size_t>(n));
   return s;
 }
@@ -86,8 +86,8 @@ void IntegerLifRnn::step(const std::int32_t* x, State& state, LifStepCounts* cou
 
   // Synaptic input S (int64, fraction F_s): bias, input, then the rows of the
   // units that spiked last step.
-  Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1> synapse =
-      tensors_.b_rec.cast<std::int64_t>() * (std::int64_t{1} << shift_bias_);
+  auto& synapse = state.synapse;
+  synapse = tensors_.b_rec.cast<std::int64_t>() * (std::int64_t{1} << shift_bias_);
   if (spike_input) {
     for (Eigen::Index k = 0; k < n_in; ++k) {
       if (x[k] == 0) continue;

@@ -65,10 +65,6 @@ IntMatrix read_in_format(const fs::path& dir, const JsonFields& index, const std
 
 // ---------------------------------------------------------------- json
 
-json format_to_json(const FixedFormat& f) {
-  return {{"total_bits", f.total_bits}, {"frac_bits", f.frac_bits}, {"q", f.to_string()}};
-}
-
 FixedFormat format_from_json(const JsonFields& formats, const std::string& name) {
   const JsonFields f = formats.object(name);
   FixedFormat format{static_cast<int>(f.integer("total_bits")), static_cast<int>(f.integer("frac_bits"))};
@@ -107,10 +103,6 @@ void save_network(const fs::path& out, const IntegerRateRnn& net, json& root) {
   const auto& t = net.tensors();
   root["model_type"] = "rate_rnn";
   root["model"] = models::model_to_json(net.config());
-  json formats = {{"input", format_to_json(s.input)},   {"W_in", format_to_json(s.w_in)},
-                  {"W_rec", format_to_json(s.w_rec)},   {"b_rec", format_to_json(s.b_rec)},
-                  {"state", format_to_json(s.state)},   {"W_out", format_to_json(s.w_out)},
-                  {"b_out", format_to_json(s.b_out)},   {"output", format_to_json(s.output)}};
   const auto& a = s.activation;
   json tensors = {{"W_in", write_codes(out, "W_in", t.w_in, false)},
                   {"W_rec", write_codes(out, "W_rec", t.w_rec, false)},
@@ -121,49 +113,15 @@ void save_network(const fs::path& out, const IntegerRateRnn& net, json& root) {
     const IntMatrix table = Eigen::Map<const IntVector>(a.entries.data(), static_cast<Eigen::Index>(a.entries.size()));
     tensors["activation_table"] = write_codes(out, "activation_table", table, true);
   }
-  // α = 2^-k (α_q = 2^(D-k)) can be a shift in hardware.
-  json shift = nullptr;
-  for (int k = 0; k <= s.leak_bits; ++k)
-    if (s.leak_multiplier == (std::int64_t{1} << (s.leak_bits - k))) shift = k;
-  root["fixed_point"] = {{"rounding", to_string(s.rounding)},
-                         {"overflow", to_string(s.overflow)},
-                         {"formats", formats},
-                         {"accumulator_frac_bits", s.accumulator_frac()},
-                         {"accumulator_bits", s.accumulator_bits},
-                         {"output_accumulator_frac_bits", s.output_frac()},
-                         {"output_accumulator_bits", s.output_accumulator_bits},
-                         {"activation",
-                          {{"function", models::to_string(a.function)},
-                           {"piecewise_linear", a.piecewise_linear},
-                           {"index_bits", a.index_bits},
-                           {"input_frac_bits", a.input_frac_bits},
-                           {"interpolation_bits", a.interpolation_bits}}},
-                         {"leak", {{"bits", s.leak_bits}, {"multiplier", s.leak_multiplier}, {"shift", shift}}}};
+  root["fixed_point"] = fixed_point_to_json(net);
   root["tensors"] = tensors;
 }
 
 void save_network(const fs::path& out, const IntegerLifRnn& net, json& root) {
-  const auto& s = net.spec();
   const auto& t = net.tensors();
   root["model_type"] = "lif_rnn";
   root["model"] = models::model_to_json(net.config());
-  json formats = {{"input", format_to_json(s.input)},       {"W_in", format_to_json(s.w_in)},
-                  {"W_rec", format_to_json(s.w_rec)},       {"b_rec", format_to_json(s.b_rec)},
-                  {"current", format_to_json(s.current)},   {"membrane", format_to_json(s.membrane)},
-                  {"W_out", format_to_json(s.w_out)},       {"b_out", format_to_json(s.b_out)},
-                  {"output", format_to_json(s.output)}};
-  const bool spike_input = net.config().encoding != models::InputEncoding::kCurrent;
-  root["fixed_point"] = {{"rounding", to_string(s.rounding)},
-                         {"overflow", to_string(s.overflow)},
-                         {"formats", formats},
-                         {"synapse_frac_bits", s.synapse_frac(spike_input)},
-                         {"accumulator_bits", s.accumulator_bits},
-                         {"output_frac_bits", s.output_frac()},
-                         {"threshold", s.threshold},
-                         {"decay",
-                          {{"form", to_string(s.decay.form)},
-                           {"multiplier_bits", s.decay.multiplier_bits},
-                           {"kappa", t.kappa}}}};
+  root["fixed_point"] = fixed_point_to_json(net);
   root["tensors"] = {{"W_in", write_codes(out, "W_in", t.w_in, false)},
                      {"W_rec", write_codes(out, "W_rec", t.w_rec, false)},
                      {"b_rec", write_codes(out, "b_rec", t.b_rec, true)},
@@ -275,6 +233,59 @@ std::variant<IntegerRateRnn, IntegerLifRnn> load_network(const fs::path& dir, co
 }
 
 }  // namespace
+
+json format_to_json(const FixedFormat& f) {
+  return {{"total_bits", f.total_bits}, {"frac_bits", f.frac_bits}, {"q", f.to_string()}};
+}
+
+json fixed_point_to_json(const IntegerRateRnn& net) {
+  const auto& s = net.spec();
+  const auto& a = s.activation;
+  const json formats = {{"input", format_to_json(s.input)},   {"W_in", format_to_json(s.w_in)},
+                        {"W_rec", format_to_json(s.w_rec)},   {"b_rec", format_to_json(s.b_rec)},
+                        {"state", format_to_json(s.state)},   {"W_out", format_to_json(s.w_out)},
+                        {"b_out", format_to_json(s.b_out)},   {"output", format_to_json(s.output)}};
+  // α = 2^-k (α_q = 2^(D-k)) can be a shift in hardware.
+  json shift = nullptr;
+  for (int k = 0; k <= s.leak_bits; ++k)
+    if (s.leak_multiplier == (std::int64_t{1} << (s.leak_bits - k))) shift = k;
+  return {{"rounding", to_string(s.rounding)},
+                         {"overflow", to_string(s.overflow)},
+                         {"formats", formats},
+                         {"accumulator_frac_bits", s.accumulator_frac()},
+                         {"accumulator_bits", s.accumulator_bits},
+                         {"output_accumulator_frac_bits", s.output_frac()},
+                         {"output_accumulator_bits", s.output_accumulator_bits},
+                         {"activation",
+                          {{"function", models::to_string(a.function)},
+                           {"piecewise_linear", a.piecewise_linear},
+                           {"index_bits", a.index_bits},
+                           {"input_frac_bits", a.input_frac_bits},
+                           {"interpolation_bits", a.interpolation_bits}}},
+                         {"leak", {{"bits", s.leak_bits}, {"multiplier", s.leak_multiplier}, {"shift", shift}}}};
+}
+
+json fixed_point_to_json(const IntegerLifRnn& net) {
+  const auto& s = net.spec();
+  const auto& t = net.tensors();
+  const json formats = {{"input", format_to_json(s.input)},       {"W_in", format_to_json(s.w_in)},
+                  {"W_rec", format_to_json(s.w_rec)},       {"b_rec", format_to_json(s.b_rec)},
+                  {"current", format_to_json(s.current)},   {"membrane", format_to_json(s.membrane)},
+                  {"W_out", format_to_json(s.w_out)},       {"b_out", format_to_json(s.b_out)},
+                  {"output", format_to_json(s.output)}};
+  const bool spike_input = net.config().encoding != models::InputEncoding::kCurrent;
+  return {{"rounding", to_string(s.rounding)},
+                         {"overflow", to_string(s.overflow)},
+                         {"formats", formats},
+                         {"synapse_frac_bits", s.synapse_frac(spike_input)},
+                         {"accumulator_bits", s.accumulator_bits},
+                         {"output_frac_bits", s.output_frac()},
+                         {"threshold", s.threshold},
+                         {"decay",
+                          {{"form", to_string(s.decay.form)},
+                           {"multiplier_bits", s.decay.multiplier_bits},
+                           {"kappa", t.kappa}}}};
+}
 
 QuantizedArtifact quantize_artifact(const models::Artifact& artifact, const std::string& source,
                                     const QuantizeOptions& options) {

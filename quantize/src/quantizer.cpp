@@ -36,20 +36,15 @@ FixedFormat choose_format(const std::string& name, double range, int bits, const
   return {bits, frac_bits_for_range(range, bits)};
 }
 
-template <typename IntType>
-Eigen::Matrix<std::int32_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> quantize_matrix(
-    const Eigen::MatrixXf& m, const FixedFormat& format, Rounding rounding) {
+IntMatrix quantize_tensor(const Eigen::MatrixXf& m, const FixedFormat& format, Rounding rounding) {
   IntMatrix q(m.rows(), m.cols());
   for (Eigen::Index i = 0; i < m.rows(); ++i)
     for (Eigen::Index j = 0; j < m.cols(); ++j)
       q(i, j) = static_cast<std::int32_t>(quantize_real(m(i, j), format, rounding));
   return q;
 }
-IntMatrix quantize_tensor(const Eigen::MatrixXf& m, const FixedFormat& f, Rounding r) {
-  return quantize_matrix<std::int32_t>(m, f, r);
-}
 IntVector quantize_vector(const Eigen::MatrixXf& m, const FixedFormat& f, Rounding r) {
-  return quantize_matrix<std::int32_t>(m, f, r).col(0);
+  return quantize_tensor(m, f, r).col(0);
 }
 
 // Bits of the signed accumulator that holds any value of magnitude ≤ bound.

@@ -212,7 +212,6 @@ TEST_CASE("a quantized random network tracks its float model closely at 16 bits"
     QuantizeOptions o;
     o.weight_bits = 16;
     const auto q = quantize_rate(a, o);
-    const auto recorded = models::record_trials(a.network, *task, 4, 9);
     const auto result = evaluate_integer(q.network, *task, 4, 9);
     CHECK(result.overflow_events == 0);
     const auto float_eval = models::evaluate(a.network, *task, 4, 9);

@@ -93,6 +93,7 @@ class IntegerLifRnn {
     IntVector current, membrane, spikes, refractory, output;
     OverflowCount overflow;
     std::vector<Eigen::Index> spiking;  // workspace: indices of units that spiked last step
+    Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1> synapse;  // workspace: S of the step
   };
   State initial_state() const;
 

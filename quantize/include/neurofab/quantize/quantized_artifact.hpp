@@ -16,6 +16,7 @@
 // the first defect (nf::InputError).
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <map>
 #include <string>
 #include <variant>
@@ -41,6 +42,13 @@ struct QuantizedArtifact {
 // The quantized artifact of a float one (calibration, formats, codes).
 QuantizedArtifact quantize_artifact(const models::Artifact& artifact, const std::string& source,
                                     const QuantizeOptions& options);
+
+// The `fixed_point` section of model.json (rounding, overflow, every format,
+// accumulators, activation table or decay form, leak, threshold) — also what
+// golden vectors record, so the two cannot drift apart.
+nlohmann::json format_to_json(const FixedFormat& format);
+nlohmann::json fixed_point_to_json(const IntegerRateRnn& network);
+nlohmann::json fixed_point_to_json(const IntegerLifRnn& network);
 
 void save_quantized(const std::filesystem::path& dir, const QuantizedArtifact& artifact);
 QuantizedArtifact load_quantized(const std::filesystem::path& dir);
