@@ -9,6 +9,7 @@
 #include "neurofab/common/json_fields.hpp"
 #include "neurofab/models/artifact.hpp"
 #include "neurofab/models/training.hpp"
+#include "neurofab/quantize/fine_tuning.hpp"
 #include "neurofab/quantize/integer_evaluation.hpp"
 #include "neurofab/common/atomic_write.hpp"
 #include "neurofab/quantize/quantized_artifact.hpp"
@@ -34,6 +35,8 @@ struct Options {
   bool sweep = false;
   std::vector<int> sweep_bits = {16, 12, 10, 8, 6, 4};
   quantize::QuantizeOptions q;
+  quantize::FineTuneOptions fine_tune;
+  bool fine_tuning() const { return fine_tune.epochs > 0; }
 };
 
 // NAME=W.F entries and a JSON file {"NAME": "W.F", ...} into overrides (the command line wins).
@@ -86,7 +89,8 @@ void run_sweep(const Options& o, const quantize::QuantizeOptions& q) {
     if (bits < 2 || bits > 32) throw InputError(fmt::format("--sweep-bits: {} is outside [2, 32]", bits));
   }
   const models::Artifact artifact = models::load_artifact(o.dir);
-  const auto rows = quantize::bit_width_sweep(artifact, q, o.sweep_bits, o.eval_trials);
+  const auto rows = quantize::bit_width_sweep(artifact, q, o.sweep_bits, o.eval_trials,
+                                              o.fine_tuning() ? std::optional(o.fine_tune) : std::nullopt);
   const std::string title = std::visit(
       [&](const auto& a) {
         return fmt::format("{} on '{}', N = {}: {} trials", models::model_description(artifact), a.task_name,
@@ -117,6 +121,7 @@ void run_quantize(const Options& o, const CLI::App& cmd) {
   }
   read_overrides(o, q);
   q.validate();
+  if (o.fine_tuning()) o.fine_tune.validate();
   if (fs::exists(o.out) && !o.force) {
     throw InputError(fmt::format("{}: already exists (use --force to replace it)", o.out));
   }
@@ -126,7 +131,19 @@ void run_quantize(const Options& o, const CLI::App& cmd) {
     return;
   }
   const models::Artifact artifact = models::load_artifact(o.dir);
-  const quantize::QuantizedArtifact quantized = quantize::quantize_artifact(artifact, o.dir, q);
+  const quantize::QuantizedArtifact quantized = [&] {
+    if (!o.fine_tuning()) return quantize::quantize_artifact(artifact, o.dir, q);
+    const quantize::FineTuned tuned = quantize::fine_tune(artifact, q, o.fine_tune);
+    quantize::QuantizedArtifact result = quantize::quantize_artifact(tuned.artifact, o.dir, tuned.options);
+    const auto& f = o.fine_tune;
+    result.fine_tuning = quantize::FineTuneRecord{f.epochs,           f.learning_rate,   f.steps_per_epoch,
+                                                  f.selection_trials, tuned.best_epoch, tuned.selection_success};
+    fmt::print("fine-tuned {} epochs: kept epoch {} ({:.1f}% success rounded on {} selection trials; "
+               "before fine-tuning {:.1f}%)\n",
+               f.epochs, tuned.best_epoch, 100 * tuned.selection_success, f.selection_trials,
+               100 * tuned.epoch_success.front());
+    return result;
+  }();
   quantize::save_quantized(o.out, quantized);
 
   const auto task = models::make_task(quantized.task_name, quantized.task_params);
@@ -134,7 +151,8 @@ void run_quantize(const Options& o, const CLI::App& cmd) {
       [&](const auto& a, const auto& net) {
         const auto float_eval = models::evaluate(a.network, *task, o.eval_trials, a.seed);
         const auto int_eval = quantize::evaluate_integer(net, *task, o.eval_trials, a.seed);
-        fmt::print("quantized {} ({}-bit weights, {}-bit state) → {}\n", o.dir, q.weight_bits, q.state_bits, o.out);
+        fmt::print("quantized {} ({}-bit weights, {}-bit state{}) → {}\n", o.dir, q.weight_bits, q.state_bits,
+                   o.fine_tuning() ? fmt::format(", fine-tuned {} epochs", o.fine_tune.epochs) : "", o.out);
         print_formats(net);
         fmt::print("  {} trials: float success {:.1f}% (MSE {:.3e}), integer success {:.1f}% (MSE {:.3e}), "
                    "{} overflow events\n",
@@ -175,6 +193,12 @@ void add_quantize_command(CLI::App& app) {
                 "Sweep the weight bits instead: success of float, float with quantized weights and integer "
                 "models, written to --out as sweep.csv, sweep.md and sweep.png");
   cmd->add_option("--sweep-bits", o->sweep_bits, "Weight bit widths of --sweep")->delimiter(',');
+  cmd->add_option("--fine-tune-epochs", o->fine_tune.epochs,
+                  "Quantization-aware fine-tuning (straight-through estimator) for this many epochs before "
+                  "quantizing; with --sweep, a fine-tuned integer column (default 0: off)")
+      ->default_val(0)
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--fine-tune-lr", o->fine_tune.learning_rate, "Learning rate of the fine-tuning");
   cmd->callback([o, cmd] { run_quantize(*o, *cmd); });
 }
 

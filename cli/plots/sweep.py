@@ -32,6 +32,9 @@ def main():
     ax.axhline(100 * table["float_success"][0], color="0.4", linestyle="--", label="float model")
     ax.plot(bits, 100 * table["quantized_weights_success"], "s-", label="float, quantized weights")
     ax.plot(bits, 100 * table["integer_success"], "o-", label=f"integer model ({int(table['state_bits'][0])}-bit state)")
+    tuned = table["fine_tuned_success"]
+    if not np.all(np.isnan(tuned)):
+        ax.plot(bits, 100 * tuned, "^-", label="integer model, fine-tuned (STE)")
     ax.set_xlabel("weight bits")
     ax.set_ylabel("success rate (%)")
     ax.set_xticks(bits)

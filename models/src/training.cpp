@@ -37,6 +37,29 @@ void check_task_fits(const Task& task, int n_in, int n_out) {
   }
 }
 
+// While alive, `network` runs its projected weights; the float ones come back
+// (moved, not copied) when it ends.
+template <typename Network>
+class ProjectedWeights {
+ public:
+  ProjectedWeights(Network& network, const WeightProjection& projection, typename Network::Tensors& float_weights)
+      : network_(network), float_weights_(float_weights), active_(projection.active()) {
+    if (!active_) return;
+    float_weights_ = network.weights();
+    projection.project_all(network.weights());
+  }
+  ~ProjectedWeights() {
+    if (active_) std::swap(network_.weights(), float_weights_);
+  }
+  ProjectedWeights(const ProjectedWeights&) = delete;
+  ProjectedWeights& operator=(const ProjectedWeights&) = delete;
+
+ private:
+  Network& network_;
+  typename Network::Tensors& float_weights_;
+  bool active_;
+};
+
 }  // namespace
 
 void TrainingConfig::validate() const {
@@ -73,15 +96,18 @@ Eigen::MatrixXf sample_noise(const RateRnnConfig& config, int columns, Rng& rng)
 
 template <typename Network>
 LossTerms TrainingStep<Network>::run(Network& network, const Batch& batch, const Eigen::MatrixXf* noise,
-                                     const TrainingConfig& config, double learning_rate, Adam& optimizer) {
+                                     const TrainingConfig& config, double learning_rate, Adam& optimizer,
+                                     const WeightProjection& projection) {
   inputs_ = batch.inputs.cast<float>();
   targets_ = batch.targets.cast<float>();
   mask_ = batch.mask.cast<float>();
   if (gradient_.w_in.size() == 0) gradient_ = Network::Tensors::zeros(network.config());
 
-  network.forward(inputs_, batch.batch_size, noise, trajectory_);
-  const LossTerms loss =
-      network.loss_and_gradient(inputs_, targets_, mask_, config.regularization, trajectory_, gradient_);
+  const LossTerms loss = [&] {
+    const ProjectedWeights<Network> projected(network, projection, float_weights_);
+    network.forward(inputs_, batch.batch_size, noise, trajectory_);
+    return network.loss_and_gradient(inputs_, targets_, mask_, config.regularization, trajectory_, gradient_);
+  }();
   if (!std::isfinite(loss.total())) {
     throw std::runtime_error("training diverged: the loss is not finite (lower the learning rate or the gain)");
   }
@@ -91,6 +117,9 @@ LossTerms TrainingStep<Network>::run(Network& network, const Batch& batch, const
     if (network.config().trainable(name)) optimizer.update(name, value, gradient_.at(name), learning_rate);
   });
   network.apply_constraints();
+  if (projection.clamp) {
+    network.weights().for_each([&](const std::string& name, Eigen::MatrixXf& value) { projection.clamp(name, value); });
+  }
   return loss;
 }
 
@@ -106,6 +135,7 @@ void train(Network& network, const Task& task, const TrainingConfig& config, std
   const Batch validation = task.generate(config.validation_trials, validation_rng);
   TrainingStep<Network> step;
   typename Network::Trajectory validation_trajectory;
+  typename Network::Tensors validation_weights;  // the float weights while validation runs projected ones
   const auto done = [&] {
     return (state.converged_epoch >= 0 && state.epochs_done >= state.converged_epoch + config.extra_epochs) ||
            state.epochs_done >= config.max_epochs;
@@ -125,11 +155,15 @@ void train(Network& network, const Task& task, const TrainingConfig& config, std
       const Eigen::MatrixXf noise =
           sample_noise(network.config(), batch.n_steps * batch.batch_size, noise_rng);
       const LossTerms loss =
-          step.run(network, batch, noise.size() ? &noise : nullptr, config, state.learning_rate, state.optimizer);
+          step.run(network, batch, noise.size() ? &noise : nullptr, config, state.learning_rate, state.optimizer,
+                   hooks.projection);
       record.loss += loss.total() / config.steps_per_epoch;
       record.task_loss += loss.task / config.steps_per_epoch;
     }
-    run_forward(network, validation, seed, kValidationNoise, validation_trajectory);
+    {
+      const ProjectedWeights<Network> projected(network, hooks.projection, validation_weights);
+      run_forward(network, validation, seed, kValidationNoise, validation_trajectory);
+    }
     record.validation_success = success_rate(task, validation, validation_trajectory.outputs.template cast<double>());
     record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     state.log.push_back(record);

@@ -291,15 +291,9 @@ QuantizedArtifact quantize_artifact(const models::Artifact& artifact, const std:
                                     const QuantizeOptions& options) {
   return std::visit(
       [&](const auto& a) {
-        auto [network, ranges] = [&] {
-          if constexpr (std::is_same_v<std::decay_t<decltype(a)>, models::RateRnnArtifact>) {
-            return quantize_rate(a, options);
-          } else {
-            return quantize_lif(a, options);
-          }
-        }();
+        auto [network, ranges] = quantize_network(a, options);
         return QuantizedArtifact{std::move(network), a.task_name, a.task_params, a.seed, source, options,
-                                 std::move(ranges)};
+                                 std::move(ranges), {}};
       },
       artifact);
 }
@@ -314,6 +308,16 @@ void save_quantized(const fs::path& dir, const QuantizedArtifact& q) {
   root["seed"] = q.seed;
   root["source_artifact"] = q.source;
   root["calibration"] = options_to_json(q.options, q.ranges);
+  if (q.fine_tuning) {
+    const FineTuneRecord& f = *q.fine_tuning;
+    root["fine_tuning"] = {{"method", "straight_through_estimator"},
+                           {"epochs", f.epochs},
+                           {"learning_rate", f.learning_rate},
+                           {"steps_per_epoch", f.steps_per_epoch},
+                           {"selection_trials", f.selection_trials},
+                           {"best_epoch", f.best_epoch},
+                           {"selection_success", f.selection_success}};
+  }
   write_file_atomically(staging.path() / "model.json", root.dump(2) + "\n");
   staging.commit();
 }
@@ -343,7 +347,7 @@ QuantizedArtifact load_quantized(const fs::path& dir) {
     root.fail("format_version", fmt::format("unsupported version {} (this build reads version {})", version,
                                             kQuantizedFormatVersion));
   }
-  QuantizedArtifact q{load_network(dir, root), {}, {}, 0, {}, {}, {}};
+  QuantizedArtifact q{load_network(dir, root), {}, {}, 0, {}, {}, {}, {}};
   const JsonFields task = root.object("task");
   q.task_name = task.string("name");
   const JsonFields params = task.object("params");
@@ -358,6 +362,13 @@ QuantizedArtifact load_quantized(const fs::path& dir) {
   q.options.state_bits = static_cast<int>(cal.integer("state_bits"));
   q.options.input_bits = static_cast<int>(cal.integer("input_bits"));
   for (const auto& [name, value] : cal.raw("ranges").items()) q.ranges[name] = cal.object("ranges").number(name);
+  if (root.has("fine_tuning")) {
+    const JsonFields f = root.object("fine_tuning");
+    q.fine_tuning = FineTuneRecord{static_cast<int>(f.integer("epochs")), f.number("learning_rate"),
+                                   static_cast<int>(f.integer("steps_per_epoch")),
+                                   static_cast<int>(f.integer("selection_trials")),
+                                   static_cast<int>(f.integer("best_epoch")), f.number("selection_success")};
+  }
   return q;
 }
 

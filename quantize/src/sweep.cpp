@@ -29,7 +29,8 @@ FloatNetwork with_quantized_weights(FloatNetwork network, const IntegerNetwork& 
 }  // namespace
 
 std::vector<SweepRow> bit_width_sweep(const models::Artifact& artifact, const QuantizeOptions& base,
-                                      const std::vector<int>& weight_bits, int trials) {
+                                      const std::vector<int>& weight_bits, int trials,
+                                      const std::optional<FineTuneOptions>& fine_tuning) {
   std::vector<SweepRow> rows;
   std::visit(
       [&](const auto& a) {
@@ -38,18 +39,21 @@ std::vector<SweepRow> bit_width_sweep(const models::Artifact& artifact, const Qu
         for (const int bits : weight_bits) {
           QuantizeOptions o = base;
           o.weight_bits = bits;
-          const auto quantized = [&] {
-            if constexpr (std::is_same_v<std::decay_t<decltype(a)>, models::RateRnnArtifact>) {
-              return quantize_rate(a, o);
-            } else {
-              return quantize_lif(a, o);
-            }
-          }();
+          const auto quantized = quantize_network(a, o);
           const auto weights_only =
               models::evaluate(with_quantized_weights(a.network, quantized.network), *task, trials, a.seed);
           const auto integer = evaluate_integer(quantized.network, *task, trials, a.seed);
-          rows.push_back({bits, o.state_bits, float_eval.success_rate, float_eval.mse, weights_only.success_rate,
-                          weights_only.mse, integer.success_rate, integer.mse, integer.overflow_events});
+          SweepRow row{bits, o.state_bits, float_eval.success_rate, float_eval.mse, weights_only.success_rate,
+                       weights_only.mse, integer.success_rate, integer.mse, integer.overflow_events, {}, {}};
+          if (fine_tuning) {
+            const FineTuned tuned = fine_tune(a, o, *fine_tuning);
+            const auto& tuned_artifact = std::get<std::decay_t<decltype(a)>>(tuned.artifact);
+            const auto tuned_eval =
+                evaluate_integer(quantize_network(tuned_artifact, tuned.options).network, *task, trials, a.seed);
+            row.fine_tuned_success = tuned_eval.success_rate;
+            row.fine_tuned_mse = tuned_eval.mse;
+          }
+          rows.push_back(row);
         }
       },
       artifact);
@@ -59,23 +63,27 @@ std::vector<SweepRow> bit_width_sweep(const models::Artifact& artifact, const Qu
 std::string sweep_csv(const std::vector<SweepRow>& rows) {
   std::string text =
       "weight_bits,state_bits,float_success,float_mse,quantized_weights_success,quantized_weights_mse,"
-      "integer_success,integer_mse,overflow_events\n";
+      "integer_success,integer_mse,overflow_events,fine_tuned_success,fine_tuned_mse\n";
+  const auto optional = [](const std::optional<double>& value) { return value ? fmt::format("{}", *value) : ""; };
   for (const auto& r : rows) {
-    text += fmt::format("{},{},{},{},{},{},{},{},{}\n", r.weight_bits, r.state_bits, r.float_success, r.float_mse,
-                        r.quantized_weights_success, r.quantized_weights_mse, r.integer_success, r.integer_mse,
-                        r.overflow_events);
+    text += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", r.weight_bits, r.state_bits, r.float_success,
+                        r.float_mse, r.quantized_weights_success, r.quantized_weights_mse, r.integer_success,
+                        r.integer_mse, r.overflow_events, optional(r.fine_tuned_success), optional(r.fine_tuned_mse));
   }
   return text;
 }
 
 std::string sweep_markdown(const std::vector<SweepRow>& rows) {
-  std::string text =
-      "| weight bits | state bits | float | float, quantized weights | integer | integer MSE | overflow events |\n"
-      "|---|---|---|---|---|---|---|\n";
+  const bool tuned = !rows.empty() && rows.front().fine_tuned_success.has_value();
+  std::string text = fmt::format(
+      "| weight bits | state bits | float | float, quantized weights | integer | integer MSE | overflow events |{}\n"
+      "|---|---|---|---|---|---|---|{}\n",
+      tuned ? " integer, fine-tuned |" : "", tuned ? "---|" : "");
   for (const auto& r : rows) {
-    text += fmt::format("| {} | {} | {:.1f} % | {:.1f} % | {:.1f} % | {:.3e} | {} |\n", r.weight_bits, r.state_bits,
+    text += fmt::format("| {} | {} | {:.1f} % | {:.1f} % | {:.1f} % | {:.3e} | {} |", r.weight_bits, r.state_bits,
                         100 * r.float_success, 100 * r.quantized_weights_success, 100 * r.integer_success,
                         r.integer_mse, r.overflow_events);
+    text += tuned ? fmt::format(" {:.1f} % |\n", 100 * r.fine_tuned_success.value_or(0)) : "\n";
   }
   return text;
 }

@@ -176,6 +176,26 @@ TEST_CASE("quantize a trained artifact, evaluate the integer model, refuse bad r
                     1, "W_hidden");
 }
 
+TEST_CASE("quantize --fine-tune-epochs fine-tunes, records it and refuses bad values", "[cli][quantize][qat]") {
+  nf::test::TempDir tmp;
+  const std::string run_dir = (tmp / "run").string(), q = (tmp / "q").string();
+  REQUIRE(run(fmt::format("train --task xor {} --seed 4 -o {}", kTinyTraining, run_dir)).exit_code == 0);
+  const Result tuned = run(fmt::format("quantize {} --bits 4 --fine-tune-epochs 2 --fine-tune-lr 1e-3 "
+                                       "--eval-trials 16 -o {}", run_dir, q));
+  INFO(tuned.output);
+  REQUIRE(tuned.exit_code == 0);
+  CHECK_THAT(tuned.output, Catch::Contains("fine-tuned 2 epochs: kept epoch") && Catch::Contains("integer success"));
+  const auto model = nlohmann::json::parse(std::ifstream(fs::path(q) / "model.json"));
+  CHECK(model["fine_tuning"]["method"] == "straight_through_estimator");
+  CHECK(model["fine_tuning"]["epochs"] == 2);
+  CHECK(model["fine_tuning"]["learning_rate"] == 1e-3);
+  CHECK(run("eval --trials 16 " + q).exit_code == 0);
+  check_clean_error(run(fmt::format("quantize {} --fine-tune-epochs -1 --force -o {}", run_dir, q)), 2,
+                    "--fine-tune-epochs");
+  check_clean_error(run(fmt::format("quantize {} --fine-tune-epochs 2 --fine-tune-lr 0 --force -o {}", run_dir, q)),
+                    1, "--fine-tune-lr");
+}
+
 TEST_CASE("vectors: golden vectors of a quantized artifact, refused for a float one", "[cli][quantize][vectors]") {
   nf::test::TempDir tmp;
   const std::string run_dir = (tmp / "run").string(), q = (tmp / "q").string(), v = (tmp / "v").string();

@@ -36,3 +36,30 @@ TEST_CASE("the sweep evaluates float, quantized-weight and integer models per wi
   const std::string md = sweep_markdown(rows);
   CHECK_THAT(md, Catch::Contains("| 16 | 16 |") && Catch::Contains("| 3 | 16 |"));
 }
+
+TEST_CASE("with fine-tuning options the sweep adds a fine-tuned integer column", "[quantize][sweep][qat]") {
+  const auto task = models::make_task("xor");
+  models::RateRnnConfig c;
+  c.n_in = task->n_in();
+  c.n_rec = 8;
+  c.n_out = task->n_out();
+  const models::Artifact artifact =
+      models::RateRnnArtifact{models::make_rate_rnn(c, {}, 3), {}, task->name(), task->param_values(), 3, {}, {}};
+  FineTuneOptions ft;
+  ft.epochs = 1;
+  ft.steps_per_epoch = 1;
+  ft.selection_trials = 8;
+  const auto rows = bit_width_sweep(artifact, {}, {4}, 8, ft);
+  REQUIRE(rows.size() == 1);
+  REQUIRE(rows[0].fine_tuned_success.has_value());
+  REQUIRE(rows[0].fine_tuned_mse.has_value());
+  CHECK(*rows[0].fine_tuned_success >= 0.0);
+  CHECK(*rows[0].fine_tuned_mse > 0.0);
+  CHECK_THAT(sweep_csv(rows), Catch::Contains(",fine_tuned_success,fine_tuned_mse\n"));
+  CHECK_THAT(sweep_markdown(rows), Catch::Contains("integer, fine-tuned"));
+  // Without fine-tuning the columns stay empty.
+  const auto plain = bit_width_sweep(artifact, {}, {4}, 8);
+  CHECK(!plain[0].fine_tuned_success.has_value());
+  CHECK_THAT(sweep_csv(plain), Catch::EndsWith(",,\n"));
+  CHECK_THAT(sweep_markdown(plain), !Catch::Contains("fine-tuned"));
+}

@@ -4,6 +4,7 @@ find_library(NF_GMPXX gmpxx REQUIRED)
 find_library(NF_GMP gmp REQUIRED)
 nf_add_test_suite(nf_quantize_tests
   SOURCES
+    ${CMAKE_CURRENT_LIST_DIR}/test_fine_tuning.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_fixed_point.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_golden_vectors.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_integer_models.cpp
@@ -37,3 +38,9 @@ target_compile_definitions(nf_quantize_levels_tests PRIVATE
   NF_REPLAY_O0="$<TARGET_FILE:nf_integer_replay_O0>"
   NF_REPLAY_O3="$<TARGET_FILE:nf_integer_replay_O3>")
 add_dependencies(nf_quantize_levels_tests nf_integer_replay_O0 nf_integer_replay_O3)
+
+# Issue #4's accuracy targets on trained networks: minutes, not seconds.
+nf_add_test_suite(nf_quantize_long_tests
+  LABEL long
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_quantization_targets.cpp
+  LIBS nf_quantize)

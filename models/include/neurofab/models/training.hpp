@@ -74,23 +74,47 @@ struct TrainingState {
   Adam optimizer;
 };
 
+// Quantization-aware training with the straight-through estimator (STE): the
+// forward and backward passes see project(name, w) — e.g. w rounded to its
+// fixed-point grid — and the gradient they give is applied to the float
+// weights w themselves, as if d project / d w = 1. After each update w is
+// clamped into the projection's range, so the float weights cannot drift where
+// the projection saturates and the gradient no longer reaches them.
+// Either function may be empty; tensors it does not know it leaves alone.
+struct WeightProjection {
+  std::function<void(const std::string& name, Eigen::MatrixXf& values)> project;
+  std::function<void(const std::string& name, Eigen::MatrixXf& values)> clamp;
+
+  bool active() const { return static_cast<bool>(project); }
+  // Projects every tensor of `weights` in place.
+  template <typename Tensors>
+  void project_all(Tensors& weights) const {
+    if (project) weights.for_each([&](const std::string& name, Eigen::MatrixXf& value) { project(name, value); });
+  }
+};
+
 // Reusable buffers for one step; the training loop and the benchmarks share it.
 template <typename Network>
 class TrainingStep {
  public:
-  // One optimiser step on `batch`; `noise` as for Network::forward. Returns the loss terms.
+  // One optimiser step on `batch`; `noise` as for Network::forward. Returns
+  // the loss terms (of the projected weights, when `projection` is active).
   LossTerms run(Network& network, const Batch& batch, const Eigen::MatrixXf* noise, const TrainingConfig& config,
-                double learning_rate, Adam& optimizer);
+                double learning_rate, Adam& optimizer, const WeightProjection& projection = {});
 
  private:
   Eigen::MatrixXf inputs_, targets_, mask_;
   typename Network::Trajectory trajectory_;
   typename Network::Tensors gradient_;
+  typename Network::Tensors float_weights_;  // the STE's latent weights while the projected ones run
 };
 
 struct TrainingHooks {
   std::function<void(const TrainingState&)> on_epoch;       // after every epoch
   std::function<void(const TrainingState&)> on_checkpoint;  // every checkpoint_every epochs and at the end
+  // Quantization-aware training (see WeightProjection); validation then runs
+  // the projected weights too. Inactive: plain training.
+  WeightProjection projection;
 };
 
 // Trains `network` from `state` (fresh: epochs_done = 0) until the loss

@@ -6,7 +6,8 @@
 //                              model's section, task, seed, source artifact, the
 //                              `fixed_point` section (rounding, overflow, every
 //                              format, accumulator widths, activation table or
-//                              decay form, leak, threshold) and the calibration
+//                              decay form, leak, threshold), the calibration and,
+//                              after quantization-aware fine-tuning, "fine_tuning"
 //   <qdir>/W_in.npy ... b_out  integer codes, int32, C order, W[post, pre]
 //   <qdir>/activation_table.npy  rate, tanh: the table, int32 codes in the state format
 //   <qdir>/beta.npy, alpha_syn.npy  LIF: per-unit decay parameters (k or d_q), int32
@@ -18,6 +19,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <map>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -29,6 +31,16 @@ namespace nf::quantize {
 
 inline constexpr int kQuantizedFormatVersion = 1;
 
+// How the codes were fine-tuned (quantization-aware, see fine_tuning.hpp).
+struct FineTuneRecord {
+  int epochs = 0;
+  double learning_rate = 0;
+  int steps_per_epoch = 0;
+  int selection_trials = 0;
+  int best_epoch = 0;              // the epoch whose weights were kept (0: none beat plain quantization)
+  double selection_success = 0;    // of the kept weights, rounded, on the selection trials
+};
+
 struct QuantizedArtifact {
   std::variant<IntegerRateRnn, IntegerLifRnn> network;
   std::string task_name;
@@ -37,6 +49,7 @@ struct QuantizedArtifact {
   std::string source;  // the float artifact's folder, as given
   QuantizeOptions options;
   CalibrationRanges ranges;
+  std::optional<FineTuneRecord> fine_tuning;  // model.json "fine_tuning", when present
 };
 
 // The quantized artifact of a float one (calibration, formats, codes).

@@ -66,5 +66,12 @@ struct QuantizedLif {
 
 QuantizedRate quantize_rate(const models::RateRnnArtifact& artifact, const QuantizeOptions& options);
 QuantizedLif quantize_lif(const models::LifRnnArtifact& artifact, const QuantizeOptions& options);
+// Either of the two, by the artifact's family (for code generic over families).
+inline QuantizedRate quantize_network(const models::RateRnnArtifact& a, const QuantizeOptions& o) {
+  return quantize_rate(a, o);
+}
+inline QuantizedLif quantize_network(const models::LifRnnArtifact& a, const QuantizeOptions& o) {
+  return quantize_lif(a, o);
+}
 
 }  // namespace nf::quantize
