@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The README's main job, the end-to-end demo on a small default network:
 # installs what is missing, builds, trains a rate RNN and a spiking LIF RNN
-# (N = 50) on the 1-bit flip-flop, evaluates both saved artifacts and draws the
-# LIF network's spike raster. Later pipeline stages extend it.
+# (N = 50) on the 1-bit flip-flop, evaluates both saved artifacts, draws the
+# LIF network's spike raster, quantizes both to 8-bit weights / 16-bit state
+# (the integer golden model) and writes the golden vectors later stages check
+# against. Later pipeline stages extend it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
@@ -29,5 +31,12 @@ echo "== eval: the LIF artifact, with firing rate and synaptic operations =="
 echo
 ./build/cli/neurofab raster "$lif"
 echo
+for net in flipflop-rate-n50 flipflop-lif-n50; do
+  echo "== quantize: $net to 8-bit weights, 16-bit state (integer golden model) =="
+  ./build/cli/neurofab quantize "out/demo/$net" --bits 8 --state-bits 16 --force -o "out/demo/q-$net"
+  ./build/cli/neurofab vectors "out/demo/q-$net" --trials 4 --force -o "out/demo/vectors-$net"
+  echo
+done
 echo "The artifacts (model.json + .npy tensors) are in $out and $lif;"
-echo "the spike raster of one trial is $lif/raster.png."
+echo "the spike raster of one trial is $lif/raster.png; the quantized networks"
+echo "are out/demo/q-*, their golden vectors out/demo/vectors-*."
