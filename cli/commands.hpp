@@ -13,5 +13,7 @@ void add_tasks_command(CLI::App& app);
 void add_raster_command(CLI::App& app);
 void add_quantize_command(CLI::App& app);
 void add_vectors_command(CLI::App& app);
+void add_rtl_command(CLI::App& app);
+void add_verify_command(CLI::App& app);
 
 }  // namespace nf::cli

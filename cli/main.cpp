@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
   nf::cli::add_quantize_command(app);
   nf::cli::add_vectors_command(app);
   nf::cli::add_raster_command(app);
+  nf::cli::add_rtl_command(app);
+  nf::cli::add_verify_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -25,6 +27,9 @@ int main(int argc, char** argv) {
   } catch (const nf::InputError& e) {
     fmt::print(stderr, "neurofab: error: {}\n", e.what());
     return 1;
+  } catch (const nf::VerificationError& e) {
+    fmt::print(stderr, "neurofab: verification failed: {}\n", e.what());
+    return 3;
   } catch (const std::exception& e) {
     fmt::print(stderr, "neurofab: error: {}\n", e.what());
     return 1;

@@ -8,20 +8,11 @@
 #include <filesystem>
 #include <string>
 
+#include "neurofab/common/temp_folder.hpp"
+
 namespace nf::cli {
 
-// A private folder under the system temp dir (TMPDIR), removed on destruction.
-class TempFolder {
- public:
-  TempFolder();
-  ~TempFolder();
-  TempFolder(const TempFolder&) = delete;
-  TempFolder& operator=(const TempFolder&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using nf::TempFolder;
 
 // The folder of the plot scripts: $NEUROFAB_PLOTS_DIR, or cli/plots of the source tree.
 std::filesystem::path plots_dir();

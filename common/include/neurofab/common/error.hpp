@@ -20,4 +20,11 @@ class IoError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A check found the design under test different from its reference (e.g. the
+// RTL against the integer golden model). The CLI exits with status 3.
+class VerificationError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 }  // namespace nf

@@ -1,0 +1,30 @@
+#pragma once
+// The cycle model of the RTL cores (rtl/sv/, docs/rtl.md): how many clock
+// cycles one timestep takes, from the cycle after the input handshake to the
+// cycle the output becomes valid. The Verilator testbench checks every
+// timestep against it (sim/), so it is exact, not an estimate.
+//
+// nf_rate_core, N units in G = ⌈N/P⌉ groups of P lanes, n_in inputs, n_out
+// outputs in G_o = ⌈n_out/P⌉ groups; every phase costs its length + 1 (the
+// synchronous memories' read latency):
+//
+//   cycles = G · ((n_in + 1) + (N + 1) + (P + 1))      input, recurrent, update
+//          + G_o · ((N + 1) + 1)                        readout, emit
+//
+// Clearing the state (after reset, or on clear) takes N cycles.
+
+#include <cstdint>
+
+namespace nf::quantize {
+
+struct RateCoreShape {
+  int units = 0;    // N
+  int inputs = 0;   // n_in
+  int outputs = 0;  // n_out
+  int lanes = 1;    // P
+};
+
+std::int64_t rate_step_cycles(const RateCoreShape& shape);
+std::int64_t clear_cycles(int units);
+
+}  // namespace nf::quantize

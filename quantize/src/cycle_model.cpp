@@ -1,0 +1,25 @@
+#include "neurofab/quantize/cycle_model.hpp"
+
+#include <fmt/format.h>
+
+#include "neurofab/common/error.hpp"
+
+namespace nf::quantize {
+namespace {
+
+std::int64_t groups(int items, int lanes) { return (items + lanes - 1) / lanes; }
+
+}  // namespace
+
+std::int64_t rate_step_cycles(const RateCoreShape& s) {
+  if (s.units < 1 || s.inputs < 1 || s.outputs < 1 || s.lanes < 1) {
+    throw InputError(fmt::format("rate core shape: units {}, inputs {}, outputs {}, lanes {} must all be >= 1",
+                                 s.units, s.inputs, s.outputs, s.lanes));
+  }
+  const std::int64_t n = s.units, p = s.lanes;
+  return groups(s.units, s.lanes) * ((s.inputs + 1) + (n + 1) + (p + 1)) + groups(s.outputs, s.lanes) * ((n + 1) + 1);
+}
+
+std::int64_t clear_cycles(int units) { return units; }
+
+}  // namespace nf::quantize

@@ -1,0 +1,20 @@
+// A simple dual-port memory: one synchronous write port, one synchronous read
+// port (a block RAM on FPGAs). Contents are undefined until written; the
+// cores clear their state memories after reset.
+module nf_ram #(
+  parameter int unsigned Depth = 16,
+  parameter int unsigned Width = 16
+) (
+  input  logic                     clk_i,
+  input  logic                     write_i,
+  input  logic [$clog2(Depth)-1:0] write_addr_i,
+  input  logic [Width-1:0]         write_data_i,
+  input  logic [$clog2(Depth)-1:0] read_addr_i,
+  output logic [Width-1:0]         read_data_o
+);
+  logic [Width-1:0] mem [Depth];
+  always_ff @(posedge clk_i) begin
+    if (write_i) mem[write_addr_i] <= write_data_i;
+    read_data_o <= mem[read_addr_i];
+  end
+endmodule

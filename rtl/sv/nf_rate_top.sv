@@ -1,0 +1,68 @@
+// nf_rate_top: nf_rate_core configured from the generated parameter package
+// (nf_config_pkg.sv and the memory images of `neurofab rtl <qdir>`). The
+// package holds only numbers; all logic is in the hand-written core.
+module nf_rate_top (
+  input  logic                                                       clk_i,
+  input  logic                                                       rst_ni,
+  input  logic                                                       clear_i,
+  input  logic                                                       in_valid_i,
+  output logic                                                       in_ready_o,
+  input  logic [nf_config_pkg::NumInputs*nf_config_pkg::InputWidth-1:0]   in_data_i,
+  output logic                                                       out_valid_o,
+  input  logic                                                       out_ready_i,
+  output logic [nf_config_pkg::NumOutputs*nf_config_pkg::OutputWidth-1:0] out_data_o,
+  output logic                                                       idle_o,
+  output logic [63:0]                                                cycle_count_o,
+  output logic [31:0]                                                step_cycles_o,
+  output logic [31:0]                                                overflow_count_o,
+  input  logic [1:0]                                                 dbg_sel_i,
+  input  logic [nf_config_pkg::UnitIdxWidth-1:0]                     dbg_addr_i,
+  output logic signed [31:0]                                         dbg_data_o
+);
+  nf_rate_core #(
+    .NumUnits      (nf_config_pkg::NumUnits),
+    .NumInputs     (nf_config_pkg::NumInputs),
+    .NumOutputs    (nf_config_pkg::NumOutputs),
+    .Lanes         (nf_config_pkg::Lanes),
+    .InputWidth    (nf_config_pkg::InputWidth),
+    .WInWidth      (nf_config_pkg::WInWidth),
+    .WRecWidth     (nf_config_pkg::WRecWidth),
+    .BiasWidth     (nf_config_pkg::BiasWidth),
+    .StateWidth    (nf_config_pkg::StateWidth),
+    .WOutWidth     (nf_config_pkg::WOutWidth),
+    .BOutWidth     (nf_config_pkg::BOutWidth),
+    .OutputWidth   (nf_config_pkg::OutputWidth),
+    .AccWidth      (nf_config_pkg::AccWidth),
+    .ShiftIn       (nf_config_pkg::ShiftIn),
+    .ShiftRec      (nf_config_pkg::ShiftRec),
+    .ShiftBias     (nf_config_pkg::ShiftBias),
+    .ShiftOut      (nf_config_pkg::ShiftOut),
+    .ShiftOutBias  (nf_config_pkg::ShiftOutBias),
+    .OutputShift   (nf_config_pkg::OutputShift),
+    .Rounding      (nf_config_pkg::Rounding),
+    .Overflow      (nf_config_pkg::Overflow),
+    .Activation    (nf_config_pkg::Activation),
+    .TableBits     (nf_config_pkg::TableBits),
+    .TableShift    (nf_config_pkg::TableShift),
+    .ReluShift     (nf_config_pkg::ReluShift),
+    .LeakBits      (nf_config_pkg::LeakBits),
+    .LeakMultiplier(nf_config_pkg::LeakMultiplier)
+  ) u_core (
+    .clk_i,
+    .rst_ni,
+    .clear_i,
+    .in_valid_i,
+    .in_ready_o,
+    .in_data_i,
+    .out_valid_o,
+    .out_ready_i,
+    .out_data_o,
+    .idle_o,
+    .cycle_count_o,
+    .step_cycles_o,
+    .overflow_count_o,
+    .dbg_sel_i,
+    .dbg_addr_i,
+    .dbg_data_o
+  );
+endmodule

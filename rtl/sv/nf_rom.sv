@@ -1,0 +1,18 @@
+// A read-only memory initialised from a hex image ($readmemh), read
+// synchronously so it maps to block RAM. Words are Width bits, Depth of them.
+module nf_rom #(
+  parameter int unsigned Depth = 16,
+  parameter int unsigned Width = 8,
+  parameter              InitFile = "rom.mem"  // untyped: Yosys 0.23 has no parameter string
+) (
+  input  logic                     clk_i,
+  input  logic                     en_i,
+  input  logic [$clog2(Depth)-1:0] addr_i,
+  output logic [Width-1:0]         data_o
+);
+  logic [Width-1:0] mem [Depth];
+  initial $readmemh(InitFile, mem);
+  always_ff @(posedge clk_i) begin
+    if (en_i) data_o <= mem[addr_i];
+  end
+endmodule

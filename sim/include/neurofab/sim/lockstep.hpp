@@ -1,0 +1,47 @@
+#pragma once
+// `neurofab verify <qdir>`: the RTL core of a quantized network in lock step
+// with its integer golden model (docs/rtl.md, "Verification").
+//
+// 1. `neurofab rtl` output for the network and --lanes goes to a work folder.
+// 2. Golden vectors of --trials evaluation trials are written beside it.
+// 3. The Verilator testbench (sim/verilator/nf_core_tb.cpp + the core) is
+//    built once per configuration: the build folder under the cache is named
+//    by a hash of the parameter package, every SystemVerilog and testbench
+//    source and the Verilator version, so only a new shape, width or
+//    rounding rebuilds. Memory images are read at run time, so other weights
+//    reuse the build. A file lock makes parallel builds of one key safe.
+// 4. The testbench runs in the work folder; its log is returned.
+
+#include <filesystem>
+#include <string>
+
+#include "neurofab/quantize/quantized_artifact.hpp"
+
+namespace nf::sim {
+
+struct VerifyOptions {
+  int lanes = 1;
+  int trials = 4;
+  std::uint64_t seed = 1;   // back-pressure seed (printed by the testbench)
+  int max_stall = 3;        // longest random stall of either stream, cycles
+  std::filesystem::path cache_dir;  // empty: $NEUROFAB_CACHE or ~/.cache/neurofab
+  std::filesystem::path keep_dir;   // non-empty: the work folder (RTL, vectors, waveform) is kept here
+};
+
+struct VerifyResult {
+  bool passed = false;
+  std::string log;                     // the testbench's output
+  std::filesystem::path testbench;     // the cached executable
+  bool built = false;                  // false: taken from the cache
+};
+
+std::filesystem::path default_cache_dir();
+
+// Builds (or finds) the testbench of the configuration in `rtl_dir` for `model_type`.
+// Throws nf::IoError with Verilator's last lines when the build fails.
+std::filesystem::path build_testbench(const std::filesystem::path& rtl_dir, const std::string& model_type,
+                                      const std::filesystem::path& cache_dir, bool* built = nullptr);
+
+VerifyResult verify(const quantize::QuantizedArtifact& artifact, const VerifyOptions& options);
+
+}  // namespace nf::sim

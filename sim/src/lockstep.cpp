@@ -1,0 +1,139 @@
+#include "neurofab/sim/lockstep.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "neurofab/common/error.hpp"
+#include "neurofab/common/process.hpp"
+#include "neurofab/common/temp_folder.hpp"
+#include "neurofab/quantize/golden_vectors.hpp"
+#include "neurofab/rtl/rtl_generator.hpp"
+
+namespace nf::sim {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError(fmt::format("{}: cannot read", path.string()));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// FNV-1a, 64 bits: a cache key, not a security boundary.
+std::uint64_t fnv1a(const std::string& text, std::uint64_t hash = 1469598103934665603ULL) {
+  for (const unsigned char c : text) hash = (hash ^ c) * 1099511628211ULL;
+  return hash;
+}
+
+std::vector<fs::path> testbench_sources() {
+  const fs::path dir = NF_SIM_SOURCE_DIR;
+  return {dir / "verilator" / "nf_core_tb.cpp", dir / "verilator" / "port_bits.hpp"};
+}
+
+std::string verilator_version(const fs::path& log) {
+  const ProcessResult r = run_process({"verilator", "--version"}, log);
+  if (!r.ok()) throw IoError("verilator --version failed: install Verilator (Debian: apt install verilator)");
+  return read_text(log);
+}
+
+// An exclusive lock on <dir>/.lock for the lifetime of the object.
+class DirLock {
+ public:
+  explicit DirLock(const fs::path& dir) {
+    fd_ = ::open((dir / ".lock").c_str(), O_CREAT | O_RDWR, 0644);
+    if (fd_ < 0 || ::flock(fd_, LOCK_EX) != 0) throw IoError(fmt::format("cannot lock {}", (dir / ".lock").string()));
+  }
+  ~DirLock() {
+    if (fd_ >= 0) ::close(fd_);  // closing releases the lock
+  }
+  DirLock(const DirLock&) = delete;
+  DirLock& operator=(const DirLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+}  // namespace
+
+fs::path default_cache_dir() {
+  if (const char* env = std::getenv("NEUROFAB_CACHE"); env != nullptr && *env != '\0') return env;
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') return fs::path(home) / ".cache" / "neurofab";
+  return fs::temp_directory_path() / "neurofab-cache";
+}
+
+fs::path build_testbench(const fs::path& rtl_dir, const std::string& model_type, const fs::path& cache_dir,
+                         bool* built) {
+  const fs::path root = cache_dir / "verilator";
+  fs::create_directories(root);
+  const std::vector<fs::path> sources = rtl::core_sources(model_type);
+  std::uint64_t key = fnv1a(model_type);
+  key = fnv1a(verilator_version(root / "version.log"), key);
+  key = fnv1a(read_text(rtl_dir / "nf_config_pkg.sv"), key);
+  for (const auto& f : sources) key = fnv1a(read_text(f), key);
+  for (const auto& f : testbench_sources()) key = fnv1a(read_text(f), key);
+  key = fnv1a(read_text(fs::path(NF_QUANTIZE_SOURCE_DIR) / "src" / "cycle_model.cpp"), key);
+  const fs::path dir = root / fmt::format("{}-{:016x}", model_type, key);
+  fs::create_directories(dir);
+  const DirLock lock(dir);
+  const fs::path exe = dir / "obj_dir" / "nf_core_tb";
+  if (built != nullptr) *built = false;
+  if (fs::exists(exe)) return exe;
+
+  fs::copy_file(rtl_dir / "nf_config_pkg.sv", dir / "nf_config_pkg.sv", fs::copy_options::overwrite_existing);
+  const std::string includes = fmt::format("-I{} -I{} -I{}", NF_QUANTIZE_INCLUDE_DIR, NF_COMMON_INCLUDE_DIR,
+                                           (fs::path(NF_SIM_SOURCE_DIR) / "verilator").string());
+  std::vector<std::string> args = {"verilator", "--cc", "--exe", "--build", "-j", "2", "-Wall", "--trace-fst",
+                                   "--top-module", rtl::top_module(model_type), "-o", "nf_core_tb",
+                                   "-CFLAGS", "-std=c++17 -O1 -DNF_TOP_RATE " + includes, "-LDFLAGS", "-lfmt",
+                                   (dir / "nf_config_pkg.sv").string()};
+  for (const auto& f : sources) args.push_back(f.string());
+  args.push_back((fs::path(NF_SIM_SOURCE_DIR) / "verilator" / "nf_core_tb.cpp").string());
+  args.push_back((fs::path(NF_QUANTIZE_SOURCE_DIR) / "src" / "cycle_model.cpp").string());
+  const fs::path log = dir / "build.log";
+  const ProcessResult r = run_process(args, log, dir);
+  if (!r.ok() || !fs::exists(exe)) {
+    throw IoError(fmt::format("building the Verilator testbench failed ({}); log {}:{}", r.describe(), log.string(),
+                              last_lines(log, 12)));
+  }
+  if (built != nullptr) *built = true;
+  return exe;
+}
+
+VerifyResult verify(const quantize::QuantizedArtifact& artifact, const VerifyOptions& o) {
+  if (o.trials < 1) throw InputError(fmt::format("--trials: must be >= 1 (got {})", o.trials));
+  if (o.max_stall < 0) throw InputError(fmt::format("--max-stall: must be >= 0 (got {})", o.max_stall));
+  const std::string model_type =
+      std::holds_alternative<quantize::IntegerRateRnn>(artifact.network) ? "rate_rnn" : "lif_rnn";
+  TempFolder temp("neurofab-verify");
+  const fs::path work = o.keep_dir.empty() ? temp.path() : o.keep_dir;
+  fs::create_directories(work);
+  const fs::path rtl_dir = work / "rtl";
+  rtl::generate_rtl(artifact, {o.lanes}, rtl_dir);
+  quantize::write_golden_vectors(artifact, o.trials, artifact.seed, work / "vectors", artifact.source);
+
+  VerifyResult result;
+  result.testbench = build_testbench(rtl_dir, model_type, o.cache_dir.empty() ? default_cache_dir() : o.cache_dir,
+                                     &result.built);
+  const fs::path log = work / "testbench.log";
+  const ProcessResult r = run_process({result.testbench.string(), "--vectors", (work / "vectors").string(), "--seed",
+                                       std::to_string(o.seed), "--max-stall", std::to_string(o.max_stall), "--fst",
+                                       (work / "mismatch.fst").string()},
+                                      log, rtl_dir);
+  result.log = read_text(log);
+  result.passed = r.ok();
+  if (!r.ok() && !(r.exited && r.exit_code == 1)) {
+    throw IoError(fmt::format("the testbench failed ({}):{}", r.describe(), last_lines(log, 8)));
+  }
+  return result;
+}
+
+}  // namespace nf::sim

@@ -1,0 +1,251 @@
+// Lock-step testbench of an RTL core against the integer golden model
+// (docs/rtl.md, "Verification"). Built by Verilator with the core's top
+// (NF_TOP_RATE: nf_rate_top), run in the folder of `neurofab rtl` (the memory
+// images are read from the working directory):
+//
+//   nf_core_tb --vectors <vdir> --seed S [--max-stall K] [--fst <file>]
+//
+// For every trial the state is cleared; every timestep is driven through the
+// valid/ready input stream and taken from the output stream, both with
+// random back-pressure (seeded per trial from S; the seed is printed). After
+// each step every state value (read back through the debug port), every
+// output, the step's overflow count and its cycle count are compared with
+// `==` against the golden vectors and the cycle model. On the first mismatch
+// it prints trial, timestep, what, index, expected and actual, re-runs that
+// trial with an FST trace of the window, and exits 1. All equal: exits 0.
+#include <verilated.h>
+#include <verilated_fst_c.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <string>
+#include <type_traits>
+
+#include "neurofab/quantize/cycle_model.hpp"
+#include "neurofab/quantize/golden_vector_reader.hpp"
+#include "port_bits.hpp"
+
+#if defined(NF_TOP_RATE)
+#include "Vnf_rate_top.h"
+using Top = Vnf_rate_top;
+#else
+#error "define the core under test (NF_TOP_RATE)"
+#endif
+
+namespace {
+
+struct Options {
+  std::string vectors;
+  std::uint64_t seed = 1;
+  int max_stall = 3;
+  std::string fst = "mismatch.fst";
+};
+
+struct Mismatch {
+  int trial = 0, step = 0, index = 0;
+  std::string what;
+  std::int64_t expected = 0, actual = 0;
+};
+
+int format_bits(const nf::golden::Vectors& v, const std::string& signal) {
+  return v.signal(signal).format.at("total_bits").get<int>();
+}
+
+class Bench {
+ public:
+  Bench(const Options& options, const nf::golden::Vectors& vectors)
+      : options_(options), v_(vectors), context_(std::make_unique<VerilatedContext>()) {
+    std::ifstream in("rtl.json");
+    if (!in) throw std::runtime_error("rtl.json: missing (run in the folder `neurofab rtl` wrote)");
+    const auto rtl = nlohmann::json::parse(in);
+    lanes_ = rtl.at("lanes").get<int>();
+    units_ = v_.signal("state").width;
+    inputs_ = v_.signal("input").width;
+    outputs_ = v_.signal("output").width;
+    input_bits_ = format_bits(v_, "input");
+    output_bits_ = format_bits(v_, "output");
+    step_cycles_ = nf::quantize::rate_step_cycles({units_, inputs_, outputs_, lanes_});
+    if (rtl.at("units").get<int>() != units_) throw std::runtime_error("rtl.json and the vectors disagree on N");
+    context_->traceEverOn(true);
+    top_ = std::make_unique<Top>(context_.get());
+  }
+
+  ~Bench() {
+    if (tracer_) tracer_->close();  // a replay stops at the mismatch, with the trace still open
+  }
+  Bench(const Bench&) = delete;
+  Bench& operator=(const Bench&) = delete;
+
+  std::int64_t step_cycles() const { return step_cycles_; }
+  std::uint64_t cycles() const { return cycles_; }
+
+  // Runs one trial; stops at the first mismatch (returned). With `trace`, dumps an FST.
+  std::optional<Mismatch> run_trial(int trial, bool trace, int trace_until_step) {
+    std::mt19937_64 rng(options_.seed * 1000003ULL + static_cast<std::uint64_t>(trial));
+    std::uniform_int_distribution<int> stall(0, options_.max_stall);
+    if (trace) {
+      tracer_ = std::make_unique<VerilatedFstC>();
+      top_->trace(tracer_.get(), 99);
+      tracer_->open(options_.fst.c_str());
+    }
+    reset();
+    for (int t = 0; t < v_.steps(); ++t) {
+      if (trace && t > trace_until_step) break;
+      // The window: the failing step and the two before it.
+      dumping_ = trace && t + kWindowSteps > trace_until_step;
+      // Input stream: idle for a random number of cycles, then valid until taken.
+      for (int k = stall(rng); k > 0; --k) tick();
+      const std::int32_t* x = v_.step_values<std::int32_t>("input", trial, t);
+      for (int k = 0; k < inputs_; ++k) nf::sim::set_field(top_->in_data_i, k * input_bits_, input_bits_, x[k]);
+      top_->in_valid_i = 1;
+      for (;;) {
+        top_->eval();
+        const bool fire = top_->in_ready_o;
+        tick();
+        if (fire) break;
+      }
+      top_->in_valid_i = 0;
+      // Compute: count the cycles until the output is valid.
+      std::int64_t counted = 0;
+      while (!top_->out_valid_o) {
+        tick();
+        if (++counted > 100 * step_cycles_ + 1000) return Mismatch{trial, t, 0, "hang: no output", step_cycles_, counted};
+      }
+      if (counted != step_cycles_) return Mismatch{trial, t, 0, "cycles (cycle model)", step_cycles_, counted};
+      if (top_->step_cycles_o != step_cycles_) {
+        return Mismatch{trial, t, 0, "step_cycles_o (cycle model)", step_cycles_, top_->step_cycles_o};
+      }
+      // Output stream: not ready for a random number of cycles.
+      for (int k = stall(rng); k > 0; --k) tick();
+      top_->out_ready_i = 1;
+      for (int m = 0; m < outputs_; ++m) {
+        const std::int64_t got = nf::sim::get_field(top_->out_data_o, m * output_bits_, output_bits_);
+        const std::int64_t want = v_.value<std::int64_t>("output", trial, t, m);
+        if (got != want) return Mismatch{trial, t, m, "output y", want, got};
+      }
+      tick();
+      top_->out_ready_i = 0;
+      const std::int64_t overflow = v_.value<std::int64_t>("overflow_events", trial, t, 0);
+      if (top_->overflow_count_o != overflow) {
+        return Mismatch{trial, t, 0, "overflow events", overflow, top_->overflow_count_o};
+      }
+      // Every state value, through the debug port (one cycle of latency).
+      for (int i = 0; i < units_; ++i) {
+        top_->dbg_sel_i = 0;
+        top_->dbg_addr_i = static_cast<std::remove_reference_t<decltype(top_->dbg_addr_i)>>(i);
+        tick();
+        const std::int64_t got = static_cast<std::int32_t>(top_->dbg_data_o);
+        const std::int64_t want = v_.value<std::int64_t>("state", trial, t, i);
+        if (got != want) return Mismatch{trial, t, i, "state h", want, got};
+      }
+      ++checked_steps_;
+    }
+    dumping_ = false;
+    if (tracer_) {
+      tracer_->close();
+      tracer_.reset();
+    }
+    return std::nullopt;
+  }
+
+  std::uint64_t checked_steps() const { return checked_steps_; }
+
+ private:
+  void tick() {
+    top_->clk_i = 1;
+    top_->eval();
+    context_->timeInc(1);
+    if (dumping_) tracer_->dump(context_->time());
+    top_->clk_i = 0;
+    top_->eval();
+    context_->timeInc(1);
+    if (dumping_) tracer_->dump(context_->time());
+    ++cycles_;
+  }
+
+  // Reset, then wait for the core's own clear to finish (it clears after reset).
+  void reset() {
+    top_->rst_ni = 0;
+    top_->clear_i = 0;
+    top_->in_valid_i = 0;
+    top_->out_ready_i = 0;
+    tick();
+    top_->rst_ni = 1;
+    std::int64_t waited = 0;
+    while (!top_->idle_o) {
+      tick();
+      ++waited;
+    }
+    if (waited != nf::quantize::clear_cycles(units_)) {
+      throw std::runtime_error("clear took " + std::to_string(waited) + " cycles, the cycle model says " +
+                               std::to_string(nf::quantize::clear_cycles(units_)));
+    }
+  }
+
+  const Options& options_;
+  const nf::golden::Vectors& v_;
+  std::unique_ptr<VerilatedContext> context_;
+  std::unique_ptr<Top> top_;
+  std::unique_ptr<VerilatedFstC> tracer_;
+  bool dumping_ = false;
+  static constexpr int kWindowSteps = 3;
+  int lanes_ = 1, units_ = 0, inputs_ = 0, outputs_ = 0, input_bits_ = 0, output_bits_ = 0;
+  std::int64_t step_cycles_ = 0;
+  std::uint64_t cycles_ = 0, checked_steps_ = 0;
+};
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int k = 1; k < argc; ++k) {
+    const std::string a = argv[k];
+    const auto next = [&]() -> std::string {
+      if (k + 1 >= argc) throw std::runtime_error(a + ": missing value");
+      return argv[++k];
+    };
+    if (a == "--vectors") o.vectors = next();
+    else if (a == "--seed") o.seed = std::stoull(next());
+    else if (a == "--max-stall") o.max_stall = std::stoi(next());
+    else if (a == "--fst") o.fst = next();
+    else if (a.rfind("+verilator", 0) == 0) continue;
+    else throw std::runtime_error("unknown argument " + a);
+  }
+  if (o.vectors.empty()) throw std::runtime_error("--vectors <dir> is required");
+  return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const Options options = parse(argc, argv);
+    const nf::golden::Vectors vectors = nf::golden::Vectors::load(options.vectors);
+    std::printf("nf_core_tb: seed %llu (back-pressure up to %d cycles), %d trials x %d steps\n",
+                static_cast<unsigned long long>(options.seed), options.max_stall, vectors.trials(), vectors.steps());
+    Bench bench(options, vectors);
+    for (int trial = 0; trial < vectors.trials(); ++trial) {
+      if (const auto m = bench.run_trial(trial, false, 0)) {
+        std::printf("MISMATCH trial %d timestep %d: %s [%d] expected %lld, actual %lld\n", m->trial, m->step,
+                    m->what.c_str(), m->index, static_cast<long long>(m->expected), static_cast<long long>(m->actual));
+        Bench replay(options, vectors);
+        replay.run_trial(m->trial, true, m->step);
+        std::printf("waveform of trial %d, timesteps %d to %d: %s\n", m->trial, std::max(0, m->step - 2), m->step,
+                    options.fst.c_str());
+        return 1;
+      }
+    }
+    std::printf("PASS: %llu timesteps checked (every state, output, overflow count and cycle count), "
+                "%lld cycles per step, %llu cycles simulated\n",
+                static_cast<unsigned long long>(bench.checked_steps()), static_cast<long long>(bench.step_cycles()),
+                static_cast<unsigned long long>(bench.cycles()));
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "nf_core_tb: %s\n", e.what());
+    return 2;
+  }
+}
