@@ -43,12 +43,14 @@ module nf_rate_core #(
   parameter int          ReluShift      = 0,   // F_a − F_h
   parameter int unsigned LeakBits       = 16,  // D
   parameter int unsigned LeakMultiplier = 65536,  // α_q ∈ [1, 2^D]
-  parameter              WInFile        = "w_in.mem",
-  parameter              WRecFile       = "w_rec.mem",
-  parameter              BiasFile       = "b_rec.mem",
-  parameter              WOutFile       = "w_out.mem",
-  parameter              BOutFile       = "b_out.mem",
-  parameter              TableFile      = "act_table.mem",
+  // Memory images ($readmemh); "" leaves a memory uninitialised, so reading the
+  // bare module (Yosys elaborates defaults) opens no file.
+  parameter              WInFile        = "",
+  parameter              WRecFile       = "",
+  parameter              BiasFile       = "",
+  parameter              WOutFile       = "",
+  parameter              BOutFile       = "",
+  parameter              TableFile      = "",
   localparam int unsigned UnitIdxWidth  = (NumUnits > 1) ? $clog2(NumUnits) : 1,  // derived
   localparam int unsigned DebugWidth    = 32                                     // derived
 ) (
@@ -298,8 +300,12 @@ module nf_rate_core #(
   logic [Lanes-1:0]              y_overflow;
   for (genvar l = 0; l < Lanes; l++) begin : g_emit
     logic signed [YWideWidth-1:0] scaled;
+    // A named signed wire, not $signed() on the port: Yosys 0.23 asserts on a
+    // $signed() part-select that spans the whole vector (Lanes = 1).
+    logic signed [AccWidth-1:0]   lane_acc;
+    assign lane_acc = acc[l*AccWidth +: AccWidth];
     nf_shift_round #(.InWidth(AccWidth), .OutWidth(YWideWidth), .Shift(OutputShift), .Rounding(Rounding))
-      u_scale (.value_i($signed(acc[l*AccWidth +: AccWidth])), .value_o(scaled));
+      u_scale (.value_i(lane_acc), .value_o(scaled));
     nf_fit #(.InWidth(YWideWidth), .OutWidth(OutputWidth), .Overflow(Overflow))
       u_fit (.value_i(scaled), .value_o(y_lane[l]), .overflow_o(y_overflow[l]));
   end
@@ -358,7 +364,8 @@ module nf_rate_core #(
   end
 
   logic computing;
-  assign computing = phase_q inside {PhaseInput, PhaseRecurrent, PhaseUpdate, PhaseReadout, PhaseEmit};
+  assign computing = (phase_q == PhaseInput) || (phase_q == PhaseRecurrent) || (phase_q == PhaseUpdate) ||
+                     (phase_q == PhaseReadout) || (phase_q == PhaseEmit);  // Yosys 0.23 has no `inside`
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin

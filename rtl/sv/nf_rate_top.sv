@@ -46,7 +46,14 @@ module nf_rate_top (
     .TableShift    (nf_config_pkg::TableShift),
     .ReluShift     (nf_config_pkg::ReluShift),
     .LeakBits      (nf_config_pkg::LeakBits),
-    .LeakMultiplier(nf_config_pkg::LeakMultiplier)
+    .LeakMultiplier(nf_config_pkg::LeakMultiplier),
+    // The images `neurofab rtl` writes beside the package (read from the working directory).
+    .WInFile       ("w_in.mem"),
+    .WRecFile      ("w_rec.mem"),
+    .BiasFile      ("b_rec.mem"),
+    .WOutFile      ("w_out.mem"),
+    .BOutFile      ("b_out.mem"),
+    .TableFile     ("act_table.mem")
   ) u_core (
     .clk_i,
     .rst_ni,

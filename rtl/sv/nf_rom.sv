@@ -3,7 +3,7 @@
 module nf_rom #(
   parameter int unsigned Depth = 16,
   parameter int unsigned Width = 8,
-  parameter              InitFile = "rom.mem"  // untyped: Yosys 0.23 has no parameter string
+  parameter              InitFile = ""  // untyped: Yosys 0.23 has no parameter string; "" = no image
 ) (
   input  logic                     clk_i,
   input  logic                     en_i,
@@ -11,7 +11,10 @@ module nf_rom #(
   output logic [Width-1:0]         data_o
 );
   logic [Width-1:0] mem [Depth];
-  initial $readmemh(InitFile, mem);
+  // Only with an image: read_verilog of the bare module must not open a file.
+  if (InitFile != "") begin : g_init
+    initial $readmemh(InitFile, mem);
+  end
   always_ff @(posedge clk_i) begin
     if (en_i) data_o <= mem[addr_i];
   end

@@ -4,6 +4,7 @@ find_library(NF_GMPXX gmpxx REQUIRED)
 find_library(NF_GMP gmp REQUIRED)
 nf_add_test_suite(nf_quantize_tests
   SOURCES
+    ${CMAKE_CURRENT_LIST_DIR}/test_cycle_model.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_fine_tuning.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_fixed_point.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_golden_vectors.cpp

@@ -1,0 +1,142 @@
+// neurofab rtl: the memory images hold exactly the quantized codes in the
+// documented lane layout, the package holds the network's numbers, the
+// generated configurations pass `verilator --lint-only -Wall` and Yosys
+// (read_verilog -sv, synth_ice40), and networks the cores cannot run are
+// refused with a clear error.
+#include <fmt/format.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "neurofab/common/error.hpp"
+#include "neurofab/common/process.hpp"
+#include "neurofab/models/init.hpp"
+#include "neurofab/quantize/cycle_model.hpp"
+#include "neurofab/rtl/rtl_generator.hpp"
+#include "temp_dir.hpp"
+
+using namespace nf;
+namespace fs = std::filesystem;
+
+namespace {
+
+quantize::QuantizedArtifact small_network(int n, models::Activation activation = models::Activation::kTanh,
+                                          bool piecewise = false) {
+  const auto task = models::make_task("nbit_flipflop");
+  models::RateRnnConfig c;
+  c.n_in = task->n_in();
+  c.n_rec = n;
+  c.n_out = task->n_out();
+  c.activation = activation;
+  c.tau_ms = 3;
+  models::RateRnnArtifact a{models::make_rate_rnn(c, {}, 3), {}, task->name(), task->param_values(), 3, {}, {}};
+  a.network.weights().b_rec.setConstant(0.25f);
+  quantize::QuantizeOptions q;
+  q.weight_bits = 6;
+  q.piecewise_linear = piecewise;
+  return quantize::quantize_artifact(a, "generator-test", q);
+}
+
+std::vector<std::string> lines(const fs::path& file) {
+  std::ifstream in(file);
+  std::vector<std::string> out;
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+// Lane l of a hex word whose lanes are `width` bits, sign-extended.
+std::int64_t lane_value(const std::string& hex, int lane, int width) {
+  const auto digits = static_cast<int>(hex.size());
+  std::int64_t value = 0;
+  for (int b = width - 1; b >= 0; --b) {
+    const int bit = lane * width + b;
+    const int digit = std::stoi(std::string(1, hex[static_cast<std::size_t>(digits - 1 - bit / 4)]), nullptr, 16);
+    value = value * 2 + ((digit >> (bit % 4)) & 1);
+  }
+  if (value >> (width - 1)) value -= std::int64_t{1} << width;
+  return value;
+}
+
+}  // namespace
+
+TEST_CASE("memory images hold the codes in the lane layout", "[rtl][generator]") {
+  nf::test::TempDir tmp;
+  const auto q = small_network(7);
+  rtl::generate_rtl(q, {3}, tmp / "rtl");
+  const auto& net = std::get<quantize::IntegerRateRnn>(q.network);
+  const auto& t = net.tensors();
+  const int width = net.spec().w_rec.total_bits;
+  const auto w_rec = lines(tmp / "rtl" / "w_rec.mem");
+  REQUIRE(w_rec.size() == 3 * 7);  // ⌈7/3⌉ groups x N columns
+  for (int g = 0; g < 3; ++g) {
+    for (int j = 0; j < 7; ++j) {
+      const std::string& word = w_rec[static_cast<std::size_t>(g * 7 + j)];
+      CHECK(word.size() == static_cast<std::size_t>((3 * width + 3) / 4));
+      for (int l = 0; l < 3; ++l) {
+        const int unit = g * 3 + l;
+        INFO("group " << g << " column " << j << " lane " << l);
+        CHECK(lane_value(word, l, width) == (unit < 7 ? t.w_rec(unit, j) : 0));
+      }
+    }
+  }
+  const auto bias = lines(tmp / "rtl" / "b_rec.mem");
+  REQUIRE(bias.size() == 3);
+  CHECK(lane_value(bias[2], 0, net.spec().b_rec.total_bits) == t.b_rec(6));
+  CHECK(lane_value(bias[2], 1, net.spec().b_rec.total_bits) == 0);
+  const auto table = lines(tmp / "rtl" / "act_table.mem");
+  REQUIRE(table.size() == net.spec().activation.entries.size());
+  CHECK(lane_value(table[0], 0, net.spec().state.total_bits) == net.spec().activation.entries[0]);
+
+  std::ifstream package(tmp / "rtl" / "nf_config_pkg.sv");
+  const std::string text((std::istreambuf_iterator<char>(package)), std::istreambuf_iterator<char>());
+  CHECK_THAT(text, Catch::Contains("localparam int unsigned NumUnits = 7;") &&
+                       Catch::Contains("localparam int unsigned Lanes = 3;") &&
+                       Catch::Contains(fmt::format("localparam int unsigned LeakMultiplier = {};",
+                                                   net.spec().leak_multiplier)));
+  CHECK_THAT(text, Catch::Contains(fmt::format("cycles per timestep (quantize/cycle_model.hpp): {}",
+                                               quantize::rate_step_cycles({7, 3, 3, 3}))));
+  CHECK_THAT(text, !Catch::Contains("always") && !Catch::Contains("module"));  // numbers only, no logic
+}
+
+TEST_CASE("generated configurations pass Verilator lint and Yosys synthesis", "[rtl][generator][lint]") {
+  const bool relu = GENERATE(false, true);
+  const int lanes = GENERATE(1, 4);
+  INFO((relu ? "relu" : "tanh") << ", " << lanes << " lanes");
+  nf::test::TempDir tmp;
+  const fs::path dir = tmp / "rtl";
+  rtl::generate_rtl(small_network(16, relu ? models::Activation::kRelu : models::Activation::kTanh), {lanes}, dir);
+  std::vector<std::string> files;
+  for (const auto& line : lines(dir / "files.f")) files.push_back(line);
+
+  std::vector<std::string> lint = {"verilator", "--lint-only", "-Wall", "--top-module", "nf_rate_top"};
+  lint.insert(lint.end(), files.begin(), files.end());
+  const ProcessResult linted = run_process(lint, tmp / "lint.log", dir);
+  INFO(last_lines(tmp / "lint.log", 20));
+  CHECK(linted.ok());
+  CHECK(fs::file_size(tmp / "lint.log") == 0);  // -Wall clean: not a single warning
+
+  std::string script = "read_verilog -sv";
+  for (const auto& f : files) script += " " + f;
+  script += "; synth_ice40 -dsp -top nf_rate_top; stat";
+  const ProcessResult synthesized = run_process({"yosys", "-q", "-p", script}, tmp / "yosys.log", dir);
+  INFO(last_lines(tmp / "yosys.log", 20));
+  CHECK(synthesized.ok());
+}
+
+TEST_CASE("networks and options the cores cannot run are refused clearly", "[rtl][generator]") {
+  nf::test::TempDir tmp;
+  const auto q = small_network(8);
+  CHECK_THROWS_WITH(rtl::generate_rtl(q, {0}, tmp / "a"), Catch::Contains("--lanes: 0 is outside"));
+  CHECK_THROWS_WITH(rtl::generate_rtl(q, {9}, tmp / "a"), Catch::Contains("9 lanes for 8 units"));
+  CHECK_THROWS_WITH(rtl::generate_rtl(small_network(8, models::Activation::kTanh, true), {1}, tmp / "a"),
+                    Catch::Contains("piecewise-linear"));
+  CHECK(!fs::exists(tmp / "a"));  // nothing half-written
+
+  const auto task = models::make_task("xor");
+  models::LifRnnConfig c;
+  c.n_in = task->n_in();
+  c.n_rec = 8;
+  c.n_out = task->n_out();
+  const models::LifRnnArtifact lif{models::make_lif_rnn(c, {}, 1), {}, task->name(), task->param_values(), 1, {}, {}};
+  CHECK_THROWS_AS(rtl::generate_rtl(quantize::quantize_artifact(lif, "lif", {}), {1}, tmp / "b"), InputError);
+}
