@@ -3,8 +3,9 @@
 # installs what is missing, builds, trains a rate RNN and a spiking LIF RNN
 # (N = 50) on the 1-bit flip-flop, evaluates both saved artifacts, draws the
 # LIF network's spike raster, quantizes both to 8-bit weights / 16-bit state
-# (the integer golden model) and writes the golden vectors later stages check
-# against. Later pipeline stages extend it.
+# (the integer golden model), writes the golden vectors later stages check
+# against, and runs the rate network's RTL core in Verilator in lock step with
+# the golden model. Later pipeline stages extend it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
@@ -37,6 +38,11 @@ for net in flipflop-rate-n50 flipflop-lif-n50; do
   ./build/cli/neurofab vectors "out/demo/q-$net" --trials 4 --force -o "out/demo/vectors-$net"
   echo
 done
+echo "== rtl + verify: the rate network on nf_rate_core (4 lanes), in lock step with the golden model =="
+./build/cli/neurofab rtl out/demo/q-flipflop-rate-n50 --lanes 4 --force -o out/demo/rtl-flipflop-rate-n50
+./build/cli/neurofab verify out/demo/q-flipflop-rate-n50 --lanes 4 --trials 2
+echo
 echo "The artifacts (model.json + .npy tensors) are in $out and $lif;"
 echo "the spike raster of one trial is $lif/raster.png; the quantized networks"
-echo "are out/demo/q-*, their golden vectors out/demo/vectors-*."
+echo "are out/demo/q-*, their golden vectors out/demo/vectors-*, the rate core's"
+echo "configuration out/demo/rtl-flipflop-rate-n50."

@@ -237,6 +237,35 @@ TEST_CASE("vectors: golden vectors of a quantized artifact, refused for a float 
   CHECK_THAT(help.output, Catch::Contains("--trials"));
 }
 
+TEST_CASE("rtl writes the configuration, verify runs it in lock step, both refuse bad input", "[cli][rtl]") {
+  nf::test::TempDir tmp;
+  const std::string run_dir = (tmp / "run").string(), q = (tmp / "q").string(), r = (tmp / "rtl").string();
+  REQUIRE(run(fmt::format("train --task xor {} --seed 4 -o {}", kTinyTraining, run_dir)).exit_code == 0);
+  REQUIRE(run(fmt::format("quantize {} --eval-trials 16 -o {}", run_dir, q)).exit_code == 0);
+
+  const Result written = run(fmt::format("rtl {} --lanes 2 -o {}", q, r));
+  INFO(written.output);
+  REQUIRE(written.exit_code == 0);
+  for (const char* f : {"nf_config_pkg.sv", "w_rec.mem", "act_table.mem", "files.f", "rtl.json"}) {
+    CHECK(fs::exists(fs::path(r) / f));
+  }
+  const auto summary = nlohmann::json::parse(std::ifstream(fs::path(r) / "rtl.json"));
+  CHECK(summary["lanes"] == 2);
+  CHECK(summary["top"] == "nf_rate_top");
+  check_clean_error(run(fmt::format("rtl {} -o {}", q, r)), 1, "already exists");
+  check_clean_error(run(fmt::format("rtl {} --lanes 0 --force -o {}", q, r)), 1, "--lanes");
+  check_clean_error(run(fmt::format("rtl {} -o {}", run_dir, (tmp / "r2").string())), 1, "quantize it first");
+  CHECK(!fs::exists(tmp / "r2"));
+
+  const Result verified =
+      run(fmt::format("verify {} --lanes 2 --trials 1 --seed 9 --cache {}", q, (tmp / "cache").string()));
+  INFO(verified.output);
+  CHECK(verified.exit_code == 0);
+  CHECK_THAT(verified.output, Catch::Contains("seed 9") && Catch::Contains("PASS: 200 timesteps"));
+  check_clean_error(run(fmt::format("verify {} --trials 0", q)), 1, "--trials");
+  check_clean_error(run(fmt::format("verify {}", run_dir)), 1, "quantize it first");
+}
+
 TEST_CASE("quantize --sweep writes the table and the plot", "[cli][quantize]") {
   nf::test::TempDir tmp;
   const std::string run_dir = (tmp / "run").string(), sweep = (tmp / "sweep").string();
