@@ -39,7 +39,10 @@ std::vector<fs::path> testbench_sources() {
   return {dir / "verilator" / "nf_core_tb.cpp", dir / "verilator" / "port_bits.hpp"};
 }
 
-std::string verilator_version(const fs::path& log) {
+// Its own log file: concurrent builds must not read each other's half-written version.
+std::string verilator_version() {
+  const TempFolder temp("neurofab-verilator-version");
+  const fs::path log = temp.path() / "version.log";
   const ProcessResult r = run_process({"verilator", "--version"}, log);
   if (!r.ok()) throw IoError("verilator --version failed: install Verilator (Debian: apt install verilator)");
   return read_text(log);
@@ -76,7 +79,7 @@ fs::path build_testbench(const fs::path& rtl_dir, const std::string& model_type,
   fs::create_directories(root);
   const std::vector<fs::path> sources = rtl::core_sources(model_type);
   std::uint64_t key = fnv1a(model_type);
-  key = fnv1a(verilator_version(root / "version.log"), key);
+  key = fnv1a(verilator_version(), key);
   key = fnv1a(read_text(rtl_dir / "nf_config_pkg.sv"), key);
   for (const auto& f : sources) key = fnv1a(read_text(f), key);
   for (const auto& f : testbench_sources()) key = fnv1a(read_text(f), key);
