@@ -19,12 +19,14 @@ bool better(const models::Evaluation& a, const models::Evaluation& b) {
   return a.success_rate > b.success_rate || (a.success_rate == b.success_rate && a.mse < b.mse);
 }
 
+}  // namespace
+
 template <typename Spec>
 std::map<std::string, FixedFormat> weight_formats(const Spec& s) {
   return {{"W_in", s.w_in}, {"W_rec", s.w_rec}, {"b_rec", s.b_rec}, {"W_out", s.w_out}, {"b_out", s.b_out}};
 }
-
-}  // namespace
+template std::map<std::string, FixedFormat> weight_formats(const RateRnnFixedPoint&);
+template std::map<std::string, FixedFormat> weight_formats(const LifRnnFixedPoint&);
 
 void FineTuneOptions::validate() const {
   if (epochs < 1) throw InputError(fmt::format("--fine-tune-epochs: must be >= 1 (got {})", epochs));

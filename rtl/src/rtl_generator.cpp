@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <cmath>
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "neurofab/common/atomic_write.hpp"
@@ -60,6 +60,13 @@ std::string column_image(const quantize::IntVector& v, int lanes, int width) {
   IntMatrix m(v.size(), 1);
   m.col(0) = v;
   return lane_image(m, lanes, width);
+}
+
+// ⌈log2 n⌉ in integers, as SystemVerilog's $clog2 (0 for n = 1).
+int ceil_log2(int n) {
+  int bits = 0;
+  while ((1 << bits) < n) ++bits;
+  return bits;
 }
 
 int rounding_code(quantize::Rounding r) {
@@ -128,7 +135,7 @@ std::string config_package(const IntegerRateRnn& net, const RtlOptions& o) {
       "package nf_config_pkg;\n";
   text += line("NumUnits", c.n_rec) + line("NumInputs", c.n_in) + line("NumOutputs", c.n_out) +
           line("Lanes", o.lanes);
-  text += line("UnitIdxWidth", c.n_rec > 1 ? static_cast<int>(std::ceil(std::log2(c.n_rec))) : 1);
+  text += line("UnitIdxWidth", std::max(1, ceil_log2(c.n_rec)));  // as the core's $clog2
   text += line("InputWidth", s.input.total_bits) + line("WInWidth", s.w_in.total_bits) +
           line("WRecWidth", s.w_rec.total_bits) + line("BiasWidth", s.b_rec.total_bits) +
           line("StateWidth", s.state.total_bits) + line("WOutWidth", s.w_out.total_bits) +

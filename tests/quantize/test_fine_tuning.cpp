@@ -93,10 +93,8 @@ TEST_CASE("the straight-through estimator applies the gradient at the rounded we
   config.clip_norm = 0;  // the Adam step then depends on this step's gradient only
   QuantizeOptions options;
   options.weight_bits = 5;
-  const auto spec = quantize_rate(artifact, options).network.spec();
-  const auto projection = fixed_point_projection(
-      {{"W_in", spec.w_in}, {"W_rec", spec.w_rec}, {"b_rec", spec.b_rec}, {"W_out", spec.w_out}, {"b_out", spec.b_out}},
-      options.rounding);
+  const auto projection =
+      fixed_point_projection(weight_formats(quantize_rate(artifact, options).network.spec()), options.rounding);
 
   // With the estimator: float weights w, the passes see P(w).
   auto ste = artifact.network;

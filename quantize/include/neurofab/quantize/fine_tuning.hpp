@@ -48,6 +48,10 @@ struct FineTuned {
 // of the artifact's seed that its training did not use (deterministic).
 FineTuned fine_tune(const models::Artifact& artifact, const QuantizeOptions& options, const FineTuneOptions& fine_tune);
 
+// The formats of the tensors fine-tuning rounds, by name (W_in, W_rec, b_rec, W_out, b_out).
+template <typename Spec>
+std::map<std::string, FixedFormat> weight_formats(const Spec& spec);
+
 // The projection of fine-tuning for the given weight formats (by tensor name):
 // round to the format's grid and saturate; clamp to the format's range.
 models::WeightProjection fixed_point_projection(const std::map<std::string, FixedFormat>& formats, Rounding rounding);
