@@ -33,6 +33,7 @@ struct VerifyCommandOptions {
   sim::VerifyOptions verify;
   std::string cache;
   std::string keep;
+  std::string harness = "verilator";
 };
 
 void run_verify(const VerifyCommandOptions& o) {
@@ -40,6 +41,7 @@ void run_verify(const VerifyCommandOptions& o) {
   sim::VerifyOptions options = o.verify;
   options.cache_dir = o.cache;
   options.keep_dir = o.keep;
+  options.harness = sim::harness_from_string(o.harness);
   const sim::VerifyResult r = sim::verify(q, options);
   fmt::print("{}testbench {} ({})\n", r.log, r.testbench.string(), r.built ? "built" : "cached");
   if (!r.passed) {
@@ -62,7 +64,7 @@ void add_rtl_command(CLI::App& app) {
 }
 
 void add_verify_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("verify", "Run the RTL core in Verilator in lock step with the integer golden model");
+  auto* cmd = app.add_subcommand("verify", "Run the RTL core (Verilator or SystemC) in lock step with the integer golden model");
   auto o = std::make_shared<VerifyCommandOptions>();
   cmd->add_option("dir", o->dir, "Quantized artifact folder")->required();
   cmd->add_option("--lanes", o->verify.lanes, "Parallel MAC lanes P");
@@ -70,6 +72,7 @@ void add_verify_command(CLI::App& app) {
   cmd->add_option("--seed", o->verify.seed, "Seed of the random back-pressure");
   cmd->add_option("--max-stall", o->verify.max_stall, "Longest random stall of either stream, in cycles");
   cmd->add_option("--cache", o->cache, "Cache of Verilated builds (default $NEUROFAB_CACHE or ~/.cache/neurofab)");
+  cmd->add_option("--harness", o->harness, "verilator (C++ testbench) or systemc (the core in a SystemC top)");
   cmd->add_option("--keep", o->keep, "Keep the work folder (RTL, vectors, log, mismatch waveform) here");
   cmd->callback([o] { run_verify(*o); });
 }

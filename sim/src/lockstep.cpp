@@ -34,9 +34,33 @@ std::uint64_t fnv1a(const std::string& text, std::uint64_t hash = 14695981039346
   return hash;
 }
 
-std::vector<fs::path> testbench_sources() {
-  const fs::path dir = NF_SIM_SOURCE_DIR;
-  return {dir / "verilator" / "nf_core_tb.cpp", dir / "verilator" / "port_bits.hpp"};
+fs::path sim_dir() { return NF_SIM_SOURCE_DIR; }
+
+fs::path harness_main(Harness harness) {
+  return harness == Harness::kSystemC ? sim_dir() / "systemc" / "nf_core_sc_tb.cpp"
+                                      : sim_dir() / "verilator" / "nf_core_tb.cpp";
+}
+
+// Every file the harness binary is built from, besides the RTL and the package.
+std::vector<fs::path> harness_sources(Harness harness) {
+  return {harness_main(harness), sim_dir() / "harness" / "golden_steps.hpp", sim_dir() / "harness" / "port_bits.hpp",
+          fs::path(NF_QUANTIZE_SOURCE_DIR) / "src" / "cycle_model.cpp",
+          fs::path(NF_QUANTIZE_INCLUDE_DIR) / "neurofab" / "quantize" / "cycle_model.hpp",
+          fs::path(NF_QUANTIZE_INCLUDE_DIR) / "neurofab" / "quantize" / "golden_vector_reader.hpp"};
+}
+
+// The core's sources, from rtl/sv or from the replacement folder of the spec.
+std::vector<fs::path> rtl_sources(const TestbenchSpec& spec) {
+  std::vector<fs::path> files = rtl::core_sources(spec.model_type);
+  if (!spec.rtl_sources.empty()) {
+    for (auto& f : files) f = spec.rtl_sources / f.filename();
+  }
+  return files;
+}
+
+// "rate_rnn" → NF_TOP_RATE, "lif_rnn" → NF_TOP_LIF.
+std::string top_define(const std::string& model_type) {
+  return model_type == "lif_rnn" ? "-DNF_TOP_LIF" : "-DNF_TOP_RATE";
 }
 
 // Its own log file: concurrent builds must not read each other's half-written version.
@@ -73,18 +97,25 @@ fs::path default_cache_dir() {
   return fs::temp_directory_path() / "neurofab-cache";
 }
 
-fs::path build_testbench(const fs::path& rtl_dir, const std::string& model_type, const fs::path& cache_dir,
-                         bool* built) {
+std::string to_string(Harness harness) { return harness == Harness::kSystemC ? "systemc" : "verilator"; }
+
+Harness harness_from_string(const std::string& name) {
+  if (name == "verilator") return Harness::kVerilator;
+  if (name == "systemc") return Harness::kSystemC;
+  throw InputError(fmt::format("--harness: unknown harness '{}' (expected verilator or systemc)", name));
+}
+
+fs::path build_testbench(const fs::path& rtl_dir, const TestbenchSpec& spec, const fs::path& cache_dir, bool* built) {
   const fs::path root = cache_dir / "verilator";
   fs::create_directories(root);
-  const std::vector<fs::path> sources = rtl::core_sources(model_type);
-  std::uint64_t key = fnv1a(model_type);
+  const std::string& model_type = spec.model_type;
+  const std::vector<fs::path> sources = rtl_sources(spec);
+  std::uint64_t key = fnv1a(model_type + "/" + to_string(spec.harness));
   key = fnv1a(verilator_version(), key);
   key = fnv1a(read_text(rtl_dir / "nf_config_pkg.sv"), key);
   for (const auto& f : sources) key = fnv1a(read_text(f), key);
-  for (const auto& f : testbench_sources()) key = fnv1a(read_text(f), key);
-  key = fnv1a(read_text(fs::path(NF_QUANTIZE_SOURCE_DIR) / "src" / "cycle_model.cpp"), key);
-  const fs::path dir = root / fmt::format("{}-{:016x}", model_type, key);
+  for (const auto& f : harness_sources(spec.harness)) key = fnv1a(read_text(f), key);
+  const fs::path dir = root / fmt::format("{}-{}-{:016x}", model_type, to_string(spec.harness), key);
   fs::create_directories(dir);
   const DirLock lock(dir);
   const fs::path exe = dir / "obj_dir" / "nf_core_tb";
@@ -93,13 +124,15 @@ fs::path build_testbench(const fs::path& rtl_dir, const std::string& model_type,
 
   fs::copy_file(rtl_dir / "nf_config_pkg.sv", dir / "nf_config_pkg.sv", fs::copy_options::overwrite_existing);
   const std::string includes = fmt::format("-I{} -I{} -I{}", NF_QUANTIZE_INCLUDE_DIR, NF_COMMON_INCLUDE_DIR,
-                                           (fs::path(NF_SIM_SOURCE_DIR) / "verilator").string());
-  std::vector<std::string> args = {"verilator", "--cc", "--exe", "--build", "-j", "2", "-Wall", "--trace-fst",
+                                           (sim_dir() / "harness").string());
+  std::vector<std::string> args = {"verilator", "--exe", "--build", "-j", "2", "-Wall", "--trace-fst",
                                    "--top-module", rtl::top_module(model_type), "-o", "nf_core_tb",
-                                   "-CFLAGS", "-std=c++17 -O1 -DNF_TOP_RATE " + includes, "-LDFLAGS", "-lfmt",
-                                   (dir / "nf_config_pkg.sv").string()};
+                                   "-CFLAGS", "-std=c++17 -O1 " + top_define(model_type) + " " + includes,
+                                   "-LDFLAGS", "-lfmt"};
+  args.insert(args.begin() + 1, spec.harness == Harness::kSystemC ? "--sc" : "--cc");
+  args.push_back((dir / "nf_config_pkg.sv").string());
   for (const auto& f : sources) args.push_back(f.string());
-  args.push_back((fs::path(NF_SIM_SOURCE_DIR) / "verilator" / "nf_core_tb.cpp").string());
+  args.push_back(harness_main(spec.harness).string());
   args.push_back((fs::path(NF_QUANTIZE_SOURCE_DIR) / "src" / "cycle_model.cpp").string());
   const fs::path log = dir / "build.log";
   const ProcessResult r = run_process(args, log, dir);
@@ -124,8 +157,8 @@ VerifyResult verify(const quantize::QuantizedArtifact& artifact, const VerifyOpt
   quantize::write_golden_vectors(artifact, o.trials, artifact.seed, work / "vectors", artifact.source);
 
   VerifyResult result;
-  result.testbench = build_testbench(rtl_dir, model_type, o.cache_dir.empty() ? default_cache_dir() : o.cache_dir,
-                                     &result.built);
+  result.testbench = build_testbench(rtl_dir, {model_type, o.harness, o.rtl_sources},
+                                     o.cache_dir.empty() ? default_cache_dir() : o.cache_dir, &result.built);
   const fs::path log = work / "testbench.log";
   const ProcessResult r = run_process({result.testbench.string(), "--vectors", (work / "vectors").string(), "--seed",
                                        std::to_string(o.seed), "--max-stall", std::to_string(o.max_stall), "--fst",

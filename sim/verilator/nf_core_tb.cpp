@@ -1,6 +1,6 @@
 // Lock-step testbench of an RTL core against the integer golden model
 // (docs/rtl.md, "Verification"). Built by Verilator with the core's top
-// (NF_TOP_RATE: nf_rate_top), run in the folder of `neurofab rtl` (the memory
+// (NF_TOP_RATE: nf_rate_top, NF_TOP_LIF: nf_lif_top), run in the folder of `neurofab rtl` (the memory
 // images are read from the working directory):
 //
 //   nf_core_tb --vectors <vdir> --seed S [--max-stall K] [--fst <file>]
@@ -17,6 +17,7 @@
 #include <verilated_fst_c.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -27,15 +28,18 @@
 #include <string>
 #include <type_traits>
 
-#include "neurofab/quantize/cycle_model.hpp"
+#include "golden_steps.hpp"
 #include "neurofab/quantize/golden_vector_reader.hpp"
 #include "port_bits.hpp"
 
 #if defined(NF_TOP_RATE)
 #include "Vnf_rate_top.h"
 using Top = Vnf_rate_top;
+#elif defined(NF_TOP_LIF)
+#include "Vnf_lif_top.h"
+using Top = Vnf_lif_top;
 #else
-#error "define the core under test (NF_TOP_RATE)"
+#error "define the core under test (NF_TOP_RATE or NF_TOP_LIF)"
 #endif
 
 namespace {
@@ -53,25 +57,10 @@ struct Mismatch {
   std::int64_t expected = 0, actual = 0;
 };
 
-int format_bits(const nf::golden::Vectors& v, const std::string& signal) {
-  return v.signal(signal).format.at("total_bits").get<int>();
-}
-
 class Bench {
  public:
   Bench(const Options& options, const nf::golden::Vectors& vectors)
-      : options_(options), v_(vectors), context_(std::make_unique<VerilatedContext>()) {
-    std::ifstream in("rtl.json");
-    if (!in) throw std::runtime_error("rtl.json: missing (run in the folder `neurofab rtl` wrote)");
-    const auto rtl = nlohmann::json::parse(in);
-    lanes_ = rtl.at("lanes").get<int>();
-    units_ = v_.signal("state").width;
-    inputs_ = v_.signal("input").width;
-    outputs_ = v_.signal("output").width;
-    input_bits_ = format_bits(v_, "input");
-    output_bits_ = format_bits(v_, "output");
-    step_cycles_ = nf::quantize::rate_step_cycles({units_, inputs_, outputs_, lanes_});
-    if (rtl.at("units").get<int>() != units_) throw std::runtime_error("rtl.json and the vectors disagree on N");
+      : options_(options), golden_(vectors, "rtl.json"), context_(std::make_unique<VerilatedContext>()) {
     context_->traceEverOn(true);
     top_ = std::make_unique<Top>(context_.get());
   }
@@ -82,8 +71,8 @@ class Bench {
   Bench(const Bench&) = delete;
   Bench& operator=(const Bench&) = delete;
 
-  std::int64_t step_cycles() const { return step_cycles_; }
   std::uint64_t cycles() const { return cycles_; }
+  std::uint64_t compute_cycles() const { return compute_cycles_; }
 
   // Runs one trial; stops at the first mismatch (returned). With `trace`, dumps an FST.
   std::optional<Mismatch> run_trial(int trial, bool trace, int trace_until_step) {
@@ -95,14 +84,15 @@ class Bench {
       tracer_->open(options_.fst.c_str());
     }
     reset();
-    for (int t = 0; t < v_.steps(); ++t) {
+    const int inputs = golden_.inputs(), input_bits = golden_.input_bits();
+    for (int t = 0; t < golden_.steps(); ++t) {
       if (trace && t > trace_until_step) break;
       // The window: the failing step and the two before it.
       dumping_ = trace && t + kWindowSteps > trace_until_step;
       // Input stream: idle for a random number of cycles, then valid until taken.
       for (int k = stall(rng); k > 0; --k) tick();
-      const std::int32_t* x = v_.step_values<std::int32_t>("input", trial, t);
-      for (int k = 0; k < inputs_; ++k) nf::sim::set_field(top_->in_data_i, k * input_bits_, input_bits_, x[k]);
+      const std::int32_t* x = golden_.input(trial, t);
+      for (int k = 0; k < inputs; ++k) nf::sim::set_field(top_->in_data_i, k * input_bits, input_bits, x[k]);
       top_->in_valid_i = 1;
       for (;;) {
         top_->eval();
@@ -112,37 +102,39 @@ class Bench {
       }
       top_->in_valid_i = 0;
       // Compute: count the cycles until the output is valid.
+      const std::int64_t want_cycles = golden_.cycles(trial, t);
       std::int64_t counted = 0;
       while (!top_->out_valid_o) {
         tick();
-        if (++counted > 100 * step_cycles_ + 1000) return Mismatch{trial, t, 0, "hang: no output", step_cycles_, counted};
+        if (++counted > 100 * want_cycles + 1000) return Mismatch{trial, t, 0, "hang: no output", want_cycles, counted};
       }
-      if (counted != step_cycles_) return Mismatch{trial, t, 0, "cycles (cycle model)", step_cycles_, counted};
-      if (top_->step_cycles_o != step_cycles_) {
-        return Mismatch{trial, t, 0, "step_cycles_o (cycle model)", step_cycles_, top_->step_cycles_o};
+      compute_cycles_ += static_cast<std::uint64_t>(counted);
+      if (counted != want_cycles) return Mismatch{trial, t, 0, "cycles (cycle model)", want_cycles, counted};
+      if (top_->step_cycles_o != want_cycles) {
+        return Mismatch{trial, t, 0, "step_cycles_o (cycle model)", want_cycles, top_->step_cycles_o};
       }
       // Output stream: not ready for a random number of cycles.
       for (int k = stall(rng); k > 0; --k) tick();
       top_->out_ready_i = 1;
-      for (int m = 0; m < outputs_; ++m) {
-        const std::int64_t got = nf::sim::get_field(top_->out_data_o, m * output_bits_, output_bits_);
-        const std::int64_t want = v_.value<std::int64_t>("output", trial, t, m);
+      for (int m = 0; m < golden_.outputs(); ++m) {
+        const int bits = golden_.output_bits();
+        const std::int64_t got = nf::sim::get_field(top_->out_data_o, m * bits, bits);
+        const std::int64_t want = golden_.output(trial, t, m);
         if (got != want) return Mismatch{trial, t, m, "output y", want, got};
       }
       tick();
       top_->out_ready_i = 0;
-      const std::int64_t overflow = v_.value<std::int64_t>("overflow_events", trial, t, 0);
+      const std::int64_t overflow = golden_.overflow_events(trial, t);
       if (top_->overflow_count_o != overflow) {
         return Mismatch{trial, t, 0, "overflow events", overflow, top_->overflow_count_o};
       }
       // Every state value, through the debug port (one cycle of latency).
-      for (int i = 0; i < units_; ++i) {
-        top_->dbg_sel_i = 0;
-        top_->dbg_addr_i = static_cast<std::remove_reference_t<decltype(top_->dbg_addr_i)>>(i);
+      for (const nf::sim::DebugRead& read : golden_.state_reads(trial, t)) {
+        top_->dbg_sel_i = static_cast<std::remove_reference_t<decltype(top_->dbg_sel_i)>>(read.select);
+        top_->dbg_addr_i = static_cast<std::remove_reference_t<decltype(top_->dbg_addr_i)>>(read.address);
         tick();
         const std::int64_t got = static_cast<std::int32_t>(top_->dbg_data_o);
-        const std::int64_t want = v_.value<std::int64_t>("state", trial, t, i);
-        if (got != want) return Mismatch{trial, t, i, "state h", want, got};
+        if (got != read.expected) return Mismatch{trial, t, read.address, read.what, read.expected, got};
       }
       ++checked_steps_;
     }
@@ -182,22 +174,20 @@ class Bench {
       tick();
       ++waited;
     }
-    if (waited != nf::quantize::clear_cycles(units_)) {
+    if (waited != golden_.clear_cycles()) {
       throw std::runtime_error("clear took " + std::to_string(waited) + " cycles, the cycle model says " +
-                               std::to_string(nf::quantize::clear_cycles(units_)));
+                               std::to_string(golden_.clear_cycles()));
     }
   }
 
   const Options& options_;
-  const nf::golden::Vectors& v_;
+  nf::sim::GoldenSteps golden_;
   std::unique_ptr<VerilatedContext> context_;
   std::unique_ptr<Top> top_;
   std::unique_ptr<VerilatedFstC> tracer_;
   bool dumping_ = false;
   static constexpr int kWindowSteps = 3;
-  int lanes_ = 1, units_ = 0, inputs_ = 0, outputs_ = 0, input_bits_ = 0, output_bits_ = 0;
-  std::int64_t step_cycles_ = 0;
-  std::uint64_t cycles_ = 0, checked_steps_ = 0;
+  std::uint64_t cycles_ = 0, compute_cycles_ = 0, checked_steps_ = 0;
 };
 
 Options parse(int argc, char** argv) {
@@ -227,6 +217,7 @@ int main(int argc, char** argv) {
     const nf::golden::Vectors vectors = nf::golden::Vectors::load(options.vectors);
     std::printf("nf_core_tb: seed %llu (back-pressure up to %d cycles), %d trials x %d steps\n",
                 static_cast<unsigned long long>(options.seed), options.max_stall, vectors.trials(), vectors.steps());
+    const auto start = std::chrono::steady_clock::now();
     Bench bench(options, vectors);
     for (int trial = 0; trial < vectors.trials(); ++trial) {
       if (const auto m = bench.run_trial(trial, false, 0)) {
@@ -239,10 +230,12 @@ int main(int argc, char** argv) {
         return 1;
       }
     }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::printf("PASS: %llu timesteps checked (every state, output, overflow count and cycle count), "
-                "%lld cycles per step, %llu cycles simulated\n",
-                static_cast<unsigned long long>(bench.checked_steps()), static_cast<long long>(bench.step_cycles()),
-                static_cast<unsigned long long>(bench.cycles()));
+                "%.1f compute cycles per step, %llu cycles simulated in %.3f s\n",
+                static_cast<unsigned long long>(bench.checked_steps()),
+                static_cast<double>(bench.compute_cycles()) / static_cast<double>(bench.checked_steps()),
+                static_cast<unsigned long long>(bench.cycles()), seconds);
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "nf_core_tb: %s\n", e.what());

@@ -11,6 +11,14 @@
 //   cycles = G · ((n_in + 1) + (N + 1) + (P + 1))      input, recurrent, update
 //          + G_o · ((N + 1) + 1)                        readout, emit
 //
+// nf_lif_core, n_x encoded inputs, S_{t-1} and S_t the spikes of the last
+// and the current step (event-driven: only the weight columns of units that
+// spiked are read). The recurrent and readout phases read a spike list, then
+// the weights it points to: two cycles of latency.
+//
+//   cycles = G · ((n_x + 1) + (S_{t-1} + 2) + (P + 1))  input, recurrent, update
+//          + G_o · ((S_t + 2) + 1)                       readout, emit
+//
 // Clearing the state (after reset, or on clear) takes N cycles.
 
 #include <cstdint>
@@ -25,6 +33,16 @@ struct RateCoreShape {
 };
 
 std::int64_t rate_step_cycles(const RateCoreShape& shape);
+
+struct LifCoreShape {
+  int units = 0;    // N
+  int inputs = 0;   // n_x, encoded inputs (2·n_in for spike encodings)
+  int outputs = 0;  // n_out
+  int lanes = 1;    // P
+};
+
+// `previous_spikes` S_{t-1} (0 at the first step after a clear), `spikes` S_t.
+std::int64_t lif_step_cycles(const LifCoreShape& shape, std::int64_t previous_spikes, std::int64_t spikes);
 std::int64_t clear_cycles(int units);
 
 }  // namespace nf::quantize

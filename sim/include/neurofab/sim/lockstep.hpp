@@ -19,6 +19,21 @@
 
 namespace nf::sim {
 
+// The harness a core is checked in: the Verilator C++ testbench
+// (sim/verilator/nf_core_tb.cpp) or the SystemC one (sim/systemc/, the core
+// Verilated with --sc). Both check the same things (sim/harness/golden_steps.hpp).
+enum class Harness { kVerilator, kSystemC };
+std::string to_string(Harness harness);
+Harness harness_from_string(const std::string& name);  // throws nf::InputError
+
+// What to build: a family's core in a harness. `rtl_sources` replaces rtl/sv
+// (same file names), so a test can build a deliberately broken copy.
+struct TestbenchSpec {
+  std::string model_type;  // "rate_rnn" or "lif_rnn"
+  Harness harness = Harness::kVerilator;
+  std::filesystem::path rtl_sources;  // empty: rtl/sv of this tree
+};
+
 struct VerifyOptions {
   int lanes = 1;
   int trials = 4;
@@ -26,6 +41,8 @@ struct VerifyOptions {
   int max_stall = 3;        // longest random stall of either stream, cycles
   std::filesystem::path cache_dir;  // empty: $NEUROFAB_CACHE or ~/.cache/neurofab
   std::filesystem::path keep_dir;   // non-empty: the work folder (RTL, vectors, waveform) is kept here
+  Harness harness = Harness::kVerilator;
+  std::filesystem::path rtl_sources;  // empty: rtl/sv (see TestbenchSpec)
 };
 
 struct VerifyResult {
@@ -37,9 +54,9 @@ struct VerifyResult {
 
 std::filesystem::path default_cache_dir();
 
-// Builds (or finds) the testbench of the configuration in `rtl_dir` for `model_type`.
+// Builds (or finds) the testbench of the configuration in `rtl_dir`.
 // Throws nf::IoError with Verilator's last lines when the build fails.
-std::filesystem::path build_testbench(const std::filesystem::path& rtl_dir, const std::string& model_type,
+std::filesystem::path build_testbench(const std::filesystem::path& rtl_dir, const TestbenchSpec& spec,
                                       const std::filesystem::path& cache_dir, bool* built = nullptr);
 
 VerifyResult verify(const quantize::QuantizedArtifact& artifact, const VerifyOptions& options);
