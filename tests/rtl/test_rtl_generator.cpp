@@ -37,6 +37,21 @@ quantize::QuantizedArtifact small_network(int n, models::Activation activation =
   return quantize::quantize_artifact(a, "generator-test", q);
 }
 
+quantize::QuantizedArtifact small_lif_network(int n, quantize::DecayForm decay, models::InputEncoding encoding) {
+  const auto task = models::make_task("xor");
+  models::LifRnnConfig c;
+  c.n_in = task->n_in();
+  c.n_rec = n;
+  c.n_out = task->n_out();
+  c.encoding = encoding;
+  c.reset = models::ResetMode::kZero;
+  c.refractory_steps = 2;
+  const models::LifRnnArtifact a{models::make_lif_rnn(c, {}, 1), {}, task->name(), task->param_values(), 1, {}, {}};
+  quantize::QuantizeOptions q;
+  q.decay.form = decay;
+  return quantize::quantize_artifact(a, "generator-test", q);
+}
+
 std::vector<std::string> lines(const fs::path& file) {
   std::ifstream in(file);
   std::vector<std::string> out;
@@ -98,6 +113,76 @@ TEST_CASE("memory images hold the codes in the lane layout", "[rtl][generator]")
   CHECK_THAT(text, !Catch::Contains("always") && !Catch::Contains("module"));  // numbers only, no logic
 }
 
+TEST_CASE("LIF images hold the per-unit decays and the package the neuron's constants", "[rtl][generator]") {
+  nf::test::TempDir tmp;
+  const auto q = small_lif_network(5, quantize::DecayForm::kMultiplier, models::InputEncoding::kPoisson);
+  rtl::generate_rtl(q, {2}, tmp / "rtl");
+  const auto& net = std::get<quantize::IntegerLifRnn>(q.network);
+  const auto& t = net.tensors();
+  const int param_bits = net.spec().decay.multiplier_bits + 1;
+  const auto beta = lines(tmp / "rtl" / "beta.mem");
+  const auto alpha = lines(tmp / "rtl" / "alpha_syn.mem");
+  REQUIRE(beta.size() == 5);
+  REQUIRE(alpha.size() == 5);
+  for (int i = 0; i < 5; ++i) {
+    CHECK(std::stoll(beta[static_cast<std::size_t>(i)], nullptr, 16) == t.beta(i));
+    CHECK(std::stoll(alpha[static_cast<std::size_t>(i)], nullptr, 16) == t.alpha_syn(i));
+    CHECK(beta[static_cast<std::size_t>(i)].size() == static_cast<std::size_t>((param_bits + 3) / 4));
+  }
+  const auto w_in = lines(tmp / "rtl" / "w_in.mem");
+  REQUIRE(w_in.size() == 3 * 4);  // ⌈5/2⌉ groups x 4 encoded inputs (ON and OFF of 2)
+  CHECK(lane_value(w_in[4 * 2 + 3], 0, net.spec().w_in.total_bits) == t.w_in(4, 3));
+  CHECK(lane_value(w_in[4 * 2 + 3], 1, net.spec().w_in.total_bits) == 0);
+
+  std::ifstream package(tmp / "rtl" / "nf_config_pkg.sv");
+  const std::string text((std::istreambuf_iterator<char>(package)), std::istreambuf_iterator<char>());
+  CHECK_THAT(text, Catch::Contains("localparam int unsigned NumInputs = 4;") &&
+                       Catch::Contains(fmt::format("localparam int Threshold = {};", net.spec().threshold)) &&
+                       Catch::Contains(fmt::format("localparam int unsigned Kappa = {};", t.kappa)) &&
+                       Catch::Contains("localparam int unsigned ResetSubtract = 0;") &&
+                       Catch::Contains("localparam int unsigned RefractorySteps = 2;") &&
+                       Catch::Contains("localparam int unsigned DecayForm = 1;"));
+  CHECK_THAT(text, !Catch::Contains("always") && !Catch::Contains("module"));
+  std::ifstream summary(tmp / "rtl" / "rtl.json");
+  const std::string json((std::istreambuf_iterator<char>(summary)), std::istreambuf_iterator<char>());
+  CHECK_THAT(json, Catch::Contains(fmt::format("\"all_spiking\": {}", quantize::lif_step_cycles({5, 4, 1, 2}, 5, 5))));
+}
+
+namespace {
+
+// `verilator --lint-only -Wall` prints nothing and Yosys synthesises for the iCE40.
+void check_lint_and_synthesis(const fs::path& dir, const std::string& top, const fs::path& logs) {
+  std::vector<std::string> files;
+  for (const auto& line : lines(dir / "files.f")) files.push_back(line);
+
+  std::vector<std::string> lint = {"verilator", "--lint-only", "-Wall", "--top-module", top};
+  lint.insert(lint.end(), files.begin(), files.end());
+  const ProcessResult linted = run_process(lint, logs / "lint.log", dir);
+  INFO(last_lines(logs / "lint.log", 20));
+  CHECK(linted.ok());
+  CHECK(fs::file_size(logs / "lint.log") == 0);  // -Wall clean: not a single warning
+
+  std::string script = "read_verilog -sv";
+  for (const auto& f : files) script += " " + f;
+  script += "; synth_ice40 -dsp -top " + top + "; stat";
+  const ProcessResult synthesized = run_process({"yosys", "-q", "-p", script}, logs / "yosys.log", dir);
+  INFO(last_lines(logs / "yosys.log", 20));
+  CHECK(synthesized.ok());
+}
+
+}  // namespace
+
+TEST_CASE("generated LIF configurations pass Verilator lint and Yosys synthesis", "[rtl][generator][lint]") {
+  const bool shift = GENERATE(false, true);
+  const int lanes = GENERATE(1, 4);
+  INFO((shift ? "shift" : "multiplier") << " decay, " << lanes << " lanes");
+  nf::test::TempDir tmp;
+  rtl::generate_rtl(small_lif_network(12, shift ? quantize::DecayForm::kShift : quantize::DecayForm::kMultiplier,
+                                      shift ? models::InputEncoding::kDelta : models::InputEncoding::kCurrent),
+                    {lanes}, tmp / "rtl");
+  check_lint_and_synthesis(tmp / "rtl", "nf_lif_top", tmp.path());
+}
+
 TEST_CASE("generated configurations pass Verilator lint and Yosys synthesis", "[rtl][generator][lint]") {
   const bool relu = GENERATE(false, true);
   const int lanes = GENERATE(1, 4);
@@ -105,22 +190,7 @@ TEST_CASE("generated configurations pass Verilator lint and Yosys synthesis", "[
   nf::test::TempDir tmp;
   const fs::path dir = tmp / "rtl";
   rtl::generate_rtl(small_network(16, relu ? models::Activation::kRelu : models::Activation::kTanh), {lanes}, dir);
-  std::vector<std::string> files;
-  for (const auto& line : lines(dir / "files.f")) files.push_back(line);
-
-  std::vector<std::string> lint = {"verilator", "--lint-only", "-Wall", "--top-module", "nf_rate_top"};
-  lint.insert(lint.end(), files.begin(), files.end());
-  const ProcessResult linted = run_process(lint, tmp / "lint.log", dir);
-  INFO(last_lines(tmp / "lint.log", 20));
-  CHECK(linted.ok());
-  CHECK(fs::file_size(tmp / "lint.log") == 0);  // -Wall clean: not a single warning
-
-  std::string script = "read_verilog -sv";
-  for (const auto& f : files) script += " " + f;
-  script += "; synth_ice40 -dsp -top nf_rate_top; stat";
-  const ProcessResult synthesized = run_process({"yosys", "-q", "-p", script}, tmp / "yosys.log", dir);
-  INFO(last_lines(tmp / "yosys.log", 20));
-  CHECK(synthesized.ok());
+  check_lint_and_synthesis(dir, "nf_rate_top", tmp.path());
 }
 
 TEST_CASE("networks and options the cores cannot run are refused clearly", "[rtl][generator]") {
@@ -131,12 +201,7 @@ TEST_CASE("networks and options the cores cannot run are refused clearly", "[rtl
   CHECK_THROWS_WITH(rtl::generate_rtl(small_network(8, models::Activation::kTanh, true), {1}, tmp / "a"),
                     Catch::Contains("piecewise-linear"));
   CHECK(!fs::exists(tmp / "a"));  // nothing half-written
-
-  const auto task = models::make_task("xor");
-  models::LifRnnConfig c;
-  c.n_in = task->n_in();
-  c.n_rec = 8;
-  c.n_out = task->n_out();
-  const models::LifRnnArtifact lif{models::make_lif_rnn(c, {}, 1), {}, task->name(), task->param_values(), 1, {}, {}};
-  CHECK_THROWS_AS(rtl::generate_rtl(quantize::quantize_artifact(lif, "lif", {}), {1}, tmp / "b"), InputError);
+  const auto lif = small_lif_network(8, quantize::DecayForm::kShift, models::InputEncoding::kCurrent);
+  CHECK_THROWS_WITH(rtl::generate_rtl(lif, {12}, tmp / "b"), Catch::Contains("12 lanes for 8 units"));
+  CHECK(!fs::exists(tmp / "b"));
 }

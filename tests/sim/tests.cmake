@@ -4,6 +4,7 @@ nf_add_test_suite(nf_sim_tests
   LABEL rtl
   SOURCES
     ${CMAKE_CURRENT_LIST_DIR}/test_lockstep.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/test_lockstep_lif.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_mismatch.cpp
   LIBS nf_sim)
 target_compile_definitions(nf_sim_tests PRIVATE NF_TEST_CACHE_DIR="${CMAKE_BINARY_DIR}/verilator-cache")

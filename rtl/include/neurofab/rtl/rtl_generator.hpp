@@ -7,8 +7,9 @@
 //                               rounding/overflow, activation, leak (localparams)
 //   <rtldir>/*.mem              $readmemh images: one word per line, P lanes of
 //                               W-bit two's-complement codes, lane l in bits
-//                               [l·W +: W] (W_in, W_rec, b_rec, W_out, b_out,
-//                               act_table)
+//                               [l·W +: W] (W_in, W_rec, b_rec, W_out, b_out;
+//                               rate: act_table; LIF: beta and alpha_syn, one
+//                               unsigned decay parameter per unit)
 //   <rtldir>/files.f            the SystemVerilog sources in compile order
 //   <rtldir>/rtl.json           the configuration and its cycles per step
 //
@@ -40,6 +41,7 @@ std::string top_module(const std::string& model_type);
 
 // The text of nf_config_pkg.sv.
 std::string config_package(const quantize::IntegerRateRnn& network, const RtlOptions& options);
+std::string config_package(const quantize::IntegerLifRnn& network, const RtlOptions& options);
 
 // Writes <rtldir> (staged, then swapped in). Throws nf::InputError for a
 // network the cores cannot run (named: e.g. the piecewise-linear activation).
