@@ -16,8 +16,7 @@ std::int64_t rate_step_cycles(const RateCoreShape& s) {
     throw InputError(fmt::format("rate core shape: units {}, inputs {}, outputs {}, lanes {} must all be >= 1",
                                  s.units, s.inputs, s.outputs, s.lanes));
   }
-  const std::int64_t n = s.units, p = s.lanes;
-  return groups(s.units, s.lanes) * ((s.inputs + 1) + (n + 1) + (p + 1)) + groups(s.outputs, s.lanes) * ((n + 1) + 1);
+  return groups(s.units, s.lanes) * (s.inputs + s.units) + s.lanes + 4;
 }
 
 std::int64_t lif_step_cycles(const LifCoreShape& s, std::int64_t previous_spikes, std::int64_t spikes) {

@@ -276,8 +276,9 @@ void write_rate_rtl(const quantize::QuantizedArtifact& artifact, const IntegerRa
   write_file_atomically(dir / "w_in.mem", lane_image(t.w_in, p, s.w_in.total_bits));
   write_file_atomically(dir / "w_rec.mem", lane_image(t.w_rec, p, s.w_rec.total_bits));
   write_file_atomically(dir / "b_rec.mem", column_image(t.b_rec, p, s.b_rec.total_bits));
-  write_file_atomically(dir / "w_out.mem", lane_image(t.w_out, p, s.w_out.total_bits));
-  write_file_atomically(dir / "b_out.mem", column_image(t.b_out, p, s.b_out.total_bits));
+  // The readout takes every output's weight of one unit at once: lanes = outputs.
+  write_file_atomically(dir / "w_out.mem", lane_image(t.w_out, c.n_out, s.w_out.total_bits));
+  write_file_atomically(dir / "b_out.mem", column_image(t.b_out, c.n_out, s.b_out.total_bits));
   if (s.activation.function == models::Activation::kTanh) {
     std::string table;
     for (const std::int32_t entry : s.activation.entries) table += hex_word({entry}, s.state.total_bits) + "\n";

@@ -7,14 +7,20 @@
 //   h_i ← fit_h(shift_round((2^D − α_q) h_i + α_q φ(a_i), D))
 //   y_m = fit_y(shift_round(Σ_j W_out[m,j] h_j 2^ShiftOut + b_out_m 2^ShiftOutBias, OutputShift))
 //
-// Schedule: units in groups of Lanes (one MAC lane per unit of the group).
-// Per group: Input (NumInputs + 1 cycles: one input per cycle, the bias
-// loaded with the first), Recurrent (NumUnits + 1: one presynaptic h_j per
-// cycle), Update (Lanes + 1: φ, leak and write-back one lane per cycle
-// through one table). Then per group of Lanes outputs: Readout (NumUnits + 1)
-// and Emit (1). The + 1 of each phase is the synchronous memories' read
-// latency. The old h is read from one bank of the state memory while the new
-// one is written to the other; the banks swap at the end of the step.
+// Schedule (a pipeline, so a step costs the MAC bound plus a short tail):
+// units in G groups of Lanes, one MAC lane per unit of the group. The MAC
+// stream walks, group after group without a gap, NumInputs input items then
+// NumUnits recurrent items (one x_k or old h_j per cycle; the bias is loaded
+// with a group's first item). When a group's sums are complete they move to
+// a holding bank, and the update unit turns them into the new h one lane per
+// cycle (φ by table or relu, leak, fit) while the lanes already accumulate
+// the next group. Each new h_i is at once multiplied into the readout: one
+// accumulator per output, W_out[:, i] read as one word. The old h_i the leak
+// needs is caught from the MAC stream as the group reads it. After the last
+// group: the update of its Lanes units and Emit (fit every y at once).
+//   cycles = G · (NumInputs + NumUnits) + Lanes + 4     (quantize/cycle_model.hpp)
+// The old h is read from one bank of the state memory while the new one is
+// written to the other; the banks swap at the end of the step.
 module nf_rate_core #(
   parameter int unsigned NumUnits       = 8,
   parameter int unsigned NumInputs      = 2,
@@ -78,28 +84,27 @@ module nf_rate_core #(
   // Derived sizes
   // ---------------------------------------------------------------------------
   localparam int unsigned Groups     = (NumUnits + Lanes - 1) / Lanes;
-  localparam int unsigned OutGroups  = (NumOutputs + Lanes - 1) / Lanes;
+  localparam int unsigned Items      = NumInputs + NumUnits;  // MAC items per group
   localparam int unsigned WInDepth   = (Groups * NumInputs > 1) ? Groups * NumInputs : 2;
   localparam int unsigned WRecDepth  = (Groups * NumUnits > 1) ? Groups * NumUnits : 2;
   localparam int unsigned BiasDepth  = (Groups > 1) ? Groups : 2;
-  localparam int unsigned WOutDepth  = (OutGroups * NumUnits > 1) ? OutGroups * NumUnits : 2;
-  localparam int unsigned BOutDepth  = (OutGroups > 1) ? OutGroups : 2;
-  localparam int unsigned CountWidth = $clog2(NumUnits + NumInputs + Lanes + 2) + 1;
-  localparam int unsigned GroupWidth = $clog2(Groups + OutGroups + 1) + 1;
+  localparam int unsigned WOutDepth  = (NumUnits > 1) ? NumUnits : 2;
+  localparam int unsigned ItemWidth  = $clog2(Items + 1) + 1;
+  localparam int unsigned GroupWidth = $clog2(Groups + 1) + 1;
+  localparam int unsigned LaneWidth  = $clog2(Lanes + 1) + 1;
+  localparam int unsigned DrainCycles = Lanes + 3;  // last consume, hand-over, update of the last group
   localparam int unsigned TableDepth = 1 << TableBits;
   localparam int unsigned IndexWidth = AccWidth + ((TableShift < 0) ? -TableShift : 0) + 2;
   localparam int unsigned MixWidth   = StateWidth + LeakBits + 3;
   localparam int unsigned YWideWidth = AccWidth + ((OutputShift < 0) ? -OutputShift : 0) + 2;
   localparam int unsigned ReluWidth  = AccWidth + ((ReluShift < 0) ? -ReluShift : 0) + 2;
 
-  typedef enum logic [2:0] {
-    PhaseClear, PhaseIdle, PhaseInput, PhaseRecurrent, PhaseUpdate, PhaseReadout, PhaseEmit, PhaseDone
-  } phase_e;
+  typedef enum logic [2:0] {PhaseClear, PhaseIdle, PhaseRun, PhaseDrain, PhaseEmit, PhaseDone} phase_e;
 
   phase_e                  phase_q, phase_d;
-  logic [CountWidth-1:0]   count_q, count_d;   // position within the phase
-  logic [GroupWidth-1:0]   group_q, group_d;   // unit group, or output group in Readout/Emit
-  logic                    bank_q, bank_d;     // the state memory bank holding the current h
+  logic [ItemWidth-1:0]    item_q;    // Run: the item issued this cycle; Clear/Drain: a cycle counter
+  logic [GroupWidth-1:0]   group_q;   // Run: the group of that item
+  logic                    bank_q;    // the state memory bank holding the current h
   logic [63:0]             cycle_q;
   logic [31:0]             step_cycles_q, overflow_q;
   logic [NumInputs*InputWidth-1:0]   x_q;   // the step's input vector, x_k at [k·InputWidth +: InputWidth]
@@ -108,27 +113,26 @@ module nf_rate_core #(
   // ---------------------------------------------------------------------------
   // Memories
   // ---------------------------------------------------------------------------
-  logic [$clog2(WInDepth)-1:0]  w_in_addr;
-  logic [$clog2(WRecDepth)-1:0] w_rec_addr;
-  logic [$clog2(BiasDepth)-1:0] bias_addr;
-  logic [$clog2(WOutDepth)-1:0] w_out_addr;
-  logic [$clog2(BOutDepth)-1:0] b_out_addr;
-  logic [Lanes*WInWidth-1:0]    w_in_word;
-  logic [Lanes*WRecWidth-1:0]   w_rec_word;
-  logic [Lanes*BiasWidth-1:0]   bias_word;
-  logic [Lanes*WOutWidth-1:0]   w_out_word;
-  logic [Lanes*BOutWidth-1:0]   b_out_word;
+  logic [$clog2(WInDepth)-1:0]    w_in_addr;
+  logic [$clog2(WRecDepth)-1:0]   w_rec_addr;
+  logic [$clog2(BiasDepth)-1:0]   bias_addr;
+  logic [$clog2(WOutDepth)-1:0]   w_out_addr;
+  logic [Lanes*WInWidth-1:0]      w_in_word;
+  logic [Lanes*WRecWidth-1:0]     w_rec_word;
+  logic [Lanes*BiasWidth-1:0]     bias_word;
+  logic [NumOutputs*WOutWidth-1:0] w_out_word;  // W_out[m, i] of every output m for one unit i
+  logic [NumOutputs*BOutWidth-1:0] b_out_word;
 
-  nf_rom #(.Depth(WInDepth),  .Width(Lanes * WInWidth),  .InitFile(WInFile))
+  nf_rom #(.Depth(WInDepth),  .Width(Lanes * WInWidth),       .InitFile(WInFile))
     u_w_in  (.clk_i, .en_i(1'b1), .addr_i(w_in_addr),  .data_o(w_in_word));
-  nf_rom #(.Depth(WRecDepth), .Width(Lanes * WRecWidth), .InitFile(WRecFile))
+  nf_rom #(.Depth(WRecDepth), .Width(Lanes * WRecWidth),      .InitFile(WRecFile))
     u_w_rec (.clk_i, .en_i(1'b1), .addr_i(w_rec_addr), .data_o(w_rec_word));
-  nf_rom #(.Depth(BiasDepth), .Width(Lanes * BiasWidth), .InitFile(BiasFile))
+  nf_rom #(.Depth(BiasDepth), .Width(Lanes * BiasWidth),      .InitFile(BiasFile))
     u_bias  (.clk_i, .en_i(1'b1), .addr_i(bias_addr),  .data_o(bias_word));
-  nf_rom #(.Depth(WOutDepth), .Width(Lanes * WOutWidth), .InitFile(WOutFile))
+  nf_rom #(.Depth(WOutDepth), .Width(NumOutputs * WOutWidth), .InitFile(WOutFile))
     u_w_out (.clk_i, .en_i(1'b1), .addr_i(w_out_addr), .data_o(w_out_word));
-  nf_rom #(.Depth(BOutDepth), .Width(Lanes * BOutWidth), .InitFile(BOutFile))
-    u_b_out (.clk_i, .en_i(1'b1), .addr_i(b_out_addr), .data_o(b_out_word));
+  nf_rom #(.Depth(2),         .Width(NumOutputs * BOutWidth), .InitFile(BOutFile))
+    u_b_out (.clk_i, .en_i(1'b1), .addr_i(1'b0),       .data_o(b_out_word));
 
   // h: two banks of 2^UnitIdxWidth words, address {bank, unit}.
   logic                          state_write;
@@ -144,91 +148,53 @@ module nf_rate_core #(
   );
 
   // ---------------------------------------------------------------------------
-  // Phase positions: a read is issued at count c and consumed at c + 1.
-  // ---------------------------------------------------------------------------
+  // MAC stream: item (group, k) is issued in one cycle and consumed in the next.
   // Index arithmetic is done in 32 bits and cut to the address widths.
-  logic                     issue, consume;
-  logic [31:0]              count, group, issue_index, consume_index, update_unit;
-  logic [UnitIdxWidth-1:0]  update_unit_q;
-  logic                     update_valid_q;
-  assign count         = 32'(count_q);
-  assign group         = 32'(group_q);
-  assign issue_index   = count;
-  assign consume_index = count - 1;
-  always_comb begin
-    issue   = 1'b0;
-    consume = 1'b0;
-    unique case (phase_q)
-      PhaseInput:     begin issue = count < NumInputs;  consume = count != 0; end
-      PhaseRecurrent: begin issue = count < NumUnits;   consume = count != 0; end
-      PhaseUpdate:    begin issue = count < Lanes;      consume = count != 0; end
-      PhaseReadout:   begin issue = count < NumUnits;   consume = count != 0; end
-      default: ;
-    endcase
-  end
-  assign update_unit = group * Lanes + count;
+  // ---------------------------------------------------------------------------
+  logic [31:0]  item, group;
+  logic         issue, issue_input;
+  assign item        = 32'(item_q);
+  assign group       = 32'(group_q);
+  assign issue       = (phase_q == PhaseRun);
+  assign issue_input = item < NumInputs;
 
-  assign w_in_addr  = $clog2(WInDepth)'(group * NumInputs + issue_index);
-  assign w_rec_addr = $clog2(WRecDepth)'(group * NumUnits + issue_index);
+  assign w_in_addr  = $clog2(WInDepth)'(group * NumInputs + item);
+  assign w_rec_addr = $clog2(WRecDepth)'(group * NumUnits + (item - NumInputs));
   assign bias_addr  = $clog2(BiasDepth)'(group);
-  assign w_out_addr = $clog2(WOutDepth)'(group * NumUnits + issue_index);
-  assign b_out_addr = $clog2(BOutDepth)'(group);
 
-  always_comb begin
-    unique case (phase_q)
-      PhaseRecurrent: state_read_addr = {bank_q, UnitIdxWidth'(issue_index)};
-      PhaseUpdate:    state_read_addr = {bank_q, UnitIdxWidth'(update_unit)};
-      PhaseReadout:   state_read_addr = {~bank_q, UnitIdxWidth'(issue_index)};
-      default:        state_read_addr = {bank_q, dbg_addr_i};
-    endcase
-  end
+  logic         consume_q, consume_input_q, consume_first_q, consume_last_q;
+  logic [31:0]  consume_index_q, consume_group_q;  // k or j; the group
+  logic         group_done_q;                       // a group's sums are complete in the lanes
+  logic [31:0]  done_group_q;                       // that group
 
   // ---------------------------------------------------------------------------
   // MAC lanes
   // ---------------------------------------------------------------------------
   logic [Lanes*AccWidth-1:0]  acc;  // lane l's accumulator at [l·AccWidth +: AccWidth]
-  logic                       lane_enable, lane_load;
-  logic [1:0]                 lane_shift;
   logic signed [StateWidth+InputWidth:0] lane_operand;  // x_k or h_j, sign-extended
-  always_comb begin
-    lane_enable  = consume && (phase_q == PhaseInput || phase_q == PhaseRecurrent || phase_q == PhaseReadout);
-    lane_load    = (phase_q == PhaseInput || phase_q == PhaseReadout) && count_q == 1;
-    lane_shift   = (phase_q == PhaseInput) ? 2'd0 : (phase_q == PhaseRecurrent) ? 2'd1 : 2'd2;
-    lane_operand = (phase_q == PhaseInput)
-        ? (StateWidth + InputWidth + 1)'($signed(x_q[consume_index*InputWidth +: InputWidth]))
-        : (StateWidth + InputWidth + 1)'(state_read_data);
-  end
+  assign lane_operand = consume_input_q
+      ? (StateWidth + InputWidth + 1)'($signed(x_q[consume_index_q*InputWidth +: InputWidth]))
+      : (StateWidth + InputWidth + 1)'(state_read_data);
 
   for (genvar l = 0; l < Lanes; l++) begin : g_lane
-    localparam int unsigned WeightWidth = (WInWidth > WRecWidth)
-        ? ((WInWidth > WOutWidth) ? WInWidth : WOutWidth)
-        : ((WRecWidth > WOutWidth) ? WRecWidth : WOutWidth);
+    localparam int unsigned WeightWidth = (WInWidth > WRecWidth) ? WInWidth : WRecWidth;
     logic signed [WeightWidth-1:0] weight;
     logic signed [AccWidth-1:0]    init;
-    always_comb begin
-      unique case (phase_q)
-        PhaseInput:     weight = WeightWidth'($signed(w_in_word[l*WInWidth +: WInWidth]));
-        PhaseRecurrent: weight = WeightWidth'($signed(w_rec_word[l*WRecWidth +: WRecWidth]));
-        default:        weight = WeightWidth'($signed(w_out_word[l*WOutWidth +: WOutWidth]));
-      endcase
-      if (phase_q == PhaseInput) begin
-        init = AccWidth'($signed(bias_word[l*BiasWidth +: BiasWidth])) <<< ShiftBias;
-      end else begin
-        init = AccWidth'($signed(b_out_word[l*BOutWidth +: BOutWidth])) <<< ShiftOutBias;
-      end
-    end
+    assign weight = consume_input_q ? WeightWidth'($signed(w_in_word[l*WInWidth +: WInWidth]))
+                                    : WeightWidth'($signed(w_rec_word[l*WRecWidth +: WRecWidth]));
+    assign init   = AccWidth'($signed(bias_word[l*BiasWidth +: BiasWidth])) <<< ShiftBias;
     nf_mac_lane #(
       .WeightWidth (WeightWidth),
       .OperandWidth(StateWidth + InputWidth + 1),
       .AccWidth    (AccWidth),
       .Shift0      (ShiftIn),
       .Shift1      (ShiftRec),
-      .Shift2      (ShiftOut)
+      .Shift2      (0)
     ) u_mac (
       .clk_i,
-      .en_i       (lane_enable),
-      .load_i     (lane_load),
-      .shift_sel_i(lane_shift),
+      .en_i       (consume_q),
+      .load_i     (consume_first_q),
+      .shift_sel_i(consume_input_q ? 2'd0 : 2'd1),
       .weight_i   (weight),
       .operand_i  (lane_operand),
       .init_i     (init),
@@ -236,13 +202,34 @@ module nf_rate_core #(
     );
   end
 
-  // ---------------------------------------------------------------------------
-  // Update: φ, leak and fit for one lane per cycle
-  // ---------------------------------------------------------------------------
-  logic signed [AccWidth-1:0]   update_acc, update_acc_q;
-  logic signed [StateWidth-1:0] phi_value;
-  assign update_acc = (issue_index < Lanes) ? $signed(acc[issue_index*AccWidth +: AccWidth]) : '0;
+  // The old h of the group's own units, caught as the stream reads them (the leak needs it).
+  logic [Lanes*StateWidth-1:0] h_caught_q;
+  logic [31:0]                 caught_lane;
+  assign caught_lane = consume_index_q - consume_group_q * Lanes;
 
+  // ---------------------------------------------------------------------------
+  // Update unit. A: the held sum of lane l addresses the table (and W_out);
+  // B: φ, leak and fit give h_new, written back and multiplied into the readout.
+  // ---------------------------------------------------------------------------
+  logic [Lanes*AccWidth-1:0]   held_acc_q;
+  logic [Lanes*StateWidth-1:0] held_h_q;
+  logic [31:0]                 held_group_q;
+  logic                        update_active_q;   // stage A runs
+  logic [LaneWidth-1:0]        update_lane_q;
+  logic [31:0]                 update_lane, update_unit;
+  logic                        update_valid;
+  assign update_lane  = 32'(update_lane_q);
+  assign update_unit  = held_group_q * Lanes + update_lane;
+  assign update_valid = update_active_q && (update_unit < NumUnits);
+  assign w_out_addr   = $clog2(WOutDepth)'(update_unit);
+
+  logic signed [AccWidth-1:0]   update_acc, b_acc_q;
+  logic signed [StateWidth-1:0] b_h_old_q;
+  logic                         b_valid_q;
+  logic [UnitIdxWidth-1:0]      b_unit_q;
+  assign update_acc = $signed(held_acc_q[update_lane*AccWidth +: AccWidth]);
+
+  logic signed [StateWidth-1:0] phi_value;
   if (Activation == 1) begin : g_table
     logic signed [IndexWidth-1:0] scaled, index;
     logic [TableBits-1:0]         table_addr;
@@ -259,7 +246,7 @@ module nf_rate_core #(
       else table_addr = TableBits'(index);
     end
     logic unused_acc_q;
-    assign unused_acc_q = ^update_acc_q;  // the table's address is registered inside the ROM instead
+    assign unused_acc_q = ^b_acc_q;  // the table's address is registered inside the ROM instead
     nf_rom #(.Depth(TableDepth), .Width(StateWidth), .InitFile(TableFile))
       u_table (.clk_i, .en_i(1'b1), .addr_i(table_addr), .data_o(table_word));
     assign phi_value = $signed(table_word);
@@ -269,7 +256,7 @@ module nf_rate_core #(
     logic signed [StateWidth-1:0] fitted;
     logic                         unused_overflow;
     nf_shift_round #(.InWidth(AccWidth), .OutWidth(ReluWidth), .Shift(ReluShift), .Rounding(Rounding))
-      u_scale (.value_i(update_acc_q), .value_o(scaled));
+      u_scale (.value_i(b_acc_q), .value_o(scaled));
     nf_fit #(.InWidth(ReluWidth), .OutWidth(StateWidth), .Overflow(Overflow))
       u_fit (.value_i(scaled), .value_o(fitted), .overflow_o(unused_overflow));
     assign phi_value = fitted[StateWidth-1] ? '0 : fitted;
@@ -281,139 +268,172 @@ module nf_rate_core #(
   logic                           h_overflow;
   localparam logic [LeakBits:0] Keep  = (LeakBits + 1)'((1 << LeakBits) - LeakMultiplier);
   localparam logic [LeakBits:0] Alpha = (LeakBits + 1)'(LeakMultiplier);
-  assign mixed = MixWidth'(state_read_data) * $signed({1'b0, Keep})
+  assign mixed = MixWidth'(b_h_old_q) * $signed({1'b0, Keep})
                + MixWidth'(phi_value) * $signed({1'b0, Alpha});
   nf_shift_round #(.InWidth(MixWidth), .OutWidth(StateWidth + 2), .Shift(LeakBits), .Rounding(Rounding))
     u_leak (.value_i(mixed), .value_o(leaked));
   nf_fit #(.InWidth(StateWidth + 2), .OutWidth(StateWidth), .Overflow(Overflow))
     u_fit_h (.value_i(leaked), .value_o(h_new), .overflow_o(h_overflow));
 
-  assign state_write      = (phase_q == PhaseClear) || (phase_q == PhaseUpdate && consume && update_valid_q);
-  assign state_write_addr = (phase_q == PhaseClear) ? {bank_q, UnitIdxWidth'(count_q)}
-                                                    : {~bank_q, update_unit_q};
+  assign state_write      = (phase_q == PhaseClear) || b_valid_q;
+  assign state_write_addr = (phase_q == PhaseClear) ? {bank_q, UnitIdxWidth'(item_q)} : {~bank_q, b_unit_q};
   assign state_write_data = (phase_q == PhaseClear) ? '0 : h_new;
+  assign state_read_addr  = (phase_q == PhaseRun) ? {bank_q, UnitIdxWidth'(item - NumInputs)}
+                                                  : {bank_q, dbg_addr_i};
 
   // ---------------------------------------------------------------------------
-  // Emit: y for every lane of the output group at once
+  // Readout: one accumulator per output, loaded with b_out when the step starts
+  // and fed every new h_i; Emit fits them all at once.
   // ---------------------------------------------------------------------------
-  logic signed [OutputWidth-1:0] y_lane [Lanes];
-  logic [Lanes-1:0]              y_overflow;
-  for (genvar l = 0; l < Lanes; l++) begin : g_emit
+  logic in_fire;
+  logic signed [OutputWidth-1:0] y_new [NumOutputs];
+  logic [NumOutputs-1:0]         y_overflow;
+  for (genvar m = 0; m < NumOutputs; m++) begin : g_readout
+    logic signed [AccWidth-1:0]   racc;
     logic signed [YWideWidth-1:0] scaled;
-    // A named signed wire, not $signed() on the port: Yosys 0.23 asserts on a
-    // $signed() part-select that spans the whole vector (Lanes = 1).
-    logic signed [AccWidth-1:0]   lane_acc;
-    assign lane_acc = acc[l*AccWidth +: AccWidth];
+    // Named signed wires, not $signed() on the part-select: Yosys 0.23 asserts
+    // on a $signed() part-select that spans the whole vector (NumOutputs = 1).
+    logic signed [WOutWidth-1:0]  weight;
+    logic signed [BOutWidth-1:0]  bias;
+    assign weight = w_out_word[m*WOutWidth +: WOutWidth];
+    assign bias   = b_out_word[m*BOutWidth +: BOutWidth];
+    nf_mac_lane #(
+      .WeightWidth (WOutWidth),
+      .OperandWidth(StateWidth),
+      .AccWidth    (AccWidth),
+      .Shift0      (ShiftOut),
+      .Shift1      (0),
+      .Shift2      (0)
+    ) u_mac (
+      .clk_i,
+      .en_i       (in_fire || b_valid_q),
+      .load_i     (in_fire),
+      .shift_sel_i(2'd0),
+      .weight_i   (weight),
+      .operand_i  (in_fire ? '0 : h_new),
+      .init_i     (AccWidth'(bias) <<< ShiftOutBias),
+      .acc_o      (racc)
+    );
     nf_shift_round #(.InWidth(AccWidth), .OutWidth(YWideWidth), .Shift(OutputShift), .Rounding(Rounding))
-      u_scale (.value_i(lane_acc), .value_o(scaled));
+      u_scale (.value_i(racc), .value_o(scaled));
     nf_fit #(.InWidth(YWideWidth), .OutWidth(OutputWidth), .Overflow(Overflow))
-      u_fit (.value_i(scaled), .value_o(y_lane[l]), .overflow_o(y_overflow[l]));
+      u_fit (.value_i(scaled), .value_o(y_new[m]), .overflow_o(y_overflow[m]));
   end
 
   // ---------------------------------------------------------------------------
   // Sequencer
   // ---------------------------------------------------------------------------
-  logic in_fire;
   assign in_ready_o  = (phase_q == PhaseIdle) && !clear_i;
   assign in_fire     = in_valid_i && in_ready_o;
   assign out_valid_o = (phase_q == PhaseDone);
   assign idle_o      = (phase_q == PhaseIdle);
 
+  logic last_item, last_group;
+  assign last_item  = item_q == ItemWidth'(Items - 1);
+  assign last_group = group_q == GroupWidth'(Groups - 1);
   always_comb begin
     phase_d = phase_q;
-    count_d = count_q + 1'b1;
-    group_d = group_q;
-    bank_d  = bank_q;
     unique case (phase_q)
-      PhaseClear: if (count_q == CountWidth'(NumUnits - 1)) begin phase_d = PhaseIdle; count_d = '0; end
+      PhaseClear: if (item_q == ItemWidth'(NumUnits - 1)) phase_d = PhaseIdle;
       PhaseIdle: begin
-        count_d = '0;
-        group_d = '0;
         if (clear_i) phase_d = PhaseClear;
-        else if (in_valid_i) phase_d = PhaseInput;
+        else if (in_valid_i) phase_d = PhaseRun;
       end
-      PhaseInput: if (count_q == CountWidth'(NumInputs)) begin phase_d = PhaseRecurrent; count_d = '0; end
-      PhaseRecurrent: if (count_q == CountWidth'(NumUnits)) begin phase_d = PhaseUpdate; count_d = '0; end
-      PhaseUpdate: if (count_q == CountWidth'(Lanes)) begin
-        count_d = '0;
-        if (group_q == GroupWidth'(Groups - 1)) begin
-          phase_d = PhaseReadout;
-          group_d = '0;
-        end else begin
-          phase_d = PhaseInput;
-          group_d = group_q + 1'b1;
-        end
-      end
-      PhaseReadout: if (count_q == CountWidth'(NumUnits)) begin phase_d = PhaseEmit; count_d = '0; end
-      PhaseEmit: begin
-        count_d = '0;
-        if (group_q == GroupWidth'(OutGroups - 1)) begin
-          phase_d = PhaseDone;
-          bank_d  = ~bank_q;
-        end else begin
-          phase_d = PhaseReadout;
-          group_d = group_q + 1'b1;
-        end
-      end
-      PhaseDone: begin
-        count_d = '0;
-        if (out_ready_i) phase_d = PhaseIdle;
-      end
-      default: phase_d = PhaseIdle;
+      PhaseRun:   if (last_item && last_group) phase_d = PhaseDrain;
+      PhaseDrain: if (item_q == ItemWidth'(DrainCycles - 1)) phase_d = PhaseEmit;
+      PhaseEmit:  phase_d = PhaseDone;
+      PhaseDone:  if (out_ready_i) phase_d = PhaseIdle;
+      default:    phase_d = PhaseIdle;
     endcase
   end
 
   logic computing;
-  assign computing = (phase_q == PhaseInput) || (phase_q == PhaseRecurrent) || (phase_q == PhaseUpdate) ||
-                     (phase_q == PhaseReadout) || (phase_q == PhaseEmit);  // Yosys 0.23 has no `inside`
+  assign computing = (phase_q == PhaseRun) || (phase_q == PhaseDrain) || (phase_q == PhaseEmit);
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      phase_q        <= PhaseClear;  // the state memory holds garbage until cleared
-      count_q        <= '0;
-      group_q        <= '0;
-      bank_q         <= 1'b0;
-      cycle_q        <= '0;
-      step_cycles_q  <= '0;
-      overflow_q     <= '0;
-      update_valid_q <= 1'b0;
-      update_unit_q  <= '0;
-      update_acc_q   <= '0;
+      phase_q         <= PhaseClear;  // the state memory holds garbage until cleared
+      item_q          <= '0;
+      group_q         <= '0;
+      bank_q          <= 1'b0;
+      cycle_q         <= '0;
+      step_cycles_q   <= '0;
+      overflow_q      <= '0;
+      consume_q       <= 1'b0;
+      consume_input_q <= 1'b0;
+      consume_first_q <= 1'b0;
+      consume_last_q  <= 1'b0;
+      consume_index_q <= '0;
+      consume_group_q <= '0;
+      group_done_q    <= 1'b0;
+      done_group_q    <= '0;
+      update_active_q <= 1'b0;
+      update_lane_q   <= '0;
+      held_group_q    <= '0;
+      b_valid_q       <= 1'b0;
+      b_unit_q        <= '0;
     end else begin
-      phase_q        <= phase_d;
-      count_q        <= count_d;
-      group_q        <= group_d;
-      bank_q         <= bank_d;
-      cycle_q        <= cycle_q + 1'b1;
-      update_valid_q <= (phase_q == PhaseUpdate) && issue && (update_unit < NumUnits);
-      update_unit_q  <= UnitIdxWidth'(update_unit);
-      update_acc_q   <= update_acc;
+      phase_q <= phase_d;
+      cycle_q <= cycle_q + 1'b1;
+      // item_q/group_q: the stream position in Run, a cycle counter in Clear and Drain.
+      if (phase_d != phase_q) begin
+        item_q  <= '0;
+        group_q <= '0;
+      end else if (phase_q == PhaseRun && last_item) begin
+        item_q  <= '0;
+        group_q <= group_q + 1'b1;
+      end else begin
+        item_q  <= item_q + 1'b1;
+      end
+      if (phase_q == PhaseEmit) bank_q <= ~bank_q;
+
+      consume_q       <= issue;
+      consume_input_q <= issue_input;
+      consume_first_q <= issue && item == 0;
+      consume_last_q  <= issue && last_item;
+      consume_index_q <= issue_input ? item : item - NumInputs;
+      consume_group_q <= group;
+      group_done_q    <= consume_q && consume_last_q;
+      done_group_q    <= consume_group_q;
+
+      if (group_done_q) begin
+        update_active_q <= 1'b1;
+        update_lane_q   <= '0;
+        held_group_q    <= done_group_q;
+      end else if (update_active_q) begin
+        update_active_q <= update_lane_q != LaneWidth'(Lanes - 1);
+        update_lane_q   <= update_lane_q + 1'b1;
+      end
+      b_valid_q <= update_valid;
+      b_unit_q  <= UnitIdxWidth'(update_unit);
+
       if (in_fire) begin
         step_cycles_q <= '0;
         overflow_q    <= '0;
       end else if (computing) begin
         step_cycles_q <= step_cycles_q + 1'b1;
       end
-      if (phase_q == PhaseUpdate && consume && update_valid_q && h_overflow) overflow_q <= overflow_q + 1'b1;
-      if (phase_q == PhaseEmit) begin
-        overflow_q <= overflow_q + 32'($countones(y_overflow & lane_mask(group)));
-      end
+      if (b_valid_q && h_overflow) overflow_q <= overflow_q + 1'b1;
+      if (phase_q == PhaseEmit) overflow_q <= overflow_q + 32'($countones(y_overflow));
     end
   end
 
-  // Lanes of output group g that hold a real output (m < NumOutputs).
-  function automatic logic [Lanes-1:0] lane_mask(logic [31:0] g);
-    for (int unsigned l = 0; l < Lanes; l++) lane_mask[l] = (g * Lanes + l) < NumOutputs;
-  endfunction
-
   always_ff @(posedge clk_i) begin
     if (in_fire) x_q <= in_data_i;
+    // The stream reads every old h_j; the group's own units are kept for the leak.
+    if (consume_q && !consume_input_q && caught_lane < Lanes) begin
+      h_caught_q[caught_lane*StateWidth +: StateWidth] <= state_read_data;
+    end
+    if (group_done_q) begin
+      held_acc_q <= acc;
+      held_h_q   <= h_caught_q;
+    end
+    b_acc_q   <= update_acc;
+    b_h_old_q <= $signed(held_h_q[update_lane*StateWidth +: StateWidth]);
     if (phase_q == PhaseClear) begin
       y_q <= '0;
     end else if (phase_q == PhaseEmit) begin
-      for (int unsigned l = 0; l < Lanes; l++) begin
-        if (group * Lanes + l < NumOutputs) y_q[(group*Lanes+l)*OutputWidth +: OutputWidth] <= y_lane[l];
-      end
+      for (int unsigned m = 0; m < NumOutputs; m++) y_q[m*OutputWidth +: OutputWidth] <= y_new[m];
     end
   end
   assign out_data_o = y_q;
@@ -434,6 +454,7 @@ module nf_rate_core #(
 `ifndef SYNTHESIS
   initial begin
     if (Lanes < 1) $fatal(1, "nf_rate_core: Lanes must be >= 1");
+    if (Lanes > NumUnits) $fatal(1, "nf_rate_core: Lanes must be <= NumUnits (the update of a group must end before the next one's sums)");
     if (NumUnits < 1 || NumInputs < 1 || NumOutputs < 1) $fatal(1, "nf_rate_core: sizes must be >= 1");
     if (LeakMultiplier < 1 || LeakMultiplier > (1 << LeakBits)) $fatal(1, "nf_rate_core: LeakMultiplier out of range");
     if (AccWidth > 64) $fatal(1, "nf_rate_core: AccWidth > 64");

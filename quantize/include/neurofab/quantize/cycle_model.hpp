@@ -4,12 +4,15 @@
 // cycle the output becomes valid. The Verilator testbench checks every
 // timestep against it (sim/), so it is exact, not an estimate.
 //
-// nf_rate_core, N units in G = ⌈N/P⌉ groups of P lanes, n_in inputs, n_out
-// outputs in G_o = ⌈n_out/P⌉ groups; every phase costs its length + 1 (the
-// synchronous memories' read latency):
+// nf_rate_core, N units in G = ⌈N/P⌉ groups of P lanes, n_in inputs: one
+// MAC item (an input or an old h_j) per cycle, group after group; the update
+// of a group and the readout overlap the next group's MACs, so only the last
+// group's update shows, with the pipeline's latency (last consume, hand-over
+// to the update unit, table read, emit):
 //
-//   cycles = G · ((n_in + 1) + (N + 1) + (P + 1))      input, recurrent, update
-//          + G_o · ((N + 1) + 1)                        readout, emit
+//   cycles = G · (n_in + N) + P + 4
+//
+// against the MAC bound ⌈N (n_in + N) / P⌉: equal when P divides N, plus P + 4.
 //
 // nf_lif_core, n_x encoded inputs, S_{t-1} and S_t the spikes of the last
 // and the current step (event-driven: only the weight columns of units that

@@ -15,7 +15,9 @@
 //
 // Word a of a weight image holds, for lane l, unit g·P + l of group g:
 //   W_in:  a = g·n_in + k        W_rec: a = g·N + j        b_rec: a = g
-//   W_out: a = g_o·N + j (output g_o·P + l)                b_out: a = g_o
+// The readout images have one lane per output m instead:
+//   rate: W_out a = j (lane m = W_out[m, j]), b_out a = 0 (lane m = b_out_m)
+//   LIF:  W_out a = g_o·N + j (output g_o·P + l), b_out a = g_o
 // Units past N (the last group's padding) have zero weights.
 
 #include <filesystem>
