@@ -5,6 +5,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -41,6 +42,9 @@ fs::path harness_main(Harness harness) {
                                       : sim_dir() / "verilator" / "nf_core_tb.cpp";
 }
 
+// The executable, named after its harness's source.
+std::string testbench_name(Harness harness) { return harness == Harness::kSystemC ? "nf_core_sc_tb" : "nf_core_tb"; }
+
 // Every file the harness binary is built from, besides the RTL and the package.
 std::vector<fs::path> harness_sources(Harness harness) {
   return {harness_main(harness), sim_dir() / "harness" / "golden_steps.hpp", sim_dir() / "harness" / "port_bits.hpp",
@@ -70,6 +74,39 @@ std::string verilator_version() {
   const ProcessResult r = run_process({"verilator", "--version"}, log);
   if (!r.ok()) throw IoError("verilator --version failed: install Verilator (Debian: apt install verilator)");
   return read_text(log);
+}
+
+// `pkg-config <query> systemc`, trimmed; empty when pkg-config or SystemC's .pc
+// file is missing (a SystemC in the default paths needs no flags).
+std::string systemc_pkg_config(const std::string& query) {
+  const TempFolder temp("neurofab-pkg-config");
+  const fs::path log = temp.path() / "pkg-config.log";
+  try {
+    if (!run_process({"pkg-config", query, "systemc"}, log).ok()) return {};
+  } catch (const IoError&) {
+    return {};  // no pkg-config
+  }
+  std::string text = read_text(log);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())) != 0) text.pop_back();
+  return text;
+}
+
+// Verilator arguments for a harness Verilated with --sc (its makefile links
+// -lsystemc itself). Debian's SystemC is built as C++17 and a unit that
+// includes systemc.h as another standard fails to link
+// (sc_api_version_..._cxx<standard>): every unit says C++17 explicitly. The
+// library folder is put in the run path, so the cached executable runs
+// without LD_LIBRARY_PATH wherever SystemC is installed.
+std::vector<std::string> systemc_verilator_args() {
+  std::string cflags = "-DSC_CPLUSPLUS=201703L";
+  if (const std::string c = systemc_pkg_config("--cflags"); !c.empty()) cflags += " " + c;
+  std::string ldflags = systemc_pkg_config("--libs");
+  if (const std::string libdir = systemc_pkg_config("--variable=libdir"); !libdir.empty()) {
+    ldflags += " -Wl,-rpath," + libdir;
+  }
+  std::vector<std::string> args = {"-CFLAGS", cflags};
+  if (!ldflags.empty()) args.insert(args.end(), {"-LDFLAGS", ldflags});
+  return args;
 }
 
 // An exclusive lock on <dir>/.lock for the lifetime of the object.
@@ -115,10 +152,15 @@ fs::path build_testbench(const fs::path& rtl_dir, const TestbenchSpec& spec, con
   key = fnv1a(read_text(rtl_dir / "nf_config_pkg.sv"), key);
   for (const auto& f : sources) key = fnv1a(read_text(f), key);
   for (const auto& f : harness_sources(spec.harness)) key = fnv1a(read_text(f), key);
+  std::vector<std::string> systemc_args;  // another SystemC install: another build
+  if (spec.harness == Harness::kSystemC) {
+    systemc_args = systemc_verilator_args();
+    for (const auto& a : systemc_args) key = fnv1a(a, key);
+  }
   const fs::path dir = root / fmt::format("{}-{}-{:016x}", model_type, to_string(spec.harness), key);
   fs::create_directories(dir);
   const DirLock lock(dir);
-  const fs::path exe = dir / "obj_dir" / "nf_core_tb";
+  const fs::path exe = dir / "obj_dir" / testbench_name(spec.harness);
   if (built != nullptr) *built = false;
   if (fs::exists(exe)) return exe;
 
@@ -126,10 +168,11 @@ fs::path build_testbench(const fs::path& rtl_dir, const TestbenchSpec& spec, con
   const std::string includes = fmt::format("-I{} -I{} -I{}", NF_QUANTIZE_INCLUDE_DIR, NF_COMMON_INCLUDE_DIR,
                                            (sim_dir() / "harness").string());
   std::vector<std::string> args = {"verilator", "--exe", "--build", "-j", "2", "-Wall", "--trace-fst",
-                                   "--top-module", rtl::top_module(model_type), "-o", "nf_core_tb",
+                                   "--top-module", rtl::top_module(model_type), "-o", testbench_name(spec.harness),
                                    "-CFLAGS", "-std=c++17 -O1 " + top_define(model_type) + " " + includes,
                                    "-LDFLAGS", "-lfmt"};
   args.insert(args.begin() + 1, spec.harness == Harness::kSystemC ? "--sc" : "--cc");
+  args.insert(args.end(), systemc_args.begin(), systemc_args.end());
   args.push_back((dir / "nf_config_pkg.sv").string());
   for (const auto& f : sources) args.push_back(f.string());
   args.push_back(harness_main(spec.harness).string());
@@ -150,7 +193,8 @@ VerifyResult verify(const quantize::QuantizedArtifact& artifact, const VerifyOpt
   const std::string model_type =
       std::holds_alternative<quantize::IntegerRateRnn>(artifact.network) ? "rate_rnn" : "lif_rnn";
   TempFolder temp("neurofab-verify");
-  const fs::path work = o.keep_dir.empty() ? temp.path() : o.keep_dir;
+  // Absolute: the testbench runs in the RTL folder, and the build in its own.
+  const fs::path work = fs::absolute(o.keep_dir.empty() ? temp.path() : o.keep_dir);
   fs::create_directories(work);
   const fs::path rtl_dir = work / "rtl";
   rtl::generate_rtl(artifact, {o.lanes}, rtl_dir);
@@ -158,7 +202,8 @@ VerifyResult verify(const quantize::QuantizedArtifact& artifact, const VerifyOpt
 
   VerifyResult result;
   result.testbench = build_testbench(rtl_dir, {model_type, o.harness, o.rtl_sources},
-                                     o.cache_dir.empty() ? default_cache_dir() : o.cache_dir, &result.built);
+                                     fs::absolute(o.cache_dir.empty() ? default_cache_dir() : o.cache_dir),
+                                     &result.built);
   const fs::path log = work / "testbench.log";
   const ProcessResult r = run_process({result.testbench.string(), "--vectors", (work / "vectors").string(), "--seed",
                                        std::to_string(o.seed), "--max-stall", std::to_string(o.max_stall), "--fst",
