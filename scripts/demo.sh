@@ -38,11 +38,16 @@ for net in flipflop-rate-n50 flipflop-lif-n50; do
   ./build/cli/neurofab vectors "out/demo/q-$net" --trials 4 --force -o "out/demo/vectors-$net"
   echo
 done
-echo "== rtl + verify: the rate network on nf_rate_core (4 lanes), in lock step with the golden model =="
-./build/cli/neurofab rtl out/demo/q-flipflop-rate-n50 --lanes 4 --force -o out/demo/rtl-flipflop-rate-n50
-./build/cli/neurofab verify out/demo/q-flipflop-rate-n50 --lanes 4 --trials 2
+for net in flipflop-rate-n50 flipflop-lif-n50; do
+  echo "== rtl + verify: $net on its core (4 lanes), in lock step with the golden model =="
+  ./build/cli/neurofab rtl "out/demo/q-$net" --lanes 4 --force -o "out/demo/rtl-$net"
+  ./build/cli/neurofab verify "out/demo/q-$net" --lanes 4 --trials 2
+  echo
+done
+echo "== verify in SystemC: the rate core Verilated with --sc, sc_fifo streams, the same checks =="
+./build/cli/neurofab verify out/demo/q-flipflop-rate-n50 --lanes 4 --trials 1 --harness systemc
 echo
 echo "The artifacts (model.json + .npy tensors) are in $out and $lif;"
 echo "the spike raster of one trial is $lif/raster.png; the quantized networks"
-echo "are out/demo/q-*, their golden vectors out/demo/vectors-*, the rate core's"
-echo "configuration out/demo/rtl-flipflop-rate-n50."
+echo "are out/demo/q-*, their golden vectors out/demo/vectors-*, the cores'"
+echo "configurations out/demo/rtl-*."
