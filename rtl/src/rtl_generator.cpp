@@ -265,6 +265,16 @@ std::string config_package(const quantize::IntegerLifRnn& net, const RtlOptions&
 
 namespace {
 
+// W_in, W_rec and b_rec in the lane layout (the same for both cores).
+template <typename Network>
+void write_synapse_images(const Network& net, int lanes, const fs::path& dir) {
+  const auto& s = net.spec();
+  const auto& t = net.tensors();
+  write_file_atomically(dir / "w_in.mem", lane_image(t.w_in, lanes, s.w_in.total_bits));
+  write_file_atomically(dir / "w_rec.mem", lane_image(t.w_rec, lanes, s.w_rec.total_bits));
+  write_file_atomically(dir / "b_rec.mem", column_image(t.b_rec, lanes, s.b_rec.total_bits));
+}
+
 void write_rate_rtl(const quantize::QuantizedArtifact& artifact, const IntegerRateRnn& net, const RtlOptions& options,
                     const fs::path& dir) {
   check_rate_supported(net);
@@ -273,9 +283,7 @@ void write_rate_rtl(const quantize::QuantizedArtifact& artifact, const IntegerRa
   const auto& c = net.config();
   const int p = options.lanes;
   write_file_atomically(dir / "nf_config_pkg.sv", config_package(net, options));
-  write_file_atomically(dir / "w_in.mem", lane_image(t.w_in, p, s.w_in.total_bits));
-  write_file_atomically(dir / "w_rec.mem", lane_image(t.w_rec, p, s.w_rec.total_bits));
-  write_file_atomically(dir / "b_rec.mem", column_image(t.b_rec, p, s.b_rec.total_bits));
+  write_synapse_images(net, p, dir);
   // The readout takes every output's weight of one unit at once: lanes = outputs.
   write_file_atomically(dir / "w_out.mem", lane_image(t.w_out, c.n_out, s.w_out.total_bits));
   write_file_atomically(dir / "b_out.mem", column_image(t.b_out, c.n_out, s.b_out.total_bits));
@@ -298,9 +306,7 @@ void write_lif_rtl(const quantize::QuantizedArtifact& artifact, const quantize::
   const auto& c = net.config();
   const int p = options.lanes;
   write_file_atomically(dir / "nf_config_pkg.sv", config_package(net, options));
-  write_file_atomically(dir / "w_in.mem", lane_image(t.w_in, p, s.w_in.total_bits));
-  write_file_atomically(dir / "w_rec.mem", lane_image(t.w_rec, p, s.w_rec.total_bits));
-  write_file_atomically(dir / "b_rec.mem", column_image(t.b_rec, p, s.b_rec.total_bits));
+  write_synapse_images(net, p, dir);
   write_file_atomically(dir / "w_out.mem", lane_image(t.w_out, p, s.w_out.total_bits));
   write_file_atomically(dir / "b_out.mem", column_image(t.b_out, p, s.b_out.total_bits));
   write_file_atomically(dir / "beta.mem", unsigned_image(t.beta, decay_param_bits(s.decay)));

@@ -48,6 +48,7 @@ std::string testbench_name(Harness harness) { return harness == Harness::kSystem
 // Every file the harness binary is built from, besides the RTL and the package.
 std::vector<fs::path> harness_sources(Harness harness) {
   return {harness_main(harness), sim_dir() / "harness" / "golden_steps.hpp", sim_dir() / "harness" / "port_bits.hpp",
+          sim_dir() / "harness" / "harness_cli.hpp",
           fs::path(NF_QUANTIZE_SOURCE_DIR) / "src" / "cycle_model.cpp",
           fs::path(NF_QUANTIZE_INCLUDE_DIR) / "neurofab" / "quantize" / "cycle_model.hpp",
           fs::path(NF_QUANTIZE_INCLUDE_DIR) / "neurofab" / "quantize" / "golden_vector_reader.hpp"};

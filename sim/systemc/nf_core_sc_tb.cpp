@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "golden_steps.hpp"
+#include "harness_cli.hpp"
 #include "neurofab/quantize/golden_vector_reader.hpp"
 #include "port_bits.hpp"
 
@@ -65,37 +66,8 @@ using sc_core::sc_time;
 // Command line and results (as nf_core_tb)
 // ---------------------------------------------------------------------------
 
-struct Options {
-  std::string vectors;
-  std::uint64_t seed = 1;
-  int max_stall = 3;
-  std::string fst = "mismatch.fst";
-};
-
-struct Mismatch {
-  int trial = 0, step = 0, index = 0;
-  std::string what;
-  std::int64_t expected = 0, actual = 0;
-};
-
-Options parse(int argc, char** argv) {
-  Options o;
-  for (int k = 1; k < argc; ++k) {
-    const std::string a = argv[k];
-    const auto next = [&]() -> std::string {
-      if (k + 1 >= argc) throw std::runtime_error(a + ": missing value");
-      return argv[++k];
-    };
-    if (a == "--vectors") o.vectors = next();
-    else if (a == "--seed") o.seed = std::stoull(next());
-    else if (a == "--max-stall") o.max_stall = std::stoi(next());
-    else if (a == "--fst") o.fst = next();
-    else if (a.rfind("+verilator", 0) == 0) continue;
-    else throw std::runtime_error("unknown argument " + a);
-  }
-  if (o.vectors.empty()) throw std::runtime_error("--vectors <dir> is required");
-  return o;
-}
+using Options = nf::sim::HarnessOptions;
+using nf::sim::Mismatch;
 
 // ---------------------------------------------------------------------------
 // Ports of the Verilated top and the values they carry
@@ -533,17 +505,12 @@ class LockstepChecker : public sc_core::sc_module {
   }
 
   void report_mismatch(const Mismatch& m) {
-    std::printf("MISMATCH trial %d timestep %d: %s [%d] expected %lld, actual %lld\n", m.trial, m.step,
-                m.what.c_str(), m.index, static_cast<long long>(m.expected), static_cast<long long>(m.actual));
+    nf::sim::print_mismatch(m);
     std::fflush(stdout);  // before the replay, which may fail
   }
 
   void report_pass(double seconds) const {
-    std::printf("PASS: %llu timesteps checked (every state, output, overflow count and cycle count), "
-                "%.1f compute cycles per step, %llu cycles simulated in %.3f s\n",
-                static_cast<unsigned long long>(checked_steps_),
-                static_cast<double>(compute_cycles_) / static_cast<double>(checked_steps_),
-                static_cast<unsigned long long>(edge_index()), seconds);
+    nf::sim::print_pass(checked_steps_, compute_cycles_, edge_index(), seconds);
   }
 
   const Options& options_;
@@ -673,7 +640,7 @@ int sc_main(int argc, char** argv) {
   try {
     quiet_systemc();
     Verilated::commandArgs(argc, argv);
-    const Options options = parse(argc, argv);
+    const Options options = nf::sim::parse_harness_options(argc, argv);
     const nf::golden::Vectors vectors = nf::golden::Vectors::load(options.vectors);
     std::printf("nf_core_sc_tb: seed %llu (back-pressure up to %d cycles), %d trials x %d steps\n",
                 static_cast<unsigned long long>(options.seed), options.max_stall, vectors.trials(), vectors.steps());

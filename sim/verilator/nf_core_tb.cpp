@@ -29,6 +29,7 @@
 #include <type_traits>
 
 #include "golden_steps.hpp"
+#include "harness_cli.hpp"
 #include "neurofab/quantize/golden_vector_reader.hpp"
 #include "port_bits.hpp"
 
@@ -44,18 +45,8 @@ using Top = Vnf_lif_top;
 
 namespace {
 
-struct Options {
-  std::string vectors;
-  std::uint64_t seed = 1;
-  int max_stall = 3;
-  std::string fst = "mismatch.fst";
-};
-
-struct Mismatch {
-  int trial = 0, step = 0, index = 0;
-  std::string what;
-  std::int64_t expected = 0, actual = 0;
-};
+using Options = nf::sim::HarnessOptions;
+using nf::sim::Mismatch;
 
 class Bench {
  public:
@@ -190,30 +181,11 @@ class Bench {
   std::uint64_t cycles_ = 0, compute_cycles_ = 0, checked_steps_ = 0;
 };
 
-Options parse(int argc, char** argv) {
-  Options o;
-  for (int k = 1; k < argc; ++k) {
-    const std::string a = argv[k];
-    const auto next = [&]() -> std::string {
-      if (k + 1 >= argc) throw std::runtime_error(a + ": missing value");
-      return argv[++k];
-    };
-    if (a == "--vectors") o.vectors = next();
-    else if (a == "--seed") o.seed = std::stoull(next());
-    else if (a == "--max-stall") o.max_stall = std::stoi(next());
-    else if (a == "--fst") o.fst = next();
-    else if (a.rfind("+verilator", 0) == 0) continue;
-    else throw std::runtime_error("unknown argument " + a);
-  }
-  if (o.vectors.empty()) throw std::runtime_error("--vectors <dir> is required");
-  return o;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   try {
-    const Options options = parse(argc, argv);
+    const Options options = nf::sim::parse_harness_options(argc, argv);
     const nf::golden::Vectors vectors = nf::golden::Vectors::load(options.vectors);
     std::printf("nf_core_tb: seed %llu (back-pressure up to %d cycles), %d trials x %d steps\n",
                 static_cast<unsigned long long>(options.seed), options.max_stall, vectors.trials(), vectors.steps());
@@ -221,8 +193,7 @@ int main(int argc, char** argv) {
     Bench bench(options, vectors);
     for (int trial = 0; trial < vectors.trials(); ++trial) {
       if (const auto m = bench.run_trial(trial, false, 0)) {
-        std::printf("MISMATCH trial %d timestep %d: %s [%d] expected %lld, actual %lld\n", m->trial, m->step,
-                    m->what.c_str(), m->index, static_cast<long long>(m->expected), static_cast<long long>(m->actual));
+        nf::sim::print_mismatch(*m);
         Bench replay(options, vectors);
         replay.run_trial(m->trial, true, m->step);
         std::printf("waveform of trial %d, timesteps %d to %d: %s\n", m->trial, std::max(0, m->step - 2), m->step,
@@ -231,11 +202,7 @@ int main(int argc, char** argv) {
       }
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::printf("PASS: %llu timesteps checked (every state, output, overflow count and cycle count), "
-                "%.1f compute cycles per step, %llu cycles simulated in %.3f s\n",
-                static_cast<unsigned long long>(bench.checked_steps()),
-                static_cast<double>(bench.compute_cycles()) / static_cast<double>(bench.checked_steps()),
-                static_cast<unsigned long long>(bench.cycles()), seconds);
+    nf::sim::print_pass(bench.checked_steps(), bench.compute_cycles(), bench.cycles(), seconds);
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "nf_core_tb: %s\n", e.what());
