@@ -198,7 +198,8 @@ std::string config_package(const IntegerRateRnn& net, const RtlOptions& o) {
       "package nf_config_pkg;\n";
   text += line("NumUnits", c.n_rec) + line("NumInputs", c.n_in) + line("NumOutputs", c.n_out) +
           line("Lanes", o.lanes);
-  text += line("UnitIdxWidth", std::max(1, ceil_log2(c.n_rec)));  // as the core's $clog2
+  // The debug address width, as the core derives it with $clog2 (units and outputs).
+  text += line("DebugAddrWidth", std::max({1, ceil_log2(c.n_rec), ceil_log2(c.n_out)}));
   text += line("InputWidth", s.input.total_bits) + line("WInWidth", s.w_in.total_bits) +
           line("WRecWidth", s.w_rec.total_bits) + line("BiasWidth", s.b_rec.total_bits) +
           line("StateWidth", s.state.total_bits) + line("WOutWidth", s.w_out.total_bits) +
@@ -237,7 +238,8 @@ std::string config_package(const quantize::IntegerLifRnn& net, const RtlOptions&
       "package nf_config_pkg;\n";
   text += line("NumUnits", c.n_rec) + line("NumInputs", c.n_in_encoded()) + line("NumOutputs", c.n_out) +
           line("Lanes", o.lanes);
-  text += line("UnitIdxWidth", std::max(1, ceil_log2(c.n_rec)));  // as the core's $clog2
+  // The debug address width, as the core derives it with $clog2 (units and outputs).
+  text += line("DebugAddrWidth", std::max({1, ceil_log2(c.n_rec), ceil_log2(c.n_out)}));
   text += line("InputWidth", s.input.total_bits) + line("WInWidth", s.w_in.total_bits) +
           line("WRecWidth", s.w_rec.total_bits) + line("BiasWidth", s.b_rec.total_bits) +
           line("CurrentWidth", s.current.total_bits) + line("MembraneWidth", s.membrane.total_bits) +

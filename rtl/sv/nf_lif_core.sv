@@ -64,6 +64,8 @@ module nf_lif_core #(
   parameter              BetaFile        = "",
   parameter              AlphaFile       = "",
   localparam int unsigned UnitIdxWidth   = (NumUnits > 1) ? $clog2(NumUnits) : 1,  // derived
+  // The debug port addresses units and outputs.
+  localparam int unsigned DebugAddrWidth = (NumOutputs > (1 << UnitIdxWidth)) ? $clog2(NumOutputs) : UnitIdxWidth,
   localparam int unsigned DebugWidth     = 32                                     // derived
 ) (
   input  logic                                clk_i,
@@ -84,7 +86,7 @@ module nf_lif_core #(
   // State read-back while idle, one cycle of latency:
   // sel 0 = I[addr], 1 = y[addr], 2 = v[addr], 3 = s[addr], 4 = c[addr].
   input  logic [2:0]                          dbg_sel_i,
-  input  logic [UnitIdxWidth-1:0]             dbg_addr_i,
+  input  logic [DebugAddrWidth-1:0]           dbg_addr_i,
   output logic signed [DebugWidth-1:0]        dbg_data_o
 );
   // ---------------------------------------------------------------------------
@@ -203,7 +205,7 @@ module nf_lif_core #(
   assign b_out_addr = $clog2(BOutDepth)'(group);
   assign decay_addr = $clog2(DecayDepth)'(update_unit);
 
-  assign state_read_addr = (phase_q == PhaseUpdate) ? UnitIdxWidth'(update_unit) : dbg_addr_i;
+  assign state_read_addr = (phase_q == PhaseUpdate) ? UnitIdxWidth'(update_unit) : UnitIdxWidth'(dbg_addr_i);
   assign list_read_addr  = (phase_q == PhaseReadout) ? {~bank_q, UnitIdxWidth'(count)}
                                                      : {bank_q, UnitIdxWidth'(count)};
 

@@ -16,7 +16,7 @@ module nf_lif_top (
   output logic [31:0]                                                step_cycles_o,
   output logic [31:0]                                                overflow_count_o,
   input  logic [2:0]                                                 dbg_sel_i,
-  input  logic [nf_config_pkg::UnitIdxWidth-1:0]                     dbg_addr_i,
+  input  logic [nf_config_pkg::DebugAddrWidth-1:0]                   dbg_addr_i,
   output logic signed [31:0]                                         dbg_data_o
 );
   nf_lif_core #(

@@ -58,6 +58,8 @@ module nf_rate_core #(
   parameter              BOutFile       = "",
   parameter              TableFile      = "",
   localparam int unsigned UnitIdxWidth  = (NumUnits > 1) ? $clog2(NumUnits) : 1,  // derived
+  // The debug port addresses units and outputs.
+  localparam int unsigned DebugAddrWidth = (NumOutputs > (1 << UnitIdxWidth)) ? $clog2(NumOutputs) : UnitIdxWidth,
   localparam int unsigned DebugWidth    = 32                                     // derived
 ) (
   input  logic                                clk_i,
@@ -77,7 +79,7 @@ module nf_rate_core #(
   output logic [31:0]                         overflow_count_o,  // fit events of the last step
   // State read-back while idle, one cycle of latency: sel 0 = h[addr], 1 = y[addr].
   input  logic [1:0]                          dbg_sel_i,
-  input  logic [UnitIdxWidth-1:0]             dbg_addr_i,
+  input  logic [DebugAddrWidth-1:0]           dbg_addr_i,
   output logic signed [DebugWidth-1:0]        dbg_data_o
 );
   // ---------------------------------------------------------------------------
@@ -94,7 +96,9 @@ module nf_rate_core #(
   localparam int unsigned LaneWidth  = $clog2(Lanes + 1) + 1;
   localparam int unsigned DrainCycles = Lanes + 3;  // last consume, hand-over, update of the last group
   localparam int unsigned TableDepth = 1 << TableBits;
-  localparam int unsigned IndexWidth = AccWidth + ((TableShift < 0) ? -TableShift : 0) + 2;
+  localparam int unsigned IndexBase  = AccWidth + ((TableShift < 0) ? -TableShift : 0);
+  localparam int unsigned IndexWidth = ((IndexBase > TableBits) ? IndexBase : TableBits) + 2;  // holds 2^L − 1
+  localparam int unsigned OperandWidth = (StateWidth > InputWidth) ? StateWidth : InputWidth;  // x_k or h_j
   localparam int unsigned MixWidth   = StateWidth + LeakBits + 3;
   localparam int unsigned YWideWidth = AccWidth + ((OutputShift < 0) ? -OutputShift : 0) + 2;
   localparam int unsigned ReluWidth  = AccWidth + ((ReluShift < 0) ? -ReluShift : 0) + 2;
@@ -171,10 +175,10 @@ module nf_rate_core #(
   // MAC lanes
   // ---------------------------------------------------------------------------
   logic [Lanes*AccWidth-1:0]  acc;  // lane l's accumulator at [l·AccWidth +: AccWidth]
-  logic signed [StateWidth+InputWidth:0] lane_operand;  // x_k or h_j, sign-extended
+  logic signed [OperandWidth-1:0] lane_operand;  // x_k or h_j, sign-extended
   assign lane_operand = consume_input_q
-      ? (StateWidth + InputWidth + 1)'($signed(x_q[consume_index_q*InputWidth +: InputWidth]))
-      : (StateWidth + InputWidth + 1)'(state_read_data);
+      ? OperandWidth'($signed(x_q[consume_index_q*InputWidth +: InputWidth]))
+      : OperandWidth'(state_read_data);
 
   for (genvar l = 0; l < Lanes; l++) begin : g_lane
     localparam int unsigned WeightWidth = (WInWidth > WRecWidth) ? WInWidth : WRecWidth;
@@ -185,7 +189,7 @@ module nf_rate_core #(
     assign init   = AccWidth'($signed(bias_word[l*BiasWidth +: BiasWidth])) <<< ShiftBias;
     nf_mac_lane #(
       .WeightWidth (WeightWidth),
-      .OperandWidth(StateWidth + InputWidth + 1),
+      .OperandWidth(OperandWidth),
       .AccWidth    (AccWidth),
       .Shift0      (ShiftIn),
       .Shift1      (ShiftRec),
@@ -223,7 +227,7 @@ module nf_rate_core #(
   assign update_valid = update_active_q && (update_unit < NumUnits);
   assign w_out_addr   = $clog2(WOutDepth)'(update_unit);
 
-  logic signed [AccWidth-1:0]   update_acc, b_acc_q;
+  logic signed [AccWidth-1:0]   update_acc;
   logic signed [StateWidth-1:0] b_h_old_q;
   logic                         b_valid_q;
   logic [UnitIdxWidth-1:0]      b_unit_q;
@@ -245,18 +249,18 @@ module nf_rate_core #(
       else if (index > LastRow) table_addr = TableBits'(TableDepth - 1);
       else table_addr = TableBits'(index);
     end
-    logic unused_acc_q;
-    assign unused_acc_q = ^b_acc_q;  // the table's address is registered inside the ROM instead
     nf_rom #(.Depth(TableDepth), .Width(StateWidth), .InitFile(TableFile))
       u_table (.clk_i, .en_i(1'b1), .addr_i(table_addr), .data_o(table_word));
     assign phi_value = $signed(table_word);
   end else begin : g_relu
     // p = max(0, fit_h(shift_round(a, F_a − F_h))), not counted as overflow (as the golden model).
+    logic signed [AccWidth-1:0]   acc_q;  // stage B's sum (the table path registers its address instead)
     logic signed [ReluWidth-1:0]  scaled;
     logic signed [StateWidth-1:0] fitted;
     logic                         unused_overflow;
+    always_ff @(posedge clk_i) acc_q <= update_acc;
     nf_shift_round #(.InWidth(AccWidth), .OutWidth(ReluWidth), .Shift(ReluShift), .Rounding(Rounding))
-      u_scale (.value_i(b_acc_q), .value_o(scaled));
+      u_scale (.value_i(acc_q), .value_o(scaled));
     nf_fit #(.InWidth(ReluWidth), .OutWidth(StateWidth), .Overflow(Overflow))
       u_fit (.value_i(scaled), .value_o(fitted), .overflow_o(unused_overflow));
     assign phi_value = fitted[StateWidth-1] ? '0 : fitted;
@@ -279,7 +283,7 @@ module nf_rate_core #(
   assign state_write_addr = (phase_q == PhaseClear) ? {bank_q, UnitIdxWidth'(item_q)} : {~bank_q, b_unit_q};
   assign state_write_data = (phase_q == PhaseClear) ? '0 : h_new;
   assign state_read_addr  = (phase_q == PhaseRun) ? {bank_q, UnitIdxWidth'(item - NumInputs)}
-                                                  : {bank_q, dbg_addr_i};
+                                                  : {bank_q, UnitIdxWidth'(dbg_addr_i)};
 
   // ---------------------------------------------------------------------------
   // Readout: one accumulator per output, loaded with b_out when the step starts
@@ -428,7 +432,6 @@ module nf_rate_core #(
       held_acc_q <= acc;
       held_h_q   <= h_caught_q;
     end
-    b_acc_q   <= update_acc;
     b_h_old_q <= $signed(held_h_q[update_lane*StateWidth +: StateWidth]);
     if (phase_q == PhaseClear) begin
       y_q <= '0;

@@ -13,21 +13,26 @@ module nf_shift_round #(
 );
   // Wide enough for the input, the output and the +1 of rounding up.
   localparam int unsigned WideWidth = ((InWidth > OutWidth) ? InWidth : OutWidth) + 1;
+  // A right shift by InWidth or more gives 0 or −1 whatever the amount (in
+  // every rounding mode, as the golden model's shift_round), so it is clamped
+  // to InWidth: exact, and the bit selects below stay in range.
+  localparam int          InBits    = InWidth;  // signed, for the comparison (Yosys 0.23 has no int' cast)
+  localparam int          Amount    = (Shift > InBits) ? InBits : Shift;
 
   logic signed [WideWidth-1:0] wide;
   assign wide = WideWidth'(value_i);  // sign-extends
 
-  if (Shift <= 0) begin : g_left
-    assign value_o = OutWidth'(wide <<< (-Shift));
+  if (Amount <= 0) begin : g_left
+    assign value_o = OutWidth'(wide <<< (-Amount));
   end else begin : g_right
     logic signed [WideWidth-1:0] floor_value;
     logic                        half_bit;   // the remainder's top bit: remainder ≥ half
     logic                        rest_bits;  // any remainder bit below it: remainder > half when half_bit
     logic                        round_up;
-    assign floor_value = wide >>> Shift;
-    assign half_bit    = wide[Shift-1];
-    if (Shift >= 2) begin : g_rest
-      assign rest_bits = |wide[Shift-2:0];
+    assign floor_value = wide >>> Amount;
+    assign half_bit    = wide[Amount-1];
+    if (Amount >= 2) begin : g_rest
+      assign rest_bits = |wide[Amount-2:0];
     end else begin : g_no_rest
       assign rest_bits = 1'b0;
     end
@@ -44,7 +49,6 @@ module nf_shift_round #(
 `ifndef SYNTHESIS
   initial begin
     if (Rounding > 2) $fatal(1, "nf_shift_round: Rounding must be 0, 1 or 2");
-    if (Shift > 0 && Shift >= int'(WideWidth)) $fatal(1, "nf_shift_round: Shift exceeds the width");
   end
 `endif
 endmodule

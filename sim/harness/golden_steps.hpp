@@ -82,7 +82,7 @@ class GoldenSteps {
   }
   std::int64_t clear_cycles() const { return quantize::clear_cycles(units_); }
 
-  // Every internal state value after step t, as debug reads.
+  // Every internal state value after step t, and y through the debug port too, as debug reads.
   std::vector<DebugRead> state_reads(int trial, int t) const {
     std::vector<DebugRead> reads;
     const auto add = [&](int select, const char* what, const char* signal) {
@@ -96,6 +96,7 @@ class GoldenSteps {
       add(kDebugSpike, "spike s", "spikes");
       add(kDebugRefractory, "refractory c", "refractory");
     }
+    for (int m = 0; m < outputs_; ++m) reads.push_back({kDebugOutput, m, "debug y", output(trial, t, m)});
     return reads;
   }
 

@@ -78,9 +78,9 @@ constexpr Case kCases[] = {
     /* 6 */ {"xor", 256, 8, 8, 16, kConvergent, kSaturate, kShift, 0, kSubtract, 0, kCurrent, 5, 1.0, 0.05, false, 6,
              200, false, 4.0},
     /* 7 */ {"flipflop", 32, 2, 8, 16, kHalfUp, kSaturate, kMultiplier, 12, kSubtract, 0, kCurrent, 5, 1.0, 0, true, 10,
-             1010, false, 0.0},
+             1010, false, 1.0},
     /* 8 */ {"xor", 24, 1, 8, 16, kHalfUp, kSaturate, kShift, 0, kZero, 1, kCurrent, 5, 1.0, 0, true, 40, 200, false,
-             0.0},
+             0.1},
 };
 
 constexpr long long total_timesteps() {

@@ -3,7 +3,8 @@
 // `verify` on that copy (VerifyOptions::rtl_sources): the unmodified sources
 // pass on the same network and seed, the mutant must fail with a MISMATCH.
 //   - a wrong rounding mode: half-up rounding turned into round-half-down
-//     (differs only on exact ties) in nf_shift_round;
+//     (differs only on exact ties) in nf_shift_round, and ties-to-even
+//     turned into ties-away in nf_decay's run-time shift (the LIF decay);
 //   - an off-by-one in the cycle count: one more drain cycle in nf_rate_core;
 //   - a dropped spike: nf_lif_core does not append the third spike of a step
 //     to the spike list (the spike itself is still reported).
@@ -59,7 +60,7 @@ quantize::QuantizedArtifact rate_network() {
   return quantize::quantize_artifact(a, "mutation-test", {});
 }
 
-quantize::QuantizedArtifact lif_network() {
+quantize::QuantizedArtifact lif_network(quantize::QuantizeOptions options = {}) {
   const auto task = models::make_task("xor");
   models::LifRnnConfig c;
   c.n_in = task->n_in();
@@ -68,7 +69,7 @@ quantize::QuantizedArtifact lif_network() {
   auto network = models::make_lif_rnn(c, {}, 21);
   network.weights().b_rec.setConstant(0.1f);  // active: several spikes per step
   const models::LifRnnArtifact a{std::move(network), {}, task->name(), task->param_values(), 21, {}, {}};
-  return quantize::quantize_artifact(a, "mutation-test", {});
+  return quantize::quantize_artifact(a, "mutation-test", options);
 }
 
 // Runs the original and the mutant; returns the mutant's log.
@@ -97,6 +98,16 @@ std::string mutant_log(const quantize::QuantizedArtifact& network, const Mutatio
 TEST_CASE("mutation: a wrong rounding mode is caught", "[sim][rtl][mutation]") {
   const std::string log = mutant_log(rate_network(), {"nf_shift_round.sv", "1:       round_up = half_bit;",
                                                       "1:       round_up = half_bit & rest_bits;"});
+  CHECK_THAT(log, Catch::Contains("MISMATCH trial 0"));
+}
+
+TEST_CASE("mutation: a wrong rounding mode in the LIF decay is caught", "[sim][rtl][mutation]") {
+  quantize::QuantizeOptions q;
+  q.rounding = quantize::Rounding::kConvergent;
+  q.decay.form = quantize::DecayForm::kShift;
+  const std::string log =
+      mutant_log(lif_network(q), {"nf_decay.sv", "round_up = (remainder > half) || ((remainder == half) && floor_value[0]);",
+                                  "round_up = (remainder >= half);"});
   CHECK_THAT(log, Catch::Contains("MISMATCH trial 0"));
 }
 

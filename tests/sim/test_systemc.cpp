@@ -85,13 +85,6 @@ void check_pass_log(const sim::VerifyResult& r, std::uint64_t seed, long long ti
   CHECK(std::stoll(m[1].str()) == timesteps);
 }
 
-// "<x> compute cycles per step" of a passing log.
-std::string compute_cycles_per_step(const std::string& log) {
-  std::smatch m;
-  if (!std::regex_search(log, m, std::regex("([0-9.]+) compute cycles per step"))) return "none";
-  return m[1].str();
-}
-
 void run_rate_case(const RateCase& c, std::uint64_t seed) {
   const sim::VerifyResult r = sim::verify(quantize_rate(c), systemc_options(c.lanes, c.trials, seed));
   check_pass_log(r, seed, static_cast<long long>(c.trials) * c.steps_per_trial);
@@ -114,8 +107,7 @@ TEST_CASE("systemc harness: rate core with 80-bit stream ports (sc_bv)", "[sim][
   run_rate_case(kWide, 33);
 }
 
-TEST_CASE("systemc harness: LIF core, the same event-driven cycles as the Verilator testbench",
-          "[sim][rtl][systemc][lif]") {
+TEST_CASE("systemc harness: LIF core, its event-driven cycles checked every step", "[sim][rtl][systemc][lif]") {
   const auto task = models::make_task("xor");
   models::LifRnnConfig config;
   config.n_in = task->n_in();
@@ -138,12 +130,6 @@ TEST_CASE("systemc harness: LIF core, the same event-driven cycles as the Verila
 
   const sim::VerifyResult systemc = sim::verify(quantized, systemc_options(2, trials, 34));
   check_pass_log(systemc, 34, trials * 200LL);
-  sim::VerifyOptions v = systemc_options(2, trials, 34);
-  v.harness = sim::Harness::kVerilator;
-  const sim::VerifyResult verilator = sim::verify(quantized, v);
-  INFO(verilator.log);
-  REQUIRE(verilator.passed);
-  CHECK(compute_cycles_per_step(systemc.log) == compute_cycles_per_step(verilator.log));
 }
 
 TEST_CASE("systemc harness: a changed golden value is caught with its place and a waveform", "[sim][rtl][systemc]") {
