@@ -9,16 +9,15 @@
 // and output, the overflow count, and the cycle count of the event-driven
 // schedule (which depends on the spikes) must be equal; random valid/ready
 // back-pressure with the seed in the log.
-#include <fmt/format.h>
 
 #include <catch2/catch.hpp>
-#include <regex>
 
 #include "neurofab/common/rng.hpp"
 #include "neurofab/models/init.hpp"
 #include "neurofab/quantize/integer_evaluation.hpp"
 #include "neurofab/quantize/quantized_artifact.hpp"
 #include "neurofab/sim/lockstep.hpp"
+#include "lockstep_checks.hpp"
 #include "target_training.hpp"
 
 using namespace nf;
@@ -148,13 +147,7 @@ void run_case(int index) {
   v.seed = 2000 + static_cast<std::uint64_t>(index);
   v.max_stall = 2;
   v.cache_dir = NF_TEST_CACHE_DIR;
-  const sim::VerifyResult r = sim::verify(quantized, v);
-  INFO(r.log);
-  REQUIRE(r.passed);
-  std::smatch m;
-  REQUIRE(std::regex_search(r.log, m, std::regex("PASS: (\\d+) timesteps")));
-  CHECK(std::stoll(m[1].str()) == static_cast<long long>(c.trials) * c.steps_per_trial);
-  CHECK_THAT(r.log, Catch::Contains(fmt::format("seed {}", v.seed)));
+  test::check_lockstep_pass(sim::verify(quantized, v), v.seed, static_cast<long long>(c.trials) * c.steps_per_trial);
 }
 
 }  // namespace
