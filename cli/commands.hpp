@@ -15,5 +15,6 @@ void add_quantize_command(CLI::App& app);
 void add_vectors_command(CLI::App& app);
 void add_rtl_command(CLI::App& app);
 void add_verify_command(CLI::App& app);
+void add_hls_command(CLI::App& app);
 
 }  // namespace nf::cli

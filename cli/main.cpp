@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   nf::cli::add_raster_command(app);
   nf::cli::add_rtl_command(app);
   nf::cli::add_verify_command(app);
+  nf::cli::add_hls_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -11,13 +11,11 @@
 
 #include <catch2/catch.hpp>
 
-#include "neurofab/common/rng.hpp"
-#include "neurofab/models/init.hpp"
 #include "neurofab/quantize/integer_evaluation.hpp"
 #include "neurofab/quantize/quantized_artifact.hpp"
 #include "neurofab/sim/lockstep.hpp"
 #include "lockstep_checks.hpp"
-#include "target_training.hpp"
+#include "stress_networks.hpp"
 
 using namespace nf;
 
@@ -65,29 +63,12 @@ constexpr long long total_timesteps() {
 static_assert(total_timesteps() >= 100000, "the lock-step matrix must check at least 10^5 timesteps per run");
 
 models::RateRnnArtifact make_network(const Case& c) {
-  const auto task = models::make_task(c.task);
   models::RateRnnConfig config;
   config.tau_ms = c.tau_ms;
   config.activation = c.activation;
-  if (c.trained) {
-    models::TrainingConfig training = test::rate_target_training();
-    training.max_epochs = 30;  // a real trained network, not a converged one: CI time
-    return test::train_target_network<models::RateRnn<float>>(c.task, {}, c.units, training, 7, config);
-  }
-  config.n_in = task->n_in();
-  config.n_rec = c.units;
-  config.n_out = task->n_out();
-  models::NetworkInit init;
-  init.w_rec.gain = c.gain;
-  auto network = models::make_rate_rnn(config, init, 11);
-  Rng rng(static_cast<std::uint64_t>(c.units) * 131 + static_cast<std::uint64_t>(c.weight_bits));
-  for (Eigen::Index i = 0; i < network.weights().b_rec.size(); ++i) {
-    network.weights().b_rec(i) = static_cast<float>(rng.normal() * 0.3);
-  }
-  for (Eigen::Index m = 0; m < network.weights().b_out.size(); ++m) {
-    network.weights().b_out(m) = static_cast<float>(rng.normal() * 0.1);
-  }
-  return {std::move(network), init, task->name(), task->param_values(), 11, {}, {}};
+  if (c.trained) return test::briefly_trained_network<models::RateRnn<float>>(c.task, c.units, config, 30);
+  return test::random_rate_network(c.task, c.units, config, c.gain,
+                                   static_cast<std::uint64_t>(c.units) * 131 + static_cast<std::uint64_t>(c.weight_bits));
 }
 
 void run_case(int index) {

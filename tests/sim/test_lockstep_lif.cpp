@@ -12,13 +12,11 @@
 
 #include <catch2/catch.hpp>
 
-#include "neurofab/common/rng.hpp"
-#include "neurofab/models/init.hpp"
 #include "neurofab/quantize/integer_evaluation.hpp"
 #include "neurofab/quantize/quantized_artifact.hpp"
 #include "neurofab/sim/lockstep.hpp"
 #include "lockstep_checks.hpp"
-#include "target_training.hpp"
+#include "stress_networks.hpp"
 
 using namespace nf;
 
@@ -99,25 +97,10 @@ models::LifRnnConfig network_config(const Case& c) {
 }
 
 models::LifRnnArtifact make_network(const Case& c) {
-  const auto task = models::make_task(c.task);
-  models::LifRnnConfig config = network_config(c);
-  if (c.trained) {
-    models::TrainingConfig training = test::lif_target_training();
-    training.max_epochs = 30;  // a real trained network, not a converged one: CI time
-    return test::train_target_network<models::LifRnn<float>>(c.task, {}, c.units, training, 7, config);
-  }
-  config.n_in = task->n_in();
-  config.n_rec = c.units;
-  config.n_out = task->n_out();
-  models::NetworkInit init;
-  init.w_rec.gain = c.gain;
-  init.w_in.gain = 3.0;
-  auto network = models::make_lif_rnn(config, init, 11);
-  Rng rng(static_cast<std::uint64_t>(c.units) * 131 + static_cast<std::uint64_t>(c.weight_bits));
-  auto& w = network.weights();
-  for (Eigen::Index i = 0; i < w.b_rec.size(); ++i) w.b_rec(i) = static_cast<float>(c.bias_mean + rng.normal() * 0.3);
-  for (Eigen::Index m = 0; m < w.b_out.size(); ++m) w.b_out(m) = static_cast<float>(rng.normal() * 0.1);
-  return {std::move(network), init, task->name(), task->param_values(), 11, {}, {}};
+  const models::LifRnnConfig config = network_config(c);
+  if (c.trained) return test::briefly_trained_network<models::LifRnn<float>>(c.task, c.units, config, 30);
+  return test::random_lif_network(c.task, c.units, config, c.gain, c.bias_mean,
+                                  static_cast<std::uint64_t>(c.units) * 131 + static_cast<std::uint64_t>(c.weight_bits));
 }
 
 void run_case(int index) {

@@ -1,0 +1,15 @@
+#include "nf_rate_top.h"
+
+#include "nf_rate_rnn.h"
+#include "nf_weights.h"
+
+void nf_rate_top(hls::stream<nf_config::input_t>& x_stream, hls::stream<nf_config::output_t>& y_stream,
+                 unsigned n_steps, unsigned& overflow_events) {
+#pragma HLS INTERFACE axis port = x_stream
+#pragma HLS INTERFACE axis port = y_stream
+#pragma HLS INTERFACE s_axilite port = n_steps
+#pragma HLS INTERFACE s_axilite port = overflow_events
+#pragma HLS INTERFACE s_axilite port = return
+  nf_hls::rate_sequence<nf_config>(x_stream, y_stream, n_steps, overflow_events, nf_w_in, nf_w_rec, nf_b_rec,
+                                   nf_w_out, nf_b_out, nf_activation_table);
+}

@@ -1,0 +1,14 @@
+#ifndef NF_RATE_TOP_H_
+#define NF_RATE_TOP_H_
+// The HLS top of a rate RNN: one trial of n_steps timesteps from the zero
+// state. x_stream carries n_in input codes per step, y_stream n_out output
+// codes per step (AXI4-Stream, one value per word); overflow_events is the
+// trial's count of saturated or wrapped values. Weights and constants are
+// ROMs from nf_weights.h and nf_config.h, generated from the quantized artifact.
+
+#include "nf_config.h"
+
+void nf_rate_top(hls::stream<nf_config::input_t>& x_stream, hls::stream<nf_config::output_t>& y_stream,
+                 unsigned n_steps, unsigned& overflow_events);
+
+#endif  // NF_RATE_TOP_H_

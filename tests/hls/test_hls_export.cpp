@@ -1,0 +1,196 @@
+// `neurofab hls`: the generated configuration and weights, the exact literals,
+// the project's files, bad input, and a quick C-simulation of an exported
+// project with the stand-in types — including that its testbench fails, naming
+// trial, step and unit, when one golden value is changed.
+
+#include <fmt/format.h>
+
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "csim_project.hpp"
+#include "neurofab/hls/hls_export.hpp"
+#include "neurofab/quantize/quantized_artifact.hpp"
+#include "run_command.hpp"
+#include "stress_networks.hpp"
+#include "temp_dir.hpp"
+
+using namespace nf;
+namespace fs = std::filesystem;
+
+namespace {
+
+quantize::QuantizedArtifact small_rate(quantize::QuantizeOptions q = {}) {
+  return quantize::quantize_artifact(test::random_rate_network("xor", 6, {}, 1.2, 3), "small", q);
+}
+
+quantize::QuantizedArtifact small_lif(quantize::QuantizeOptions q = {}) {
+  return quantize::quantize_artifact(test::random_lif_network("xor", 6, {}, 1.5, 0.5, 3), "small", q);
+}
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+TEST_CASE("exact_decimal: the literal is the code times 2^-F, exactly", "[hls]") {
+  CHECK(hls::exact_decimal(0, 8) == "0.0");
+  CHECK(hls::exact_decimal(3, 1) == "1.5");
+  CHECK(hls::exact_decimal(-3, 3) == "-0.375");
+  CHECK(hls::exact_decimal(-128, 8) == "-0.5");
+  CHECK(hls::exact_decimal(1, 10) == "0.0009765625");
+  CHECK(hls::exact_decimal(24, -2) == "96.0");
+  CHECK(hls::exact_decimal(-(std::int64_t{1} << 31), -32) == "-9223372036854775808.0");
+  CHECK(hls::exact_decimal(1, 32) == "0.00000000023283064365386962890625");
+  // Every literal parses back to the double that is the value (the compiler's
+  // reading of it), over random codes and fractions.
+  const std::uint64_t seed = 20261125;
+  INFO("seed " << seed);
+  Rng rng(seed);
+  for (int n = 0; n < 20000; ++n) {
+    const int bits = 2 + static_cast<int>(rng.uniform() * 31);
+    const int frac = -32 + static_cast<int>(rng.uniform() * 65);
+    const auto code = static_cast<std::int64_t>(std::floor((rng.uniform() - 0.5) * std::ldexp(1.0, bits)));
+    const std::string literal = hls::exact_decimal(code, frac);
+    INFO(code << " · 2^-" << frac << " → " << literal);
+    REQUIRE(std::strtod(literal.c_str(), nullptr) == std::ldexp(static_cast<double>(code), -frac));
+  }
+}
+
+TEST_CASE("the rate configuration names every format as an ap_fixed with the spec's modes", "[hls]") {
+  quantize::QuantizeOptions q;
+  q.rounding = quantize::Rounding::kConvergent;
+  q.overflow = quantize::Overflow::kWrap;
+  q.overrides = {{"state", {12, 9}}, {"W_rec", {8, 8}}, {"b_out", {6, -2}}};
+  const auto artifact = small_rate(q);
+  const auto& net = std::get<quantize::IntegerRateRnn>(artifact.network);
+  hls::HlsOptions options;
+  options.lanes = 4;
+  const std::string config = hls::config_header(net, options, "q-dir");
+  CHECK_THAT(config, Catch::Contains("typedef ap_fixed<12, 3, AP_RND_CONV, AP_WRAP> state_t;"));
+  CHECK_THAT(config, Catch::Contains("typedef ap_fixed<8, 0, AP_RND_CONV, AP_WRAP> w_rec_t;"));
+  CHECK_THAT(config, Catch::Contains("typedef ap_fixed<6, 8, AP_RND_CONV, AP_WRAP> b_out_t;"));
+  CHECK_THAT(config, Catch::Contains("static const unsigned n_rec = 6;"));
+  CHECK_THAT(config, Catch::Contains("static const unsigned lanes = 4;"));
+  CHECK_THAT(config, Catch::Contains("static const unsigned reuse_factor = 2;"));
+  CHECK_THAT(config, Catch::Contains("static const ap_q_mode rounding = AP_RND_CONV;"));
+  CHECK_THAT(config, Catch::Contains(fmt::format("typedef ap_fixed<{}, {}, AP_TRN, AP_WRAP> accum_t;",
+                                                 net.spec().accumulator_bits,
+                                                 net.spec().accumulator_bits - net.spec().accumulator_frac())));
+  CHECK_THAT(config, Catch::Contains("typedef nf_hls::tanh_table activation;"));
+  CHECK_THAT(config, Catch::Contains("'q-dir'"));
+  const std::string weights = hls::weights_header(net);
+  CHECK_THAT(weights, Catch::Contains("static const nf_config::w_rec_t nf_w_rec[6][6] = {"));
+  CHECK_THAT(weights, Catch::Contains("static const nf_config::state_t nf_activation_table[1024] = {"));
+  CHECK_THAT(weights, Catch::Contains(hls::exact_decimal(net.tensors().w_rec(2, 3), 8)));
+}
+
+TEST_CASE("the LIF configuration: decay form, threshold, reset, refractory, spike input", "[hls]") {
+  quantize::QuantizeOptions q;
+  q.decay.form = quantize::DecayForm::kShift;
+  models::LifRnnConfig c;
+  c.encoding = models::InputEncoding::kPoisson;
+  c.reset = models::ResetMode::kZero;
+  c.refractory_steps = 3;
+  const auto artifact =
+      quantize::quantize_artifact(test::random_lif_network("xor", 6, c, 1.5, 0.5, 3), "small", q);
+  const auto& net = std::get<quantize::IntegerLifRnn>(artifact.network);
+  const std::string config = hls::config_header(net, {}, "q");
+  CHECK_THAT(config, Catch::Contains("typedef nf_hls::shift_decay decay_form;"));
+  CHECK_THAT(config, Catch::Contains("static const bool spike_input = true;"));
+  CHECK_THAT(config, Catch::Contains("typedef ap_fixed<2, 2, AP_RND, AP_SAT> input_t;"));
+  CHECK_THAT(config, Catch::Contains("static const bool reset_to_zero = true;"));
+  CHECK_THAT(config, Catch::Contains("static const unsigned refractory_steps = 3;"));
+  CHECK_THAT(config, Catch::Contains("typedef ap_uint<2> refractory_t;"));
+  CHECK_THAT(config, Catch::Contains(fmt::format("membrane_t({})", hls::exact_decimal(net.spec().threshold,
+                                                                                      net.spec().membrane.frac_bits))));
+  const std::string weights = hls::weights_header(net);
+  CHECK_THAT(weights, Catch::Contains(fmt::format("nf_beta[6] = {{\n    {}, ", net.tensors().beta(0))));
+}
+
+TEST_CASE("bad options and bad input: one clear error, nothing written", "[hls]") {
+  test::TempDir dir;
+  hls::HlsOptions options;
+  options.lanes = 7;  // more than the 6 units
+  CHECK_THROWS_WITH(hls::export_project(small_rate(), options, dir / "p", "q"), Catch::Contains("--lanes 7"));
+  options.lanes = 1;
+  options.trials = 0;
+  CHECK_THROWS_WITH(hls::export_project(small_rate(), options, dir / "p", "q"), Catch::Contains("--trials 0"));
+  CHECK_FALSE(fs::exists(dir / "p"));
+
+  // The CLI: a float artifact or a missing folder is refused with the folder named.
+  const auto missing = test::run_command(fmt::format("{} hls '{}' -o '{}' 2>&1", NF_CLI_PATH,
+                                                     (dir / "nothing").string(), (dir / "p").string()));
+  CHECK(missing.exit_code != 0);
+  CHECK_THAT(missing.output, Catch::Contains("nothing"));
+  CHECK_FALSE(fs::exists(dir / "p"));
+}
+
+TEST_CASE("an exported project: its files, and its C-simulation passes and can fail", "[hls][csim]") {
+  test::TempDir dir;
+  quantize::save_quantized(dir / "q", small_lif());
+  const auto first = test::run_command(fmt::format("{} hls '{}' -o '{}' --lanes 4 --trials 2 2>&1", NF_CLI_PATH,
+                                                   (dir / "q").string(), (dir / "p").string()));
+  INFO(first.output);
+  REQUIRE(first.exit_code == 0);
+  for (const char* file : {"firmware/nf_config.h", "firmware/nf_weights.h", "firmware/nf_lif_rnn.h",
+                           "firmware/nf_lif_top.cpp", "firmware/nf_hls_types.h", "firmware/nf_hls_fixed.h",
+                           "tb/nf_lif_tb.cpp", "tb/nf_tb_data.h", "tb_data/meta.txt", "tb_data/membrane.dat",
+                           "run_hls.tcl", "README.md", "hls.json"}) {
+    INFO(file);
+    CHECK(fs::exists(dir / "p" / file));
+  }
+  CHECK_FALSE(fs::exists(dir / "p" / "firmware" / "nf_rate_rnn.h"));
+  const std::string tcl = read_text(dir / "p" / "run_hls.tcl");
+  for (const char* command : {"set_top nf_lif_top", "csim_design", "csynth_design", "cosim_design",
+                              "export_design -format ip_catalog", "set_part {xc7z020clg400-1}"}) {
+    CHECK_THAT(tcl, Catch::Contains(command));
+  }
+  // An existing folder is kept unless --force.
+  const auto again = test::run_command(fmt::format("{} hls '{}' -o '{}' 2>&1", NF_CLI_PATH, (dir / "q").string(),
+                                                   (dir / "p").string()));
+  CHECK(again.exit_code != 0);
+  CHECK_THAT(again.output, Catch::Contains("--force"));
+
+  const long long steps = 2LL * models::make_task("xor")->n_steps();
+  test::check_csim_pass(test::build_and_run_csim(dir / "p", "lif", test::HlsTypes::kStandins),
+                        test::HlsTypes::kStandins, steps);
+
+  // One membrane value of trial 1, step 7, unit 2 off by one: the testbench must say where.
+  const fs::path membrane = dir / "p" / "tb_data" / "membrane.dat";
+  std::string text = read_text(membrane);
+  std::size_t line_start = 0;
+  const int steps_per_trial = models::make_task("xor")->n_steps();
+  for (int line = 0; line < steps_per_trial + 7; ++line) line_start = text.find('\n', line_start) + 1;
+  std::istringstream row(text.substr(line_start, text.find('\n', line_start) - line_start));
+  std::vector<long long> values;
+  for (long long v; row >> v;) values.push_back(v);
+  REQUIRE(values.size() == 6);
+  values[2] += 1;
+  std::string changed;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) changed += ' ';
+    changed += std::to_string(values[i]);
+  }
+  text.replace(line_start, text.find('\n', line_start) - line_start, changed);
+  std::ofstream(membrane) << text;
+  const auto run = test::run_command(fmt::format("cd '{}' && ./csim-standins 2>&1", (dir / "p").string()));
+  INFO(run.output);
+  CHECK(run.exit_code == 1);
+  CHECK_THAT(run.output, Catch::Contains(fmt::format("MISMATCH trial 1 step 7 v[2]: expected {}, actual {}",
+                                                     values[2], values[2] - 1)));
+  CHECK_THAT(run.output, Catch::Contains("FAIL: 1 of"));
+
+  // A truncated golden file is named, with its line count.
+  std::ofstream(dir / "p" / "tb_data" / "current.dat") << "0 0 0 0 0 0\n";
+  const auto truncated = test::run_command(fmt::format("cd '{}' && ./csim-standins 2>&1", (dir / "p").string()));
+  CHECK(truncated.exit_code == 2);
+  CHECK_THAT(truncated.output, Catch::Contains("current.dat: 1 lines, expected"));
+}
