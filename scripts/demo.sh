@@ -5,7 +5,8 @@
 # LIF network's spike raster, quantizes both to 8-bit weights / 16-bit state
 # (the integer golden model), writes the golden vectors later stages check
 # against, and runs the rate network's RTL core in Verilator in lock step with
-# the golden model. Later pipeline stages extend it.
+# the golden model, and exports both as Vitis HLS projects whose C-simulation
+# (g++) is checked against the golden model. Later pipeline stages extend it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
@@ -47,7 +48,16 @@ done
 echo "== verify in SystemC: the rate core Verilated with --sc, sc_fifo streams, the same checks =="
 ./build/cli/neurofab verify out/demo/q-flipflop-rate-n50 --lanes 4 --trials 1 --harness systemc
 echo
+for family in rate lif; do
+  net=flipflop-$family-n50
+  echo "== hls: $net as a Vitis HLS project; its C-simulation (g++, stand-in types) against the golden model =="
+  ./build/cli/neurofab hls "out/demo/q-$net" --lanes 4 --trials 2 --force -o "out/demo/hls-$net"
+  (cd "out/demo/hls-$net" &&
+    g++ -std=c++14 -O1 -Ifirmware -Itb tb/nf_${family}_tb.cpp firmware/nf_${family}_top.cpp -o csim && ./csim)
+  echo
+done
 echo "The artifacts (model.json + .npy tensors) are in $out and $lif;"
 echo "the spike raster of one trial is $lif/raster.png; the quantized networks"
 echo "are out/demo/q-*, their golden vectors out/demo/vectors-*, the cores'"
-echo "configurations out/demo/rtl-*."
+echo "configurations out/demo/rtl-*, the HLS projects out/demo/hls-* (run_hls.tcl"
+echo "for Vitis HLS)."

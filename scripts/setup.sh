@@ -12,6 +12,9 @@ packages=(
   libeigen3-dev libblis-serial-dev libfmt-dev catch2 libcli11-dev nlohmann-json3-dev
   libgmp-dev
   python3 python3-numpy python3-matplotlib
+  # pip (Debian's, for /usr/bin/python3): the HLS tests fetch Xilinx's ap_types
+  # headers from the hls4ml wheel on PyPI (pip download; nothing is installed).
+  python3-pip
   # RTL: Verilator (lock-step simulation), Yosys (synthesis checks), the open
   # iCE40 flow, and SystemC for the system-level harness.
   verilator yosys nextpnr-ice40 fpga-icestorm libsystemc-dev pkg-config

@@ -12,4 +12,9 @@
 void nf_lif_top(hls::stream<nf_config::input_t>& x_stream, hls::stream<nf_config::output_t>& y_stream,
                 unsigned n_steps, unsigned& overflow_events);
 
+// One timestep with the state passed explicitly (nf_hls::lif_step on the same
+// ROMs; the outputs are state.output): for a host-driven loop, and for the
+// testbench's every-step check.
+void nf_lif_step_top(const nf_config::input_t x[nf_config::n_in], nf_hls::lif_state<nf_config>& state);
+
 #endif  // NF_LIF_TOP_H_

@@ -13,3 +13,8 @@ void nf_rate_top(hls::stream<nf_config::input_t>& x_stream, hls::stream<nf_confi
   nf_hls::rate_sequence<nf_config>(x_stream, y_stream, n_steps, overflow_events, nf_w_in, nf_w_rec, nf_b_rec,
                                    nf_w_out, nf_b_out, nf_activation_table);
 }
+
+void nf_rate_step_top(const nf_config::input_t x[nf_config::n_in], nf_hls::rate_state<nf_config>& state,
+                      nf_config::output_t y[nf_config::n_out]) {
+  nf_hls::rate_step<nf_config>(x, state, y, nf_w_in, nf_w_rec, nf_b_rec, nf_w_out, nf_b_out, nf_activation_table);
+}

@@ -11,4 +11,9 @@
 void nf_rate_top(hls::stream<nf_config::input_t>& x_stream, hls::stream<nf_config::output_t>& y_stream,
                  unsigned n_steps, unsigned& overflow_events);
 
+// One timestep with the state passed explicitly (nf_hls::rate_step on the same
+// ROMs): for a host-driven loop, and for the testbench's every-step check.
+void nf_rate_step_top(const nf_config::input_t x[nf_config::n_in], nf_hls::rate_state<nf_config>& state,
+                      nf_config::output_t y[nf_config::n_out]);
+
 #endif  // NF_RATE_TOP_H_

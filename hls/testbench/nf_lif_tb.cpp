@@ -1,6 +1,6 @@
 // C-simulation testbench of the LIF RNN kernels against the integer golden
 // model's vectors (tb_data/, written by `neurofab hls`), bit for bit:
-//   1. lif_step, trial by trial from the zero state: every unit's current I,
+//   1. nf_lif_step_top (lif_step), trial by trial from the zero state: every unit's current I,
 //      membrane v, spike s and refractory counter c, every output y and the
 //      step's overflow count, at every timestep;
 //   2. the top nf_lif_top (what csynth and cosim build): the y stream at every
@@ -12,10 +12,8 @@
 #include <cstdio>
 #include <vector>
 
-#include "nf_lif_rnn.h"
 #include "nf_lif_top.h"
 #include "nf_tb_data.h"
-#include "nf_weights.h"
 
 namespace {
 
@@ -37,7 +35,7 @@ void check_step_kernel(const nf_tb::Data& data, nf_tb::Checker& checker) {
       C::input_t x[C::n_in];
       for (unsigned k = 0; k < C::n_in; ++k) x[k] = nf_tb::from_code<C::input_t>(input[row * C::n_in + k]);
       const unsigned events_before = s.overflow_events;
-      nf_hls::lif_step<C>(x, s, nf_w_in, nf_w_rec, nf_b_rec, nf_w_out, nf_b_out, nf_beta, nf_alpha_syn);
+      nf_lif_step_top(x, s);
       for (unsigned i = 0; i < C::n_rec; ++i) {
         const long long at = row * C::n_rec + i;
         const int unit = static_cast<int>(i);

@@ -1,6 +1,6 @@
 // C-simulation testbench of the rate RNN kernels against the integer golden
 // model's vectors (tb_data/, written by `neurofab hls`), bit for bit:
-//   1. rate_step, trial by trial from the zero state: every unit's h, every
+//   1. nf_rate_step_top (rate_step), trial by trial from the zero state: every unit's h, every
 //      output y and the step's overflow count, at every timestep;
 //   2. the top nf_rate_top (what csynth and cosim build): the y stream at every
 //      timestep and the trial's overflow count.
@@ -11,10 +11,8 @@
 #include <cstdio>
 #include <vector>
 
-#include "nf_rate_rnn.h"
 #include "nf_rate_top.h"
 #include "nf_tb_data.h"
-#include "nf_weights.h"
 
 namespace {
 
@@ -34,7 +32,7 @@ void check_step_kernel(const nf_tb::Data& data, nf_tb::Checker& checker) {
       for (unsigned k = 0; k < C::n_in; ++k) x[k] = nf_tb::from_code<C::input_t>(input[row * C::n_in + k]);
       C::output_t y[C::n_out];
       const unsigned events_before = s.overflow_events;
-      nf_hls::rate_step<C>(x, s, y, nf_w_in, nf_w_rec, nf_b_rec, nf_w_out, nf_b_out, nf_activation_table);
+      nf_rate_step_top(x, s, y);
       for (unsigned i = 0; i < C::n_rec; ++i) {
         checker.check("h", trial, step, static_cast<int>(i), state[row * C::n_rec + i], nf_tb::code_of(s.h[i]));
       }

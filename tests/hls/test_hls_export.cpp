@@ -194,3 +194,37 @@ TEST_CASE("an exported project: its files, and its C-simulation passes and can f
   CHECK(truncated.exit_code == 2);
   CHECK_THAT(truncated.output, Catch::Contains("current.dat: 1 lines, expected"));
 }
+
+TEST_CASE("the C-simulation catches a kernel configured with the wrong rounding mode", "[hls][csim]") {
+  // A rate network with convergent rounding and the leak α = 1/4, whose
+  // rounding sees exact ties; its configuration is then edited to round half
+  // up (AP_RND) everywhere: the ties now round the other way.
+  quantize::QuantizeOptions q;
+  q.rounding = quantize::Rounding::kConvergent;
+  models::RateRnnConfig c;
+  c.tau_ms = 4;
+  const auto artifact = quantize::quantize_artifact(test::random_rate_network("xor", 12, c, 1.5, 3), "small", q);
+  test::TempDir dir;
+  hls::HlsOptions options;
+  options.lanes = 3;
+  options.trials = 2;
+  hls::export_project(artifact, options, dir / "p", "small");
+  const long long steps = 2LL * models::make_task("xor")->n_steps();
+  test::check_csim_pass(test::build_and_run_csim(dir / "p", "rate", test::HlsTypes::kStandins),
+                        test::HlsTypes::kStandins, steps);
+
+  const fs::path config = dir / "p" / "firmware" / "nf_config.h";
+  std::string text = read_text(config);
+  std::size_t replaced = 0;
+  for (std::size_t at = text.find("AP_RND_CONV"); at != std::string::npos; at = text.find("AP_RND_CONV", at)) {
+    text.replace(at, 11, "AP_RND");
+    ++replaced;
+  }
+  REQUIRE(replaced > 5);
+  std::ofstream(config) << text;
+  const auto mutant = test::build_and_run_csim(dir / "p", "rate", test::HlsTypes::kStandins);
+  INFO(mutant.build_log << mutant.output);
+  REQUIRE(mutant.build_exit == 0);
+  CHECK(mutant.exit_code == 1);
+  CHECK_THAT(mutant.output, Catch::Contains("MISMATCH trial 0 step"));
+}
