@@ -77,8 +77,8 @@ template <ap_q_mode Q, class T, class K>
 typename rounded<T, Q>::type decay(const T& x, const K& k, shift_decay) {
 #pragma HLS INLINE
   const unsigned max_shift = T::width + 1;
-  const unsigned requested = k;
-  const unsigned shift = requested > max_shift ? max_shift : requested;
+  const unsigned long long requested = k;  // ap_uint converts to unsigned long long
+  const unsigned shift = requested > max_shift ? max_shift : static_cast<unsigned>(requested);
   return x - shift_round_right<Q, T::width + 1>(x, shift);
 }
 

@@ -109,6 +109,8 @@ void lif_step(const typename CONFIG_T::input_t x[CONFIG_T::n_in], lif_state<CONF
   typedef typename CONFIG_T::output_t output_t;
   const unsigned lanes = CONFIG_T::lanes;
   const unsigned groups = (CONFIG_T::n_rec + CONFIG_T::lanes - 1) / CONFIG_T::lanes;
+  const unsigned max_events = CONFIG_T::n_rec;  // for LOOP_TRIPCOUNT: a pragma takes a constant, not a type member
+  (void)max_events;                             // (unused where the pragmas are ignored)
   const ap_q_mode Q = CONFIG_T::rounding;
 #pragma HLS ARRAY_PARTITION variable = w_in cyclic factor = lanes dim = 1
 #pragma HLS ARRAY_PARTITION variable = w_rec cyclic factor = lanes dim = 1
@@ -147,7 +149,7 @@ UnitGroups:
   Recurrent:
     for (unsigned e = 0; e < CONFIG_T::n_rec; ++e) {
 #pragma HLS PIPELINE II = 1
-#pragma HLS LOOP_TRIPCOUNT min = 0 max = CONFIG_T::n_rec
+#pragma HLS LOOP_TRIPCOUNT min = 0 max = max_events
       if (e >= state.spike_count) break;
       const unsigned j = state.spike_list[e];
     RecurrentLanes:
@@ -179,7 +181,7 @@ Readout:
   ReadoutEvents:
     for (unsigned e = 0; e < CONFIG_T::n_rec; ++e) {
 #pragma HLS PIPELINE II = 1
-#pragma HLS LOOP_TRIPCOUNT min = 0 max = CONFIG_T::n_rec
+#pragma HLS LOOP_TRIPCOUNT min = 0 max = max_events
       if (e >= state.spike_count) break;
       o += w_out[m][state.spike_list[e]];
     }

@@ -1,0 +1,41 @@
+# hls/: the stand-in ap_types (hls/kernels/standins/) against Xilinx's headers.
+# ap_types_probe.cpp is built twice, with the stand-ins and (when
+# cmake/ApTypes.cmake found them) with Xilinx's ap_types; the Catch suite
+# requires identical outputs. Both in C++14, the language of the Vitis HLS
+# front end.
+set(NF_HLS_KERNELS_DIR ${PROJECT_SOURCE_DIR}/hls/kernels)
+
+# -O1: the probe instantiates ~600 type pairs; higher levels only cost build time.
+add_executable(nf_ap_types_probe_standin ${CMAKE_CURRENT_LIST_DIR}/ap_types_probe.cpp)
+target_include_directories(nf_ap_types_probe_standin PRIVATE ${NF_HLS_KERNELS_DIR})
+target_compile_definitions(nf_ap_types_probe_standin PRIVATE NF_HLS_STANDIN_TYPES)
+# The stand-ins must compile without a warning.
+target_compile_options(nf_ap_types_probe_standin PRIVATE -O1 -Wall -Wextra -pedantic -Werror)
+set_target_properties(nf_ap_types_probe_standin PROPERTIES
+  CXX_STANDARD 14 CXX_STANDARD_REQUIRED ON CXX_EXTENSIONS OFF)
+
+nf_add_test_suite(nf_hls_types_tests
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_ap_standins.cpp)
+target_include_directories(nf_hls_types_tests PRIVATE ${NF_HLS_KERNELS_DIR})
+target_compile_definitions(nf_hls_types_tests PRIVATE
+  NF_HLS_STANDIN_TYPES
+  NF_AP_PROBE_STANDIN="$<TARGET_FILE:nf_ap_types_probe_standin>")
+add_dependencies(nf_hls_types_tests nf_ap_types_probe_standin)
+
+if(NF_AP_TYPES_DIR)
+  add_executable(nf_ap_types_probe_xilinx ${CMAKE_CURRENT_LIST_DIR}/ap_types_probe.cpp)
+  # Xilinx's folder first, so nf_hls_types.h picks its ap_fixed.h.
+  target_include_directories(nf_ap_types_probe_xilinx PRIVATE ${NF_AP_TYPES_DIR} ${NF_HLS_KERNELS_DIR})
+  # NDEBUG: Xilinx's C model asserts on a bit index beyond the source width
+  # when it rounds a value into a grid coarser than the whole source (e.g.
+  # bool -> ap_fixed<5, 7, AP_RND_INF>); the index only feeds a value it then
+  # discards, so the result is right without the assert, and the probe keeps
+  # those conversions.
+  target_compile_definitions(nf_ap_types_probe_xilinx PRIVATE NDEBUG)
+  target_compile_options(nf_ap_types_probe_xilinx PRIVATE -O1)
+  set_target_properties(nf_ap_types_probe_xilinx PROPERTIES
+    CXX_STANDARD 14 CXX_STANDARD_REQUIRED ON CXX_EXTENSIONS OFF)
+  target_compile_definitions(nf_hls_types_tests PRIVATE
+    NF_AP_PROBE_XILINX="$<TARGET_FILE:nf_ap_types_probe_xilinx>")
+  add_dependencies(nf_hls_types_tests nf_ap_types_probe_xilinx)
+endif()
