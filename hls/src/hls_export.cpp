@@ -115,6 +115,23 @@ std::string header_banner(const std::string& file, const std::string& what, cons
       source.empty() ? std::string() : fmt::format(" from the quantized artifact '{}'", source), what);
 }
 
+std::string weights_prologue() {
+  return header_banner("nf_weights.h", "Data only: the codes of the quantized artifact, exact.", "") +
+         "#ifndef NF_WEIGHTS_H_\n#define NF_WEIGHTS_H_\n\n#include \"nf_config.h\"\n\n";
+}
+
+// The weights and biases both families have, with their shapes from the tensors.
+template <typename Tensors, typename Spec>
+std::string synapse_arrays(const Tensors& t, const Spec& s) {
+  const auto dims = [](const quantize::IntMatrix& m) { return fmt::format("[{}][{}]", m.rows(), m.cols()); };
+  const auto length = [](const quantize::IntVector& v) { return fmt::format("[{}]", v.size()); };
+  return array_declaration("w_in_t", "nf_w_in", dims(t.w_in), matrix_literal(t.w_in, s.w_in.frac_bits)) +
+         array_declaration("w_rec_t", "nf_w_rec", dims(t.w_rec), matrix_literal(t.w_rec, s.w_rec.frac_bits)) +
+         array_declaration("b_rec_t", "nf_b_rec", length(t.b_rec), vector_literal(t.b_rec, s.b_rec.frac_bits)) +
+         array_declaration("w_out_t", "nf_w_out", dims(t.w_out), matrix_literal(t.w_out, s.w_out.frac_bits)) +
+         array_declaration("b_out_t", "nf_b_out", length(t.b_out), vector_literal(t.b_out, s.b_out.frac_bits));
+}
+
 int lif_readout_accumulator_bits(const IntegerLifRnn& network) {
   const auto& s = network.spec();
   const auto& t = network.tensors();
@@ -290,19 +307,10 @@ std::string config_header(const IntegerLifRnn& network, const HlsOptions& option
 }
 
 std::string weights_header(const IntegerRateRnn& network) {
-  const auto& c = network.config();
   const auto& s = network.spec();
   const auto& t = network.tensors();
-  std::string text = header_banner("nf_weights.h", "Data only: the codes of the quantized artifact, exact.", "");
-  text += "#ifndef NF_WEIGHTS_H_\n#define NF_WEIGHTS_H_\n\n#include \"nf_config.h\"\n\n";
-  text += array_declaration("w_in_t", "nf_w_in", fmt::format("[{}][{}]", c.n_rec, c.n_in),
-                            matrix_literal(t.w_in, s.w_in.frac_bits));
-  text += array_declaration("w_rec_t", "nf_w_rec", fmt::format("[{}][{}]", c.n_rec, c.n_rec),
-                            matrix_literal(t.w_rec, s.w_rec.frac_bits));
-  text += array_declaration("b_rec_t", "nf_b_rec", fmt::format("[{}]", c.n_rec), vector_literal(t.b_rec, s.b_rec.frac_bits));
-  text += array_declaration("w_out_t", "nf_w_out", fmt::format("[{}][{}]", c.n_out, c.n_rec),
-                            matrix_literal(t.w_out, s.w_out.frac_bits));
-  text += array_declaration("b_out_t", "nf_b_out", fmt::format("[{}]", c.n_out), vector_literal(t.b_out, s.b_out.frac_bits));
+  std::string text = weights_prologue();
+  text += synapse_arrays(t, s);
   const std::vector<std::int32_t> table =
       s.activation.entries.empty() ? std::vector<std::int32_t>{0} : s.activation.entries;
   text += array_declaration("state_t", "nf_activation_table", fmt::format("[{}]", table.size()),
@@ -314,16 +322,8 @@ std::string weights_header(const IntegerLifRnn& network) {
   const auto& c = network.config();
   const auto& s = network.spec();
   const auto& t = network.tensors();
-  std::string text = header_banner("nf_weights.h", "Data only: the codes of the quantized artifact, exact.", "");
-  text += "#ifndef NF_WEIGHTS_H_\n#define NF_WEIGHTS_H_\n\n#include \"nf_config.h\"\n\n";
-  text += array_declaration("w_in_t", "nf_w_in", fmt::format("[{}][{}]", c.n_rec, c.n_in_encoded()),
-                            matrix_literal(t.w_in, s.w_in.frac_bits));
-  text += array_declaration("w_rec_t", "nf_w_rec", fmt::format("[{}][{}]", c.n_rec, c.n_rec),
-                            matrix_literal(t.w_rec, s.w_rec.frac_bits));
-  text += array_declaration("b_rec_t", "nf_b_rec", fmt::format("[{}]", c.n_rec), vector_literal(t.b_rec, s.b_rec.frac_bits));
-  text += array_declaration("w_out_t", "nf_w_out", fmt::format("[{}][{}]", c.n_out, c.n_rec),
-                            matrix_literal(t.w_out, s.w_out.frac_bits));
-  text += array_declaration("b_out_t", "nf_b_out", fmt::format("[{}]", c.n_out), vector_literal(t.b_out, s.b_out.frac_bits));
+  std::string text = weights_prologue();
+  text += synapse_arrays(t, s);
   // Decay parameters: k (shift form, integers) or d_q / 2^B (multiplier form).
   const bool shift = s.decay.form == quantize::DecayForm::kShift;
   const int decay_frac = shift ? 0 : s.decay.multiplier_bits;

@@ -44,58 +44,14 @@ void check_step_kernel(const nf_tb::Data& data, nf_tb::Checker& checker) {
   }
 }
 
-void check_top(const nf_tb::Data& data, nf_tb::Checker& checker) {
-  const std::vector<long long> input = data.load("input", C::n_in);
-  const std::vector<long long> output = data.load("output", C::n_out);
-  const std::vector<long long> overflow = data.load("overflow_events", 1);
-  for (int trial = 0; trial < data.trials(); ++trial) {
-    hls::stream<C::input_t> x_stream("x_stream");
-    hls::stream<C::output_t> y_stream("y_stream");
-    const long long first = static_cast<long long>(trial) * data.steps();
-    long long trial_overflow = 0;
-    for (int step = 0; step < data.steps(); ++step) {
-      for (unsigned k = 0; k < C::n_in; ++k) {
-        x_stream.write(nf_tb::from_code<C::input_t>(input[(first + step) * C::n_in + k]));
-      }
-      trial_overflow += overflow[first + step];
-    }
-    unsigned overflow_events = 0;
-    nf_rate_top(x_stream, y_stream, static_cast<unsigned>(data.steps()), overflow_events);
-    for (int step = 0; step < data.steps(); ++step) {
-      for (unsigned m = 0; m < C::n_out; ++m) {
-        const long long expected = output[(first + step) * C::n_out + m];
-        if (y_stream.empty()) {
-          checker.check("top y (stream ended early)", trial, step, static_cast<int>(m), expected, -1);
-          continue;
-        }
-        checker.check("top y", trial, step, static_cast<int>(m), expected, nf_tb::code_of(y_stream.read()));
-      }
-    }
-    checker.check("top words left in y_stream", trial, data.steps(), 0, 0, static_cast<long long>(y_stream.size()));
-    checker.check("top overflow_events (trial)", trial, data.steps(), 0, trial_overflow, overflow_events);
-  }
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   const nf_tb::Data data(argc > 1 ? argv[1] : "tb_data");
-  if (data.meta("model") != "rate_rnn") nf_tb::fail("tb_data is for a " + data.meta("model") + ", not a rate_rnn");
-  data.expect("n_in", C::n_in);
-  data.expect("n_rec", C::n_rec);
-  data.expect("n_out", C::n_out);
-  std::printf("nf csim: rate_rnn n_in %u n_rec %u n_out %u lanes %u, %d trials x %d steps, types %s\n", C::n_in,
-              C::n_rec, C::n_out, C::lanes, data.trials(), data.steps(), NF_HLS_TYPES_NAME);
+  nf_tb::check_shape<C>(data, "rate_rnn");
   nf_tb::Checker checker;
   check_step_kernel(data, checker);
   const long long step_values = checker.compared();
-  check_top(data, checker);
-  std::printf("nf csim: rate_step: %lld values (h, y, overflow) at %lld timesteps; nf_rate_top: %lld values\n",
-              step_values, static_cast<long long>(data.trials()) * data.steps(), checker.compared() - step_values);
-  if (checker.mismatches() != 0) {
-    std::printf("FAIL: %lld of %lld values differ from the golden model\n", checker.mismatches(), checker.compared());
-    return 1;
-  }
-  std::printf("PASS: all %lld values equal the golden model\n", checker.compared());
-  return 0;
+  nf_tb::check_sequence_top<C>(data, checker, nf_rate_top);
+  return nf_tb::report(data, checker, step_values, "rate_step", "h, y, overflow", "nf_rate_top");
 }

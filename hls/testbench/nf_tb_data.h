@@ -1,7 +1,8 @@
 #ifndef NF_TB_DATA_H_
 #define NF_TB_DATA_H_
 // The C-simulation testbench's side: golden vectors from tb_data/ and the
-// bit-exact comparison against them (testbench only: std library, no HLS rules).
+// bit-exact comparison against them, and the check of the sequence top both
+// testbenches share (testbench only: std library and the HLS types, no HLS rules).
 //
 // tb_data/ (written by `neurofab hls` from the integer golden model):
 //   meta.txt         "key value" lines: model, trials K, steps T, n_in, n_rec, n_out
@@ -20,6 +21,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "nf_hls_types.h"
 
 namespace nf_tb {
 
@@ -128,6 +131,67 @@ class Checker {
   static const long long kReported = 20;
   long long compared_ = 0, mismatches_ = 0;
 };
+
+// Stops unless tb_data was written for this model family and these sizes, then
+// prints the run's line (family, sizes, lanes, trials, steps, types).
+template <class C>
+void check_shape(const Data& data, const std::string& model) {
+  if (data.meta("model") != model) fail("tb_data is for a " + data.meta("model") + ", not a " + model);
+  data.expect("n_in", C::n_in);
+  data.expect("n_rec", C::n_rec);
+  data.expect("n_out", C::n_out);
+  std::printf("nf csim: %s n_in %u n_rec %u n_out %u lanes %u, %d trials x %d steps, types %s\n", model.c_str(),
+              C::n_in, C::n_rec, C::n_out, C::lanes, data.trials(), data.steps(), NF_HLS_TYPES_NAME);
+}
+
+// The sequence top (what csynth and cosim build), one call per trial: its
+// output stream against every step's y, nothing left over, and the trial's
+// overflow count.
+template <class C, class Top>
+void check_sequence_top(const Data& data, Checker& checker, Top top) {
+  const std::vector<long long> input = data.load("input", C::n_in);
+  const std::vector<long long> output = data.load("output", C::n_out);
+  const std::vector<long long> overflow = data.load("overflow_events", 1);
+  for (int trial = 0; trial < data.trials(); ++trial) {
+    hls::stream<typename C::input_t> x_stream("x_stream");
+    hls::stream<typename C::output_t> y_stream("y_stream");
+    const long long first = static_cast<long long>(trial) * data.steps();
+    long long trial_overflow = 0;
+    for (int step = 0; step < data.steps(); ++step) {
+      for (unsigned k = 0; k < C::n_in; ++k) {
+        x_stream.write(from_code<typename C::input_t>(input[(first + step) * C::n_in + k]));
+      }
+      trial_overflow += overflow[first + step];
+    }
+    unsigned overflow_events = 0;
+    top(x_stream, y_stream, static_cast<unsigned>(data.steps()), overflow_events);
+    for (int step = 0; step < data.steps(); ++step) {
+      for (unsigned m = 0; m < C::n_out; ++m) {
+        const long long expected = output[(first + step) * C::n_out + m];
+        if (y_stream.empty()) {
+          checker.check("top y (stream ended early)", trial, step, static_cast<int>(m), expected, -1);
+          continue;
+        }
+        checker.check("top y", trial, step, static_cast<int>(m), expected, code_of(y_stream.read()));
+      }
+    }
+    checker.check("top words left in y_stream", trial, data.steps(), 0, 0, static_cast<long long>(y_stream.size()));
+    checker.check("top overflow_events (trial)", trial, data.steps(), 0, trial_overflow, overflow_events);
+  }
+}
+
+// The closing lines: what was compared, PASS (exit 0) or FAIL (exit 1).
+inline int report(const Data& data, const Checker& checker, long long step_values, const char* step_kernel,
+                  const char* signals, const char* top) {
+  std::printf("nf csim: %s: %lld values (%s) at %lld timesteps; %s: %lld values\n", step_kernel, step_values,
+              signals, static_cast<long long>(data.trials()) * data.steps(), top, checker.compared() - step_values);
+  if (checker.mismatches() != 0) {
+    std::printf("FAIL: %lld of %lld values differ from the golden model\n", checker.mismatches(), checker.compared());
+    return 1;
+  }
+  std::printf("PASS: all %lld values equal the golden model\n", checker.compared());
+  return 0;
+}
 
 }  // namespace nf_tb
 

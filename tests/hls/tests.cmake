@@ -1,4 +1,5 @@
-# hls/: the stand-in ap_types (hls/kernels/standins/) against Xilinx's headers.
+# hls/: the stand-in ap_types (hls/kernels/standins/) against Xilinx's headers;
+# below, the export and the C-simulation matrix of the kernels.
 # ap_types_probe.cpp is built twice, with the stand-ins and (when
 # cmake/ApTypes.cmake found them) with Xilinx's ap_types; the Catch suite
 # requires identical outputs. Both in C++14, the language of the Vitis HLS
@@ -39,3 +40,18 @@ if(NF_AP_TYPES_DIR)
     NF_AP_PROBE_XILINX="$<TARGET_FILE:nf_ap_types_probe_xilinx>")
   add_dependencies(nf_hls_types_tests nf_ap_types_probe_xilinx)
 endif()
+# hls/: the export (unit) and the C-simulation matrix of the kernels against
+# the golden model (long), both type sets. NF_AP_TYPES_DIR (cmake/ApTypes.cmake)
+# is the folder of Xilinx's headers, or empty when pip could not fetch them.
+nf_add_test_suite(nf_hls_tests
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_hls_export.cpp
+  LIBS nf_hls nf_models)
+target_compile_definitions(nf_hls_tests PRIVATE NF_AP_TYPES_DIR="${NF_AP_TYPES_DIR}")
+target_include_directories(nf_hls_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR})
+
+nf_add_test_suite(nf_hls_csim_tests
+  LABEL long
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_hls_csim.cpp
+  LIBS nf_hls nf_models)
+target_compile_definitions(nf_hls_csim_tests PRIVATE NF_AP_TYPES_DIR="${NF_AP_TYPES_DIR}")
+target_include_directories(nf_hls_csim_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR})
