@@ -6,6 +6,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 
 #include "neurofab/common/atomic_write.hpp"
@@ -51,8 +52,6 @@ std::string fixed_type(const FixedFormat& f, const char* q, const char* o) {
 std::string accumulator_type(int bits, int frac) {
   return fmt::format("ap_fixed<{}, {}, AP_TRN, AP_WRAP>", bits, bits - frac);
 }
-
-int bits_for_magnitude(double bound) { return static_cast<int>(std::ceil(std::log2(bound + 1.0))) + 1; }
 
 // Unsigned bits that hold 0..max (at least 1).
 int unsigned_bits(std::int64_t max) {
@@ -142,7 +141,7 @@ int lif_readout_accumulator_bits(const IntegerLifRnn& network) {
                        std::ldexp(std::abs(static_cast<double>(t.b_out(m))), fo - s.b_out.frac_bits);
     worst = std::max(worst, row);
   }
-  return bits_for_magnitude(worst);
+  return quantize::bits_for_magnitude(worst);
 }
 
 std::string sizes_block(int n_in, int n_rec, int n_out, int lanes) {

@@ -47,8 +47,6 @@ IntVector quantize_vector(const Eigen::MatrixXf& m, const FixedFormat& f, Roundi
   return quantize_tensor(m, f, r).col(0);
 }
 
-// Bits of the signed accumulator that holds any value of magnitude ≤ bound.
-int bits_for_magnitude(double bound) { return static_cast<int>(std::ceil(std::log2(bound + 1.0))) + 1; }
 
 // max_i Σ_j |W_ij| · max|v_j| · 2^shift, in double (exact enough for a width bound).
 double row_bound(const IntMatrix& w, double max_input_code, int shift) {
@@ -75,6 +73,8 @@ models::RecordedTrials<Network> calibration_trials(const Network& network, const
 }
 
 }  // namespace
+
+int bits_for_magnitude(double bound) { return static_cast<int>(std::ceil(std::log2(bound + 1.0))) + 1; }
 
 std::string to_string(Calibration calibration) {
   return calibration == Calibration::kMaxAbs ? "max_abs" : "percentile";

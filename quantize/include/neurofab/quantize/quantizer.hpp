@@ -54,6 +54,8 @@ using CalibrationRanges = std::map<std::string, double>;
 
 // F for range `range` in `bits` bits (see above).
 int frac_bits_for_range(double range, int bits);
+// Bits of the signed accumulator that holds any value of magnitude ≤ bound.
+int bits_for_magnitude(double bound);
 
 struct QuantizedRate {
   IntegerRateRnn network;
