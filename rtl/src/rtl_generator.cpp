@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
 #include <type_traits>
 #include <nlohmann/json.hpp>
 
@@ -147,6 +150,42 @@ nlohmann::json rtl_summary(const quantize::QuantizedArtifact& artifact, const st
           {"quantized_artifact", artifact.source}};
 }
 
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError(fmt::format("{}: cannot read", path.string()));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// FNV-1a, 32 bits, continued from `hash`.
+std::uint32_t fnv1a32(const std::string& text, std::uint32_t hash = 2166136261U) {
+  for (const unsigned char c : text) hash = (hash ^ c) * 16777619U;
+  return hash;
+}
+
+// The config id over the package and the memory images (sorted by name), put
+// into the package as ConfigId and into rtl.json as config_id: the host link
+// reports it, so a host can tell which network a board carries.
+void stamp_config_id(const fs::path& dir) {
+  std::set<fs::path> images;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().extension() == ".mem") images.insert(entry.path().filename());
+  }
+  const fs::path package_path = dir / "nf_config_pkg.sv";
+  std::string package = read_text(package_path);
+  std::uint32_t id = fnv1a32(package);
+  for (const auto& name : images) id = fnv1a32(name.string() + "\n" + read_text(dir / name), id);
+  const std::size_t end = package.rfind("endpackage");
+  package.insert(end, fmt::format("  // FNV-1a-32 of this package without this line and of the memory images (docs/host-link.md).\n"
+                                  "  localparam int unsigned ConfigId = 32'h{:08x};\n",
+                                  id));
+  write_file_atomically(package_path, package);
+  nlohmann::json summary = nlohmann::json::parse(read_text(dir / "rtl.json"));
+  summary["config_id"] = fmt::format("{:08x}", id);
+  write_file_atomically(dir / "rtl.json", summary.dump(2) + "\n");
+}
+
 }  // namespace
 
 void RtlOptions::validate(int units) const {
@@ -175,6 +214,22 @@ std::vector<fs::path> core_sources(const std::string& model_type) {
     throw InputError(fmt::format("no RTL core for model type '{}'", model_type));
   }
   return files;
+}
+
+std::vector<fs::path> system_sources(const std::string& model_type) {
+  std::vector<fs::path> files = core_sources(model_type);
+  const fs::path dir = rtl_source_dir();
+  for (const char* name : {"nf_reset_sync.sv", "nf_uart_rx.sv", "nf_uart_tx.sv", "nf_host_link.sv"}) {
+    files.push_back(dir / name);
+  }
+  files.push_back(dir / (system_top_module(model_type) + ".sv"));
+  return files;
+}
+
+std::string system_top_module(const std::string& model_type) {
+  if (model_type == "rate_rnn") return "nf_rate_system";
+  if (model_type == "lif_rnn") return "nf_lif_system";
+  throw InputError(fmt::format("no RTL core for model type '{}'", model_type));
 }
 
 std::string top_module(const std::string& model_type) {
@@ -337,6 +392,7 @@ void generate_rtl(const quantize::QuantizedArtifact& artifact, const RtlOptions&
         }
       },
       artifact.network);
+  stamp_config_id(staging.path());
   staging.commit();
 }
 

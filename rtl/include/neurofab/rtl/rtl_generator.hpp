@@ -11,7 +11,9 @@
 //                               rate: act_table; LIF: beta and alpha_syn, one
 //                               unsigned decay parameter per unit)
 //   <rtldir>/files.f            the SystemVerilog sources in compile order
-//   <rtldir>/rtl.json           the configuration and its cycles per step
+//   <rtldir>/rtl.json           the configuration, its cycles per step and
+//                               config_id (FNV-1a-32 of the package and the
+//                               images; also the package's ConfigId)
 //
 // Word a of a weight image holds, for lane l, unit g·P + l of group g:
 //   W_in:  a = g·n_in + k        W_rec: a = g·N + j        b_rec: a = g
@@ -40,6 +42,10 @@ std::filesystem::path rtl_source_dir();
 std::vector<std::filesystem::path> core_sources(const std::string& model_type);
 // The Verilog top module's name for a quantized artifact's family.
 std::string top_module(const std::string& model_type);
+// The board-level system top (core + UART host link, docs/host-link.md):
+// its sources in compile order (without the package), and its module name.
+std::vector<std::filesystem::path> system_sources(const std::string& model_type);
+std::string system_top_module(const std::string& model_type);
 
 // The text of nf_config_pkg.sv.
 std::string config_package(const quantize::IntegerRateRnn& network, const RtlOptions& options);
