@@ -1,39 +1,21 @@
 #include "neurofab/sim/lockstep.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 #include <cctype>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "neurofab/common/error.hpp"
 #include "neurofab/common/process.hpp"
 #include "neurofab/common/temp_folder.hpp"
 #include "neurofab/quantize/golden_vectors.hpp"
 #include "neurofab/rtl/rtl_generator.hpp"
+#include "verilator_build.hpp"
 
 namespace nf::sim {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(fmt::format("{}: cannot read", path.string()));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// FNV-1a, 64 bits: a cache key, not a security boundary.
-std::uint64_t fnv1a(const std::string& text, std::uint64_t hash = 1469598103934665603ULL) {
-  for (const unsigned char c : text) hash = (hash ^ c) * 1099511628211ULL;
-  return hash;
-}
 
 fs::path sim_dir() { return NF_SIM_SOURCE_DIR; }
 
@@ -68,15 +50,6 @@ std::string top_define(const std::string& model_type) {
   return model_type == "lif_rnn" ? "-DNF_TOP_LIF" : "-DNF_TOP_RATE";
 }
 
-// Its own log file: concurrent builds must not read each other's half-written version.
-std::string verilator_version() {
-  const TempFolder temp("neurofab-verilator-version");
-  const fs::path log = temp.path() / "version.log";
-  const ProcessResult r = run_process({"verilator", "--version"}, log);
-  if (!r.ok()) throw IoError("verilator --version failed: install Verilator (Debian: apt install verilator)");
-  return read_text(log);
-}
-
 // `pkg-config <query> systemc`, trimmed; empty when pkg-config or SystemC's .pc
 // file is missing (a SystemC in the default paths needs no flags).
 std::string systemc_pkg_config(const std::string& query) {
@@ -87,7 +60,7 @@ std::string systemc_pkg_config(const std::string& query) {
   } catch (const IoError&) {
     return {};  // no pkg-config
   }
-  std::string text = read_text(log);
+  std::string text = detail::read_text(log);
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())) != 0) text.pop_back();
   return text;
 }
@@ -110,23 +83,6 @@ std::vector<std::string> systemc_verilator_args() {
   return args;
 }
 
-// An exclusive lock on <dir>/.lock for the lifetime of the object.
-class DirLock {
- public:
-  explicit DirLock(const fs::path& dir) {
-    fd_ = ::open((dir / ".lock").c_str(), O_CREAT | O_RDWR, 0644);
-    if (fd_ < 0 || ::flock(fd_, LOCK_EX) != 0) throw IoError(fmt::format("cannot lock {}", (dir / ".lock").string()));
-  }
-  ~DirLock() {
-    if (fd_ >= 0) ::close(fd_);  // closing releases the lock
-  }
-  DirLock(const DirLock&) = delete;
-  DirLock& operator=(const DirLock&) = delete;
-
- private:
-  int fd_ = -1;
-};
-
 }  // namespace
 
 fs::path default_cache_dir() {
@@ -144,48 +100,22 @@ Harness harness_from_string(const std::string& name) {
 }
 
 fs::path build_testbench(const fs::path& rtl_dir, const TestbenchSpec& spec, const fs::path& cache_dir, bool* built) {
-  const fs::path root = cache_dir / "verilator";
-  fs::create_directories(root);
-  const std::string& model_type = spec.model_type;
-  const std::vector<fs::path> sources = rtl_sources(spec);
-  std::uint64_t key = fnv1a(model_type + "/" + to_string(spec.harness));
-  key = fnv1a(verilator_version(), key);
-  key = fnv1a(read_text(rtl_dir / "nf_config_pkg.sv"), key);
-  for (const auto& f : sources) key = fnv1a(read_text(f), key);
-  for (const auto& f : harness_sources(spec.harness)) key = fnv1a(read_text(f), key);
-  std::vector<std::string> systemc_args;  // another SystemC install: another build
+  detail::VerilatorBuild b;
+  b.name = spec.model_type + "-" + to_string(spec.harness);
+  b.executable = testbench_name(spec.harness);
+  b.top_module = rtl::top_module(spec.model_type);
+  b.package = rtl_dir / "nf_config_pkg.sv";
+  b.rtl_sources = rtl_sources(spec);
+  b.cpp_sources = {harness_main(spec.harness), fs::path(NF_QUANTIZE_SOURCE_DIR) / "src" / "cycle_model.cpp"};
+  const std::vector<fs::path> all = harness_sources(spec.harness);
+  b.key_only_sources.assign(all.begin() + 1, all.end());
+  b.arguments = {spec.harness == Harness::kSystemC ? "--sc" : "--cc", "--trace-fst", "-CFLAGS",
+                 "-std=c++17 -O1 " + top_define(spec.model_type) + " " + detail::harness_include_flags()};
   if (spec.harness == Harness::kSystemC) {
-    systemc_args = systemc_verilator_args();
-    for (const auto& a : systemc_args) key = fnv1a(a, key);
+    const std::vector<std::string> systemc = systemc_verilator_args();
+    b.arguments.insert(b.arguments.end(), systemc.begin(), systemc.end());
   }
-  const fs::path dir = root / fmt::format("{}-{}-{:016x}", model_type, to_string(spec.harness), key);
-  fs::create_directories(dir);
-  const DirLock lock(dir);
-  const fs::path exe = dir / "obj_dir" / testbench_name(spec.harness);
-  if (built != nullptr) *built = false;
-  if (fs::exists(exe)) return exe;
-
-  fs::copy_file(rtl_dir / "nf_config_pkg.sv", dir / "nf_config_pkg.sv", fs::copy_options::overwrite_existing);
-  const std::string includes = fmt::format("-I{} -I{} -I{}", NF_QUANTIZE_INCLUDE_DIR, NF_COMMON_INCLUDE_DIR,
-                                           (sim_dir() / "harness").string());
-  std::vector<std::string> args = {"verilator", "--exe", "--build", "-j", "2", "-Wall", "--trace-fst",
-                                   "--top-module", rtl::top_module(model_type), "-o", testbench_name(spec.harness),
-                                   "-CFLAGS", "-std=c++17 -O1 " + top_define(model_type) + " " + includes,
-                                   "-LDFLAGS", "-lfmt"};
-  args.insert(args.begin() + 1, spec.harness == Harness::kSystemC ? "--sc" : "--cc");
-  args.insert(args.end(), systemc_args.begin(), systemc_args.end());
-  args.push_back((dir / "nf_config_pkg.sv").string());
-  for (const auto& f : sources) args.push_back(f.string());
-  args.push_back(harness_main(spec.harness).string());
-  args.push_back((fs::path(NF_QUANTIZE_SOURCE_DIR) / "src" / "cycle_model.cpp").string());
-  const fs::path log = dir / "build.log";
-  const ProcessResult r = run_process(args, log, dir);
-  if (!r.ok() || !fs::exists(exe)) {
-    throw IoError(fmt::format("building the Verilator testbench failed ({}); log {}:{}", r.describe(), log.string(),
-                              last_lines(log, 12)));
-  }
-  if (built != nullptr) *built = true;
-  return exe;
+  return detail::build_cached(b, cache_dir, built);
 }
 
 VerifyResult verify(const quantize::QuantizedArtifact& artifact, const VerifyOptions& o) {
@@ -210,7 +140,7 @@ VerifyResult verify(const quantize::QuantizedArtifact& artifact, const VerifyOpt
                                        std::to_string(o.seed), "--max-stall", std::to_string(o.max_stall), "--fst",
                                        (work / "mismatch.fst").string()},
                                       log, rtl_dir);
-  result.log = read_text(log);
+  result.log = detail::read_text(log);
   result.passed = r.ok();
   if (!r.ok() && !(r.exited && r.exit_code == 1)) {
     throw IoError(fmt::format("the testbench failed ({}):{}", r.describe(), last_lines(log, 8)));

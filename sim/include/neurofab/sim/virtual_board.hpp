@@ -1,0 +1,55 @@
+#pragma once
+// A virtual board: the Verilated system top of a quantized network (core +
+// UART host link, rtl/sv/nf_{rate,lif}_system.sv) behind a pseudo-terminal
+// (sim/board/nf_board_sim.cpp). A host opens its port() with SerialPort like
+// a board's /dev/ttyUSB*, so `neurofab hil` and the tests run the same code
+// path as on hardware, the UART bits included.
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "neurofab/common/temp_folder.hpp"
+#include "neurofab/quantize/quantized_artifact.hpp"
+
+namespace nf::sim {
+
+struct VirtualBoardOptions {
+  int lanes = 1;
+  int clocks_per_bit = 104;  // the iCEBreaker's 12 MHz at 115 200 baud
+  int quiet_cycles = 0;      // 0: 20 byte times (200 · clocks_per_bit), as the build flow sets
+  std::filesystem::path cache_dir;  // empty: default_cache_dir()
+  void validate() const;            // throws nf::InputError naming the option
+  int effective_quiet_cycles() const { return quiet_cycles > 0 ? quiet_cycles : 200 * clocks_per_bit; }
+};
+
+// Builds (or finds in the cache) the virtual board of the configuration in
+// `rtl_dir` (a `neurofab rtl` folder). Throws nf::IoError with Verilator's
+// last lines when the build fails.
+std::filesystem::path build_virtual_board(const std::filesystem::path& rtl_dir, const std::string& model_type,
+                                          const VirtualBoardOptions& options, bool* built = nullptr);
+
+// A running virtual board; stopped (and waited for) on destruction.
+class VirtualBoard {
+ public:
+  VirtualBoard(const quantize::QuantizedArtifact& artifact, const VirtualBoardOptions& options);
+  ~VirtualBoard();
+  VirtualBoard(const VirtualBoard&) = delete;
+  VirtualBoard& operator=(const VirtualBoard&) = delete;
+
+  const std::filesystem::path& port() const { return port_; }
+  bool built() const { return built_; }  // false: the executable came from the cache
+  const std::filesystem::path& executable() const { return executable_; }
+  std::string log() const;  // what the simulation wrote to stderr
+
+ private:
+  TempFolder work_;
+  std::filesystem::path executable_, port_;
+  bool built_ = false;
+  pid_t pid_ = -1;
+  int stdin_fd_ = -1;  // closing it stops the simulation
+};
+
+}  // namespace nf::sim
