@@ -16,5 +16,8 @@ void add_vectors_command(CLI::App& app);
 void add_rtl_command(CLI::App& app);
 void add_verify_command(CLI::App& app);
 void add_hls_command(CLI::App& app);
+void add_build_command(CLI::App& app);  // build and boards
+void add_hil_command(CLI::App& app);
+void add_board_sim_command(CLI::App& app);
 
 }  // namespace nf::cli

@@ -20,6 +20,9 @@ int main(int argc, char** argv) {
   nf::cli::add_rtl_command(app);
   nf::cli::add_verify_command(app);
   nf::cli::add_hls_command(app);
+  nf::cli::add_build_command(app);
+  nf::cli::add_hil_command(app);
+  nf::cli::add_board_sim_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -13,7 +13,9 @@
 // and its bytes go back to the pty. The simulation runs freely like a board's
 // clock; once the line has been quiet for 4·QuietCycles (every timeout of the
 // link has fired, the design only counts cycles) it waits up to 1 ms for host
-// bytes between chunks of cycles, so an idle board costs little CPU.
+// bytes between chunks of cycles, so an idle board costs little CPU. The
+// port is announced after power-up (4·QuietCycles cycles: reset released,
+// the core cleared), as a board is configured before a host talks to it.
 #include <fcntl.h>
 #include <poll.h>
 #include <termios.h>
@@ -166,6 +168,13 @@ class Board {
     top_->eval();
   }
 
+  // Power-up: the reset releases and the core clears, as a board does after
+  // configuration before any host can talk to it.
+  void power_up() {
+    for (std::int64_t k = 0; k < 4 * kQuietCycles; ++k) tick();
+    flush_board_bytes_or_fail();
+  }
+
   // Serves the pty until stdin reaches end of file.
   void serve(Pty& pty) {
     for (;;) {
@@ -185,6 +194,10 @@ class Board {
   }
 
  private:
+  void flush_board_bytes_or_fail() {
+    if (!out_.empty()) throw std::runtime_error("the board sent bytes at power-up, before any request");
+  }
+
   void take_host_bytes(int fd) {
     std::uint8_t buffer[4096];
     for (;;) {
@@ -234,6 +247,7 @@ int main(int argc, char** argv) {
     if (argc > 1) throw std::runtime_error("no arguments expected (run in the RTL folder; stdin's end stops it)");
     Pty pty;
     Board board;
+    board.power_up();
     std::printf("pty %s\n", pty.name.c_str());
     std::printf("clocks per bit %lld, quiet cycles %lld\n", static_cast<long long>(kClocksPerBit),
                 static_cast<long long>(kQuietCycles));

@@ -94,8 +94,10 @@ void FrameParser::reparse_from(std::size_t start) {
       ++skipped_;
     }
     if (pending_.size() - at < kHeaderBytes) break;
+    const std::uint8_t code = pending_[at + 1];
+    const bool known_code = code == kErrorResponse || (code > kResponseBit && code <= (kResponseBit | 0x08));
     const std::size_t length = pending_[at + 2] | (static_cast<std::size_t>(pending_[at + 3]) << 8);
-    if (length > max_payload_) {  // not a frame we can take: skip its sync byte
+    if (!known_code || length > max_payload_) {  // not a frame a board sends: skip its sync byte
       ++at;
       ++bad_frames_;
       continue;

@@ -9,5 +9,11 @@ nf_add_test_suite(nf_sim_tests
     ${CMAKE_CURRENT_LIST_DIR}/test_mismatch.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_mutation.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_systemc.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/test_virtual_board.cpp
   LIBS nf_sim)
 target_compile_definitions(nf_sim_tests PRIVATE NF_TEST_CACHE_DIR="${CMAKE_BINARY_DIR}/verilator-cache")
+
+# The host link driver without a board (unit).
+nf_add_test_suite(nf_host_link_tests
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_host_link.cpp
+  LIBS nf_sim)

@@ -57,11 +57,15 @@ struct Frame {
 };
 
 // Incremental parser of the frames a board sends: bytes in, whole frames
-// out. Bytes before a sync byte are skipped (counted); a frame whose CRC does
-// not match is dropped (counted) and parsing resumes after its sync byte.
+// out. Bytes before a sync byte are skipped (counted); a header with a code a
+// board never sends (not 0x81..0x88 or 0xFF) or a length above `max_payload`,
+// or a frame whose CRC does not match, is dropped (counted) and parsing
+// resumes after its sync byte.
 class FrameParser {
  public:
-  explicit FrameParser(std::size_t max_payload = 65535) : max_payload_(max_payload) {}
+  // The largest response: READ_STATE of 16383 values.
+  static constexpr std::size_t kMaxResponsePayload = 4 * 16383;
+  explicit FrameParser(std::size_t max_payload = kMaxResponsePayload) : max_payload_(max_payload) {}
   void push(std::uint8_t byte);
   std::optional<Frame> pop();  // the oldest complete frame
   std::size_t skipped_bytes() const { return skipped_; }
