@@ -56,8 +56,21 @@ for family in rate lif; do
     g++ -std=c++14 -O1 -Ifirmware -Itb tb/nf_${family}_tb.cpp firmware/nf_${family}_top.cpp -o csim && ./csim)
   echo
 done
+for net in flipflop-rate-n50 flipflop-lif-n50; do
+  echo "== hil: $net on the virtual board (the Verilated system top behind a pty, UART bits included) =="
+  # The same host driver as `neurofab hil --port /dev/ttyUSB1` on a real board.
+  ./build/cli/neurofab hil "out/demo/q-$net" --virtual --lanes 4 --trials 1
+  echo
+done
+for net in flipflop-rate-n50 flipflop-lif-n50; do
+  echo "== build: $net for the iCEBreaker (Yosys synth_ice40 → nextpnr-ice40 → icepack) =="
+  ./build/cli/neurofab build --board icebreaker "out/demo/q-$net" --lanes 4 --force -o "out/demo/icebreaker-$net"
+  echo
+done
 echo "The artifacts (model.json + .npy tensors) are in $out and $lif;"
 echo "the spike raster of one trial is $lif/raster.png; the quantized networks"
 echo "are out/demo/q-*, their golden vectors out/demo/vectors-*, the cores'"
 echo "configurations out/demo/rtl-*, the HLS projects out/demo/hls-* (run_hls.tcl"
-echo "for Vitis HLS)."
+echo "for Vitis HLS), the iCEBreaker bitstreams and their reports"
+echo "out/demo/icebreaker-*/ (nf_*_system.bin, report.md; flash with"
+echo "iceprog, then: neurofab hil out/demo/q-flipflop-rate-n50 --port /dev/ttyUSB1)."
