@@ -14,6 +14,7 @@
 #include "neurofab/boards/utilisation.hpp"
 #include "neurofab/common/atomic_write.hpp"
 #include "neurofab/common/error.hpp"
+#include "neurofab/common/text_file.hpp"
 #include "neurofab/common/process.hpp"
 #include "neurofab/common/temp_folder.hpp"
 #include "neurofab/rtl/rtl_generator.hpp"
@@ -26,14 +27,6 @@ namespace {
 
 constexpr const char* kGenerator = "neurofab 0.1.0";  // mirrors project(neurofab VERSION ...)
 constexpr int kReportFormatVersion = 1;
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(fmt::format("{}: cannot read", path.string()));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -84,7 +77,7 @@ std::string tool_version(const std::vector<std::string>& argv) {
     const TempFolder temp("neurofab-version");
     const fs::path log = temp.path() / "version.log";
     const ProcessResult r = run_process(argv, log);
-    std::istringstream in(read_text(log));
+    std::istringstream in(read_text_file(log));
     std::string line;
     while (std::getline(in, line)) {
       if (line.find_first_not_of(" \t\r") != std::string::npos) break;
@@ -198,11 +191,11 @@ class Flow {
       if (entry.path().extension() == ".mem") images_.push_back(entry.path().filename().string());
     }
     std::sort(images_.begin(), images_.end());
-    package_ = package_parameters(read_text(rtl_dir / "nf_config_pkg.sv"));
+    package_ = package_parameters(read_text_file(rtl_dir / "nf_config_pkg.sv"));
     for (const char* name : {"NumUnits", "NumInputs", "NumOutputs", "Lanes", "InputWidth", "OutputWidth"}) {
       if (package_.count(name) == 0) throw IoError(fmt::format("{}: no {} in the generated package", rtl_dir.string(), name));
     }
-    config_id_ = json::parse(read_text(rtl_dir / "rtl.json")).at("config_id").get<std::string>();
+    config_id_ = json::parse(read_text_file(rtl_dir / "rtl.json")).at("config_id").get<std::string>();
   }
 
   std::int64_t param(const std::string& name) const {
@@ -244,7 +237,7 @@ class Flow {
       throw ToolError(fmt::format("Yosys failed on {} ({}); last lines of its log:{}", top_, r.describe(),
                                   last_lines(root_ / "logs/yosys.log", 15)));
     }
-    return yosys_cell_counts(json::parse(read_text(root_ / "synth_stat.json")), "synth_stat.json");
+    return yosys_cell_counts(json::parse(read_text_file(root_ / "synth_stat.json")), "synth_stat.json");
   }
 
   // --- fit ------------------------------------------------------------------
@@ -340,7 +333,7 @@ class Flow {
     if (bytes == 0) throw ToolError("icepack wrote an empty bitstream");
     write_build_script();
 
-    const PnrReport placed = read_pnr_report(json::parse(read_text(root_ / "nextpnr_report.json")), "nextpnr_report.json");
+    const PnrReport placed = read_pnr_report(json::parse(read_text_file(root_ / "nextpnr_report.json")), "nextpnr_report.json");
     json report = common_report(counts, estimate);
     json utilisation = json::array();
     for (const char* bel : {"ICESTORM_LC", "ICESTORM_RAM", "ICESTORM_DSP", "ICESTORM_SPRAM", "SB_IO", "SB_GB"}) {
@@ -379,7 +372,7 @@ class Flow {
 
   [[noreturn]] void nextpnr_failed(const ProcessResult& r) {
     const fs::path log = root_ / "logs/nextpnr.log";
-    const PnrLog failed = read_pnr_log(read_text(log));
+    const PnrLog failed = read_pnr_log(read_text_file(log));
     if (!failed.exhausted_bel.empty()) {
       std::vector<ResourceUse> over;
       for (const auto& [bel, use] : failed.utilisation) {

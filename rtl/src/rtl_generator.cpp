@@ -4,14 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <type_traits>
 #include <nlohmann/json.hpp>
 
 #include "neurofab/common/atomic_write.hpp"
 #include "neurofab/common/error.hpp"
+#include "neurofab/common/text_file.hpp"
 #include "neurofab/quantize/cycle_model.hpp"
 
 namespace nf::rtl {
@@ -150,14 +149,6 @@ nlohmann::json rtl_summary(const quantize::QuantizedArtifact& artifact, const st
           {"quantized_artifact", artifact.source}};
 }
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(fmt::format("{}: cannot read", path.string()));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // FNV-1a, 32 bits, continued from `hash`.
 std::uint32_t fnv1a32(const std::string& text, std::uint32_t hash = 2166136261U) {
   for (const unsigned char c : text) hash = (hash ^ c) * 16777619U;
@@ -173,9 +164,9 @@ void stamp_config_id(const fs::path& dir) {
     if (entry.path().extension() == ".mem") images.insert(entry.path().filename());
   }
   const fs::path package_path = dir / "nf_config_pkg.sv";
-  std::string package = read_text(package_path);
+  std::string package = read_text_file(package_path);
   std::uint32_t id = fnv1a32(package);
-  for (const auto& name : images) id = fnv1a32(name.string() + "\n" + read_text(dir / name), id);
+  for (const auto& name : images) id = fnv1a32(name.string() + "\n" + read_text_file(dir / name), id);
   const std::size_t end = package.rfind("endpackage");
   // Only the system tops read it (INFO); the core-only lock-step builds would warn.
   package.insert(end, fmt::format("  // FNV-1a-32 of this package without these lines and of the memory images (docs/host-link.md).\n"
@@ -184,7 +175,7 @@ void stamp_config_id(const fs::path& dir) {
                                   "  // verilator lint_on UNUSEDPARAM\n",
                                   id));
   write_file_atomically(package_path, package);
-  nlohmann::json summary = nlohmann::json::parse(read_text(dir / "rtl.json"));
+  nlohmann::json summary = nlohmann::json::parse(read_text_file(dir / "rtl.json"));
   summary["config_id"] = fmt::format("{:08x}", id);
   write_file_atomically(dir / "rtl.json", summary.dump(2) + "\n");
 }

@@ -6,6 +6,7 @@
 
 #include "golden_steps.hpp"
 #include "neurofab/common/error.hpp"
+#include "neurofab/common/text_file.hpp"
 #include "neurofab/common/temp_folder.hpp"
 #include "neurofab/models/training.hpp"
 #include "neurofab/quantize/golden_vectors.hpp"
@@ -106,7 +107,7 @@ StateCheck state_check_from_string(const std::string& name) {
 std::uint32_t expected_config_id(const quantize::QuantizedArtifact& artifact, int lanes) {
   const TempFolder temp("neurofab-hil-rtl");
   rtl::generate_rtl(artifact, {lanes}, temp.path() / "rtl");
-  const auto summary = nlohmann::json::parse(detail::read_text(temp.path() / "rtl" / "rtl.json"));
+  const auto summary = nlohmann::json::parse(read_text_file(temp.path() / "rtl" / "rtl.json"));
   return static_cast<std::uint32_t>(std::stoul(summary.at("config_id").get<std::string>(), nullptr, 16));
 }
 
@@ -121,7 +122,7 @@ HilResult run_hil(const quantize::QuantizedArtifact& artifact, HostLink& link, c
   quantize::write_golden_vectors(artifact, o.trials, seed, temp.path() / "vectors", artifact.source);
   const golden::Vectors vectors = golden::Vectors::load((temp.path() / "vectors").string());
   const GoldenSteps golden(vectors, (rtl_dir / "rtl.json").string());
-  const auto summary = nlohmann::json::parse(detail::read_text(rtl_dir / "rtl.json"));
+  const auto summary = nlohmann::json::parse(read_text_file(rtl_dir / "rtl.json"));
   check_board(artifact, result.board, golden,
               static_cast<std::uint32_t>(std::stoul(summary.at("config_id").get<std::string>(), nullptr, 16)));
 

@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "neurofab/common/error.hpp"
+#include "neurofab/common/text_file.hpp"
 #include "neurofab/common/process.hpp"
 #include "neurofab/common/temp_folder.hpp"
 #include "neurofab/quantize/golden_vectors.hpp"
@@ -60,7 +61,7 @@ std::string systemc_pkg_config(const std::string& query) {
   } catch (const IoError&) {
     return {};  // no pkg-config
   }
-  std::string text = detail::read_text(log);
+  std::string text = read_text_file(log);
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())) != 0) text.pop_back();
   return text;
 }
@@ -140,7 +141,7 @@ VerifyResult verify(const quantize::QuantizedArtifact& artifact, const VerifyOpt
                                        std::to_string(o.seed), "--max-stall", std::to_string(o.max_stall), "--fst",
                                        (work / "mismatch.fst").string()},
                                       log, rtl_dir);
-  result.log = detail::read_text(log);
+  result.log = read_text_file(log);
   result.passed = r.ok();
   if (!r.ok() && !(r.exited && r.exit_code == 1)) {
     throw IoError(fmt::format("the testbench failed ({}):{}", r.describe(), last_lines(log, 8)));

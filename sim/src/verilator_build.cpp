@@ -5,10 +5,9 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
 
 #include "neurofab/common/error.hpp"
+#include "neurofab/common/text_file.hpp"
 #include "neurofab/common/process.hpp"
 #include "neurofab/common/temp_folder.hpp"
 
@@ -29,7 +28,7 @@ std::string verilator_version() {
   const fs::path log = temp.path() / "version.log";
   const ProcessResult r = run_process({"verilator", "--version"}, log);
   if (!r.ok()) throw IoError("verilator --version failed: install Verilator (Debian: apt install verilator)");
-  return read_text(log);
+  return read_text_file(log);
 }
 
 // An exclusive lock on <dir>/.lock for the lifetime of the object.
@@ -51,14 +50,6 @@ class DirLock {
 
 }  // namespace
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(fmt::format("{}: cannot read", path.string()));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::string harness_include_flags() {
   return fmt::format("-I{} -I{} -I{}", NF_QUANTIZE_INCLUDE_DIR, NF_COMMON_INCLUDE_DIR,
                      (fs::path(NF_SIM_SOURCE_DIR) / "harness").string());
@@ -69,9 +60,9 @@ fs::path build_cached(const VerilatorBuild& b, const fs::path& cache_dir, bool* 
   fs::create_directories(root);
   std::uint64_t key = fnv1a(b.name + "/" + b.executable + "/" + b.top_module);
   key = fnv1a(verilator_version(), key);
-  key = fnv1a(read_text(b.package), key);
+  key = fnv1a(read_text_file(b.package), key);
   for (const auto& group : {b.rtl_sources, b.cpp_sources, b.key_only_sources}) {
-    for (const auto& f : group) key = fnv1a(f.filename().string() + "\n" + read_text(f), key);
+    for (const auto& f : group) key = fnv1a(f.filename().string() + "\n" + read_text_file(f), key);
   }
   for (const auto& a : b.arguments) key = fnv1a(a, key);  // another -G or SystemC install: another build
   const fs::path dir = root / fmt::format("{}-{:016x}", b.name, key);

@@ -32,6 +32,5 @@ std::filesystem::path build_cached(const VerilatorBuild& build, const std::files
 
 // The -CFLAGS include folders every harness needs (quantize, common, sim/harness).
 std::string harness_include_flags();
-std::string read_text(const std::filesystem::path& path);
 
 }  // namespace nf::sim::detail

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "neurofab/common/error.hpp"
+#include "neurofab/common/text_file.hpp"
 #include "neurofab/common/process.hpp"
 #include "neurofab/rtl/rtl_generator.hpp"
 #include "neurofab/sim/lockstep.hpp"
@@ -129,7 +130,7 @@ VirtualBoard::~VirtualBoard() {
 
 std::string VirtualBoard::log() const {
   try {
-    return detail::read_text(work_.path() / "board.log");
+    return read_text_file(work_.path() / "board.log");
   } catch (const IoError&) {
     return {};
   }
