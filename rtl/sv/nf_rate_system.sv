@@ -35,14 +35,14 @@ module nf_rate_system #(
     .clk_i,
     .rst_ni (link_rst_n),
     .rx_i   (uart_rx_i),
-    .data_o (rx_data),
+    .byte_o (rx_data),
     .valid_o(rx_valid),
     .busy_o (rx_busy)
   );
   nf_uart_tx #(.ClocksPerBit(ClocksPerBit)) u_uart_tx (
     .clk_i,
     .rst_ni (link_rst_n),
-    .data_i (tx_data),
+    .byte_i (tx_data),
     .valid_i(tx_valid),
     .ready_o(tx_ready),
     .tx_o   (uart_tx_o)

@@ -8,7 +8,7 @@
 // error) is dropped, but busy_o was high while it came in, so it still counts
 // as line activity for the host link's quiet-line timer.
 //
-// valid_o is a one-cycle pulse with the byte on data_o, issued in the middle
+// valid_o is a one-cycle pulse with the byte on byte_o, issued in the middle
 // of the stop bit, after its sample; there is no back-pressure (the consumer
 // takes the byte in the cycle of the pulse). busy_o is high from
 // the start bit's falling edge (as seen after the synchroniser) until that
@@ -20,7 +20,7 @@ module nf_uart_rx #(
   input  logic       clk_i,
   input  logic       rst_ni,
   input  logic       rx_i,     // the line, asynchronous
-  output logic [7:0] data_o,
+  output logic [7:0] byte_o,
   output logic       valid_o,  // one-cycle pulse: a byte with a good stop bit
   output logic       busy_o    // a start bit has begun and the byte is not finished
 );
@@ -82,7 +82,7 @@ module nf_uart_rx #(
     end
   end
 
-  assign data_o  = shift_q;
+  assign byte_o  = shift_q;
   assign valid_o = valid_q;
   assign busy_o  = state_q != RxIdle;
 

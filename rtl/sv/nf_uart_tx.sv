@@ -13,7 +13,7 @@ module nf_uart_tx #(
 ) (
   input  logic       clk_i,
   input  logic       rst_ni,
-  input  logic [7:0] data_i,
+  input  logic [7:0] byte_i,
   input  logic       valid_i,
   output logic       ready_o,
   output logic       tx_o      // the line
@@ -38,7 +38,7 @@ module nf_uart_tx #(
         busy_q  <= 1'b1;
         count_q <= '0;
         bits_q  <= 4'd9;
-        shift_q <= {1'b1, data_i};
+        shift_q <= {1'b1, byte_i};
         tx_q    <= 1'b0;
       end
     end else begin
@@ -66,7 +66,7 @@ module nf_uart_tx #(
   // Stream rule: the byte holds while it waits (valid_i never waits for ready_o).
   always @(posedge clk_i) begin
     if (rst_ni && $past(rst_ni) && $past(valid_i) && !$past(ready_o)) begin
-      assert (valid_i && data_i == $past(data_i)) else $error("nf_uart_tx: byte stream changed while stalled");
+      assert (valid_i && byte_i == $past(byte_i)) else $error("nf_uart_tx: byte stream changed while stalled");
     end
   end
 `endif
