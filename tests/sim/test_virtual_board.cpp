@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "neurofab/common/error.hpp"
@@ -17,7 +18,9 @@
 #include "neurofab/sim/hil.hpp"
 #include "neurofab/sim/serial_port.hpp"
 #include "neurofab/sim/virtual_board.hpp"
+#include "run_command.hpp"
 #include "stress_networks.hpp"
+#include "temp_dir.hpp"
 
 using namespace nf;
 using namespace std::chrono_literals;
@@ -254,4 +257,34 @@ TEST_CASE("virtual board: HIL refuses a board that carries another network", "[s
   }
   CHECK(sim::expected_config_id(on_board, 2) != sim::expected_config_id(other, 2));
   CHECK(sim::expected_config_id(on_board, 2) != sim::expected_config_id(on_board, 1));
+}
+
+TEST_CASE("neurofab hil: a run on the virtual board, and bad ports named", "[sim][rtl][board][cli]") {
+  const test::TempDir dir;
+  quantize::save_quantized(dir / "q", random_rate(8, 3));
+  const std::string cli = NF_CLI_PATH;
+  const std::string q = (dir / "q").string();
+
+  const auto run = test::run_command(fmt::format("{} hil {} --virtual --lanes 2 --clocks-per-bit 8 --trials 1 "
+                                                 "--state every --cache {} --json",
+                                                 cli, q, NF_TEST_CACHE_DIR));
+  INFO(run.output);
+  REQUIRE(run.exit_code == 0);
+  const auto j = nlohmann::json::parse(run.output);
+  CHECK(j.at("mismatches") == 0);
+  CHECK(j.at("timesteps").get<int>() == j.at("steps_per_trial").get<int>());
+  CHECK(j.at("board").at("config_id") == fmt::format("{:08x}", sim::expected_config_id(random_rate(8, 3), 2)));
+
+  const auto no_port = test::run_command(fmt::format("{} hil {} 2>&1", cli, q));
+  CHECK(no_port.exit_code == 1);
+  CHECK_THAT(no_port.output, Catch::Contains("--port") && Catch::Contains("--virtual"));
+  const auto missing = test::run_command(fmt::format("{} hil {} --port /dev/nonexistent-tty 2>&1", cli, q));
+  CHECK(missing.exit_code == 1);
+  CHECK_THAT(missing.output, Catch::Contains("/dev/nonexistent-tty") && Catch::Contains("cannot open"));
+  const auto baud = test::run_command(fmt::format("{} hil {} --port /dev/null --baud 12345 2>&1", cli, q));
+  CHECK(baud.exit_code == 1);
+  CHECK_THAT(baud.output, Catch::Contains("--baud"));
+  const auto not_tty = test::run_command(fmt::format("{} hil {} --port /dev/null 2>&1", cli, q));
+  CHECK(not_tty.exit_code == 1);
+  CHECK_THAT(not_tty.output, Catch::Contains("not a terminal"));
 }
