@@ -82,7 +82,7 @@ VirtualBoard::VirtualBoard(const quantize::QuantizedArtifact& artifact, const Vi
   const std::string model_type = model_type_of(artifact);
   const fs::path rtl_dir = work_.path() / "rtl";
   rtl::generate_rtl(artifact, {options.lanes}, rtl_dir);
-  executable_ = build_virtual_board(rtl_dir, model_type, options, &built_);
+  executable_ = build_virtual_board(rtl_dir, model_type, options);
 
   int in_pipe[2], out_pipe[2];
   if (::pipe2(in_pipe, O_CLOEXEC) != 0 || ::pipe2(out_pipe, O_CLOEXEC) != 0) {

@@ -40,14 +40,11 @@ class VirtualBoard {
   VirtualBoard& operator=(const VirtualBoard&) = delete;
 
   const std::filesystem::path& port() const { return port_; }
-  bool built() const { return built_; }  // false: the executable came from the cache
-  const std::filesystem::path& executable() const { return executable_; }
   std::string log() const;  // what the simulation wrote to stderr
 
  private:
   TempFolder work_;
   std::filesystem::path executable_, port_;
-  bool built_ = false;
   pid_t pid_ = -1;
   int stdin_fd_ = -1;  // closing it stops the simulation
 };
