@@ -4,6 +4,8 @@
 // main() turns them into one message and a non-zero exit.
 
 #include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
 
 namespace nf::cli {
 
@@ -19,5 +21,13 @@ void add_hls_command(CLI::App& app);
 void add_build_command(CLI::App& app);  // build and boards
 void add_hil_command(CLI::App& app);
 void add_board_sim_command(CLI::App& app);
+void add_sweep_command(CLI::App& app);
+void add_analyze_command(CLI::App& app);
+
+// Runs `neurofab train <arguments>` in this process (the sweep's workers):
+// options exactly as on the command line; a usage error becomes nf::InputError.
+// With the hidden flags --no-report (no final evaluation and report) and
+// --check-only (build the fresh network, check every option, train nothing).
+void train_from_arguments(const std::vector<std::string>& arguments);
 
 }  // namespace nf::cli

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 
@@ -63,6 +64,8 @@ struct TrainOptions {
   bool resume = false;
   bool force = false;
   bool quiet = false;
+  bool no_report = false;   // hidden: the sweep trains in-process and evaluates itself
+  bool check_only = false;  // hidden: build the fresh network and stop (the sweep checks its runs up front)
   int eval_trials = 512;
   LifOptions lif;
   models::TrainingConfig training;
@@ -146,7 +149,7 @@ models::Artifact load_for_resume(const TrainOptions& o, const CLI::App& cmd) {
   for (const CLI::Option* option : cmd.get_options()) {
     const std::string name = option->get_name();
     if (option->count() > 0 && name != "--resume" && name != "--out" && name != "--epochs" && name != "--quiet" &&
-        name != "--eval-trials" && name != "--help") {
+        name != "--eval-trials" && name != "--help" && name != "--no-report") {
       throw InputError(fmt::format(
           "{} cannot be combined with --resume: a resumed run keeps the artifact's settings (only --epochs "
           "may change)", name));
@@ -156,7 +159,7 @@ models::Artifact load_for_resume(const TrainOptions& o, const CLI::App& cmd) {
   std::visit(
       [&](auto& a) {
         if (cmd.count("--epochs")) a.training.max_epochs = o.training.max_epochs;
-        fmt::print(stderr, "resuming {} at epoch {} (task {}, seed {})\n", o.out, a.state.epochs_done, a.task_name,
+        if (!o.quiet) fmt::print(stderr, "resuming {} at epoch {} (task {}, seed {})\n", o.out, a.state.epochs_done, a.task_name,
                    a.seed);
       },
       artifact);
@@ -179,6 +182,7 @@ void train_and_report(models::TrainedArtifact<Network>& artifact, const std::str
   models::TrainingState state = std::move(artifact.state);
   models::train(artifact.network, *task, artifact.training, artifact.seed, state, hooks);
   if (!o.quiet && !state.log.empty()) progress.finish(state.epochs_done, epoch_fields(state));
+  if (o.no_report) return;
 
   const auto eval = models::evaluate(artifact.network, *task, o.eval_trials, artifact.seed);
   const auto ood_task = models::make_ood_task(*task);
@@ -210,6 +214,7 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
     const auto task = models::make_task(o.task, parse_task_params(o.task_params));
     return fresh_artifact(o, *task);
   }();
+  if (o.check_only) return;
   const std::string description = models::model_description(artifact);
   std::visit([&](auto& a) { train_and_report(a, description, o); }, artifact);
 }
@@ -259,6 +264,8 @@ void add_train_command(CLI::App& app) {
                 "the artifact's, only --epochs may be raised");
   cmd->add_flag("--force", o->force, "Replace an existing --out folder");
   cmd->add_flag("-q,--quiet", o->quiet, "No progress output");
+  cmd->add_flag("--no-report", o->no_report)->group("");  // see train_from_arguments
+  cmd->add_flag("--check-only", o->check_only)->group("");
   cmd->add_option("--eval-trials", o->eval_trials, "Trials of the final evaluation")->check(CLI::PositiveNumber);
   cmd->add_option("--batch", t.batch_size, "Minibatch size");
   cmd->add_option("--epochs", t.max_epochs, "Maximum epochs");
@@ -281,6 +288,19 @@ void add_train_command(CLI::App& app) {
   cmd->add_flag("--loss-on-scored-steps", t.loss_on_scored_steps,
                 "Leave the steps the task's success criterion does not score (grace after a switch) out of the loss");
   cmd->callback([o, cmd] { run_train(*o, *cmd); });
+}
+
+void train_from_arguments(const std::vector<std::string>& arguments) {
+  CLI::App app{"neurofab"};
+  add_train_command(app);
+  std::vector<std::string> reversed = {"train"};
+  reversed.insert(reversed.end(), arguments.begin(), arguments.end());
+  std::reverse(reversed.begin(), reversed.end());  // CLI11 takes the arguments as a reversed vector
+  try {
+    app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    throw InputError(e.what());
+  }
 }
 
 }  // namespace nf::cli

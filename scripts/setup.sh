@@ -18,6 +18,9 @@ packages=(
   # RTL: Verilator (lock-step simulation), Yosys (synthesis checks), the open
   # iCE40 flow, and SystemC for the system-level harness.
   verilator yosys nextpnr-ice40 fpga-icestorm libsystemc-dev pkg-config
+  # Analysis (issue #8): sweep files are TOML (toml++), sweeps spread over
+  # machines with OpenMPI (mpirun; the tests run 2 ranks over loopback).
+  libtomlplusplus-dev libopenmpi-dev openmpi-bin
 )
 
 missing=()

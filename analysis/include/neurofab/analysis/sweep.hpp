@@ -1,0 +1,92 @@
+#pragma once
+// Running a sweep: every run of the grid (sweep_spec.hpp) trained, evaluated
+// and gathered into one table — on local threads, or spread over the ranks of
+// an MPI job, with the same table either way.
+//
+// A sweep folder:
+//   <out>/sweep.toml           the sweep file it was started with
+//   <out>/runs/<id>/           each run's artifact, checkpointed while it trains
+//   <out>/runs/<id>/run.json   the run's evaluation, written once it is finished
+//   <out>/results.csv          one row per run, in grid order
+//
+// Resuming: a run with run.json is finished and skipped; a run with an
+// artifact but no run.json was cut off and continues from its last checkpoint
+// (`train --resume`, exact); any other run starts fresh. So a killed sweep
+// loses at most the epochs since the last checkpoint of the runs in flight.
+// Grid axes may gain values between starts (run ids name their grid values);
+// the fixed options may not change.
+//
+// Work split: the unfinished runs, in grid order, are dealt round-robin to the
+// ranks; each rank's runs go to its worker threads as they free up. Training is
+// deterministic in (options, seed, build), so who trains a run never changes its row.
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "neurofab/analysis/sweep_spec.hpp"
+
+namespace nf::analysis {
+
+// Trains one run in this process, given `neurofab train` arguments (the CLI
+// supplies it, so the sweep accepts exactly train's options). With
+// "--check-only" it must only check the options.
+using TrainFunction = std::function<void(const std::vector<std::string>& arguments)>;
+
+// Where this process stands in the job; barrier() waits for every rank (a
+// no-op for a single process).
+struct SweepWorkers {
+  int rank = 0;
+  int ranks = 1;
+  int threads = 1;
+  std::function<void()> barrier = [] {};
+};
+
+struct Score {
+  double mse = 0;
+  double success = 0;
+};
+
+// A finished run's evaluation (run.json).
+struct RunResult {
+  std::string id;
+  std::vector<std::pair<std::string, std::string>> grid_values;
+  std::string model;  // rate_rnn, lif_rnn
+  std::string task;
+  std::string init;   // the W_rec scheme
+  int n_rec = 0;
+  std::uint64_t seed = 0;
+  int epochs = 0;
+  int converged_epoch = -1;
+  Score test, ood;
+  std::optional<double> spikes_per_unit_step;  // LIF
+  std::map<int, Score> integer;                 // by weight width
+  double train_seconds = 0;                     // wall time, this start only (not in results.csv)
+};
+
+struct SweepSummary {
+  int runs = 0;               // in the grid
+  int finished_before = 0;    // skipped: already finished when this start began
+  int trained = 0;            // finished by this process
+};
+
+// Prepares the folder (rank 0), checks every run's options, then trains and
+// evaluates this rank's share of the unfinished runs; `report` is called
+// after each (from worker threads, serialised). Throws nf::InputError for a
+// bad option (naming the run) or a folder of a different sweep.
+SweepSummary run_sweep(const SweepSpec& spec, const std::string& spec_text, const std::filesystem::path& out,
+                       const SweepWorkers& workers, const TrainFunction& train,
+                       const std::function<void(const RunResult&, int done, int total)>& report = {});
+
+// Gathers run.json of every run of the grid into <out>/results.csv (atomic);
+// throws nf::InputError naming a run that is not finished. Returns the rows.
+std::vector<RunResult> write_results_table(const SweepSpec& spec, const std::filesystem::path& out);
+
+RunResult read_run_result(const std::filesystem::path& run_json);
+std::string results_csv(const SweepSpec& spec, const std::vector<RunResult>& rows);
+
+}  // namespace nf::analysis

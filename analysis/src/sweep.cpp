@@ -1,0 +1,259 @@
+#include "neurofab/analysis/sweep.hpp"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "neurofab/common/atomic_write.hpp"
+#include "neurofab/common/error.hpp"
+#include "neurofab/common/json_fields.hpp"
+#include "neurofab/common/text_file.hpp"
+#include "neurofab/models/artifact.hpp"
+#include "neurofab/models/task.hpp"
+#include "neurofab/quantize/sweep.hpp"
+
+namespace nf::analysis {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+fs::path run_dir(const fs::path& out, const RunSpec& run) { return out / "runs" / run.id; }
+
+bool finished(const fs::path& out, const RunSpec& run) { return fs::is_regular_file(run_dir(out, run) / "run.json"); }
+
+// The part of a sweep that must not change between starts into one folder.
+json fixed_part(const SweepSpec& spec) {
+  return json{{"train", spec.fixed}, {"eval_trials", spec.eval_trials}, {"weight_bits", spec.weight_bits}};
+}
+
+// Rank 0: a new folder, or one of the same sweep (its grid may have grown).
+void prepare_folder(const SweepSpec& spec, const std::string& spec_text, const fs::path& out) {
+  const fs::path previous = out / "sweep.toml";
+  if (fs::exists(previous)) {
+    const SweepSpec before = load_sweep_spec(previous);
+    if (fixed_part(before) != fixed_part(spec)) {
+      throw InputError(fmt::format(
+          "{}: this folder holds a different sweep ([train] or [sweep] settings differ from {}); only the grid may "
+          "change between starts — use another -o",
+          out.string(), spec.file.string()));
+    }
+  } else if (fs::exists(out) && !fs::is_empty(out)) {
+    throw InputError(fmt::format("{}: exists and is not a sweep folder (no sweep.toml); use another -o", out.string()));
+  }
+  fs::create_directories(out / "runs");
+  write_file_atomically(previous, spec_text);
+}
+
+json score_json(const Score& s) { return json{{"mse", s.mse}, {"success", s.success}}; }
+Score score_from(const JsonFields& f) { return {f.number("mse"), f.number("success")}; }
+
+json result_json(const RunResult& r) {
+  json integer = json::object();
+  for (const auto& [bits, score] : r.integer) integer[std::to_string(bits)] = score_json(score);
+  json grid = json::array();
+  for (const auto& [axis, value] : r.grid_values) grid.push_back({axis, value});
+  return json{{"id", r.id},
+              {"grid", grid},
+              {"model", r.model},
+              {"task", r.task},
+              {"init", r.init},
+              {"n_rec", r.n_rec},
+              {"seed", r.seed},
+              {"epochs", r.epochs},
+              {"converged_epoch", r.converged_epoch},
+              {"test", score_json(r.test)},
+              {"ood", score_json(r.ood)},
+              {"spikes_per_unit_step", r.spikes_per_unit_step ? json(*r.spikes_per_unit_step) : json(nullptr)},
+              {"integer", integer},
+              {"train_seconds", r.train_seconds}};
+}
+
+// Evaluates a trained run the way `neurofab eval` does: fresh test trials, the
+// OOD variant, and the integer golden model at each weight width.
+RunResult evaluate_run(const SweepSpec& spec, const RunSpec& run, const fs::path& dir) {
+  const models::Artifact artifact = models::load_artifact(dir);
+  RunResult result;
+  result.id = run.id;
+  result.grid_values = run.grid_values;
+  result.model = models::model_type(artifact);
+  std::visit(
+      [&](const auto& a) {
+        const auto task = models::make_task(a.task_name, a.task_params);
+        const auto ood_task = models::make_ood_task(*task);
+        result.task = a.task_name;
+        result.init = models::to_string(a.init.w_rec.scheme);
+        result.n_rec = a.network.config().n_rec;
+        result.seed = a.seed;
+        result.epochs = a.state.epochs_done;
+        result.converged_epoch = a.state.converged_epoch;
+        const auto test = models::evaluate(a.network, *task, spec.eval_trials, a.seed);
+        const auto ood = models::evaluate(a.network, *ood_task, spec.eval_trials, a.seed);
+        result.test = {test.mse, test.success_rate};
+        result.ood = {ood.mse, ood.success_rate};
+        if (test.activity) result.spikes_per_unit_step = test.activity->mean_rate;
+      },
+      artifact);
+  if (!spec.weight_bits.empty()) {
+    const auto rows = quantize::bit_width_sweep(artifact, quantize::QuantizeOptions{}, spec.weight_bits, spec.eval_trials);
+    for (const auto& row : rows) result.integer[row.weight_bits] = {row.integer_mse, row.integer_success};
+  }
+  return result;
+}
+
+std::vector<std::string> train_arguments(const RunSpec& run, const fs::path& dir) {
+  // Cut off after its first checkpoint: continue exactly where it stopped.
+  if (fs::is_regular_file(dir / "model.json")) return {"--resume", "-o", dir.string(), "--quiet", "--no-report"};
+  std::vector<std::string> arguments = run.train_arguments;
+  arguments.insert(arguments.end(), {"-o", dir.string(), "--quiet", "--no-report"});
+  return arguments;
+}
+
+// Checks the options of every run that will start fresh, up front, so a typo
+// fails before hours of training (runs with an artifact resume its settings).
+void check_runs(const std::vector<RunSpec>& runs, const fs::path& out, const TrainFunction& train) {
+  for (const RunSpec& run : runs) {
+    if (fs::exists(run_dir(out, run))) continue;
+    std::vector<std::string> arguments = run.train_arguments;
+    arguments.insert(arguments.end(), {"-o", run_dir(out, run).string(), "--check-only"});
+    try {
+      train(arguments);
+    } catch (const std::exception& e) {
+      throw InputError(fmt::format("run {}: {}", run.id, e.what()));
+    }
+  }
+}
+
+}  // namespace
+
+SweepSummary run_sweep(const SweepSpec& spec, const std::string& spec_text, const fs::path& out,
+                       const SweepWorkers& workers, const TrainFunction& train,
+                       const std::function<void(const RunResult&, int, int)>& report) {
+  const std::vector<RunSpec> runs = expand_grid(spec);
+  check_runs(runs, out, train);
+  if (workers.rank == 0) prepare_folder(spec, spec_text, out);
+  workers.barrier();  // the folder exists and the earlier state is settled before anyone looks
+
+  std::vector<const RunSpec*> unfinished;
+  for (const RunSpec& run : runs) {
+    if (!finished(out, run)) unfinished.push_back(&run);
+  }
+  workers.barrier();  // every rank has the same list before any run finishes
+
+  std::vector<const RunSpec*> mine;
+  for (std::size_t i = static_cast<std::size_t>(workers.rank); i < unfinished.size();
+       i += static_cast<std::size_t>(workers.ranks)) {
+    mine.push_back(unfinished[i]);
+  }
+
+  std::atomic<std::size_t> next{0};
+  std::mutex mutex;  // guards failures, done and report
+  std::vector<std::string> failures;
+  int done = 0;
+  auto worker = [&] {
+    for (std::size_t i = next++; i < mine.size(); i = next++) {
+      const RunSpec& run = *mine[i];
+      const fs::path dir = run_dir(out, run);
+      try {
+        const auto start = std::chrono::steady_clock::now();
+        train(train_arguments(run, dir));
+        RunResult result = evaluate_run(spec, run, dir);
+        result.train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        write_file_atomically(dir / "run.json", result_json(result).dump(2) + "\n");
+        const std::lock_guard lock(mutex);
+        ++done;
+        if (report) report(result, done, static_cast<int>(mine.size()));
+      } catch (const std::exception& e) {
+        const std::lock_guard lock(mutex);
+        failures.push_back(fmt::format("run {}: {}", run.id, e.what()));
+      }
+    }
+  };
+  const int thread_count = std::max(1, std::min<int>(workers.threads, static_cast<int>(mine.size())));
+  std::vector<std::thread> threads;
+  for (int t = 1; t < thread_count; ++t) threads.emplace_back(worker);
+  worker();
+  for (auto& thread : threads) thread.join();
+
+  if (!failures.empty()) {
+    std::string message = fmt::format("{} of {} runs failed (finished runs are kept; start again to resume):",
+                                       failures.size(), mine.size());
+    for (const auto& failure : failures) message += "\n  " + failure;
+    throw InputError(message);
+  }
+  return {static_cast<int>(runs.size()), static_cast<int>(runs.size() - unfinished.size()), done};
+}
+
+RunResult read_run_result(const fs::path& run_json) {
+  const json root = JsonFields::parse_file(run_json);
+  const JsonFields f(root, run_json.string());
+  RunResult r;
+  r.id = f.string("id");
+  for (std::size_t i = 0; i < f.array("grid").size(); ++i) {
+    const json& pair = f.array("grid")[i];
+    if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string()) {
+      f.fail("grid", "expected [axis, value] string pairs");
+    }
+    r.grid_values.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
+  }
+  r.model = f.string("model");
+  r.task = f.string("task");
+  r.init = f.string("init");
+  r.n_rec = static_cast<int>(f.integer("n_rec"));
+  r.seed = f.unsigned_integer("seed");
+  r.epochs = static_cast<int>(f.integer("epochs"));
+  r.converged_epoch = static_cast<int>(f.integer("converged_epoch"));
+  r.test = score_from(f.object("test"));
+  r.ood = score_from(f.object("ood"));
+  if (!f.raw("spikes_per_unit_step").is_null()) r.spikes_per_unit_step = f.number("spikes_per_unit_step");
+  const JsonFields integer = f.object("integer");
+  for (const auto& [bits, score] : f.raw("integer").items()) {
+    r.integer[std::stoi(bits)] = score_from(integer.object(bits));
+  }
+  r.train_seconds = f.number("train_seconds");
+  return r;
+}
+
+std::string results_csv(const SweepSpec& spec, const std::vector<RunResult>& rows) {
+  std::string csv = "id";
+  for (const GridAxis& axis : spec.grid) csv += "," + axis.name;
+  csv += ",model,task,init,n_rec,seed,epochs,converged_epoch,test_mse,test_success,ood_mse,ood_success,"
+         "spikes_per_unit_step";
+  for (const int bits : spec.weight_bits) csv += fmt::format(",int{0}_mse,int{0}_success", bits);
+  csv += "\n";
+  for (const RunResult& r : rows) {
+    csv += r.id;
+    for (const auto& [axis, value] : r.grid_values) csv += "," + value;
+    csv += fmt::format(",{},{},{},{},{},{},{},{:.9g},{:.9g},{:.9g},{:.9g},", r.model, r.task, r.init, r.n_rec, r.seed,
+                       r.epochs, r.converged_epoch, r.test.mse, r.test.success, r.ood.mse, r.ood.success);
+    if (r.spikes_per_unit_step) csv += fmt::format("{:.9g}", *r.spikes_per_unit_step);
+    for (const int bits : spec.weight_bits) {
+      const auto it = r.integer.find(bits);
+      if (it == r.integer.end()) {
+        csv += ",,";
+      } else {
+        csv += fmt::format(",{:.9g},{:.9g}", it->second.mse, it->second.success);
+      }
+    }
+    csv += "\n";
+  }
+  return csv;
+}
+
+std::vector<RunResult> write_results_table(const SweepSpec& spec, const fs::path& out) {
+  std::vector<RunResult> rows;
+  for (const RunSpec& run : expand_grid(spec)) {
+    const fs::path file = run_dir(out, run) / "run.json";
+    if (!fs::is_regular_file(file)) throw InputError(fmt::format("{}: run {} is not finished", out.string(), run.id));
+    rows.push_back(read_run_result(file));
+  }
+  write_file_atomically(out / "results.csv", results_csv(spec, rows));
+  return rows;
+}
+
+}  // namespace nf::analysis
