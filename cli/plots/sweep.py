@@ -7,15 +7,7 @@ import json
 import os
 import sys
 
-try:
-    import numpy as np
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-except ImportError as error:  # the C++ side turns exit 3 into "install python3-matplotlib"
-    print(f"sweep.py: {error}", file=sys.stderr)
-    sys.exit(3)
+from nf_plot import np, plt, save_png  # exits 3 without numpy or matplotlib
 
 
 def main():
@@ -43,13 +35,7 @@ def main():
     ax.legend(loc="lower right")
     ax.set_title(meta.get("title", "success rate vs bit width"))
     fig.tight_layout()
-    temporary = os.path.join(os.path.dirname(out) or ".", f".{os.path.basename(out)}.tmp-{os.getpid()}")
-    try:
-        fig.savefig(temporary, format="png")
-        os.replace(temporary, out)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
+    save_png(fig, out)
     return 0
 
 
