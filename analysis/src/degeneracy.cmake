@@ -1,0 +1,10 @@
+# Solution degeneracy (docs/analysis.md): behaviour (σ_OOD), dynamics (DSA),
+# weights (permutation-invariant distance), and the linear assignment solver
+# the last one needs.
+add_library(nf_analysis_degeneracy
+  ${CMAKE_CURRENT_SOURCE_DIR}/src/linear_assignment.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/src/permutation_distance.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/src/dsa.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/src/degeneracy.cpp)
+target_link_libraries(nf_analysis_degeneracy PUBLIC nf_analysis_core PRIVATE neurofab_warnings)
+list(APPEND NF_ANALYSIS_LIBS nf_analysis_degeneracy)
