@@ -40,6 +40,7 @@ struct Options {
   analysis::DegradationOptions d;
   std::vector<std::string> modes;
   std::vector<std::string> memories;
+  bool force = false;
 };
 
 // The options that belong to one axis only, and the axes they apply to.
@@ -137,6 +138,7 @@ void run(const Options& o, const CLI::App& cmd) {
   std::vector<fs::path> arguments(o.runs.begin(), o.runs.end());
   const std::vector<fs::path> runs = analysis::expand_runs(arguments);
   const fs::path out = o.out;
+  if (fs::exists(out) && !o.force) throw InputError(fmt::format("{}: already exists (use --force to replace it)", out.string()));
   if (fs::exists(out) && !fs::is_directory(out))
     throw InputError(fmt::format("-o {}: exists and is not a folder", out.string()));
 
@@ -177,7 +179,8 @@ void add_analyze_degradation(CLI::App& analyze) {
   auto& d = o->d;
   cmd->add_option("runs", o->runs, "Artifact folders or sweep folders")->required();
   cmd->add_option("--axis", o->axis, "What to vary: " + analysis::axis_names())->required();
-  cmd->add_option("-o,--out", o->out, "Output folder (replaced atomically)")->required();
+  cmd->add_option("-o,--out", o->out, "Output folder (assembled under a temporary name)")->required();
+  cmd->add_flag("--force", o->force, "Replace an existing output folder");
   cmd->add_option("--trials", d.trials, "Evaluation trials per point (K)")->capture_default_str();
   cmd->add_option("--seed", d.seed, "Seed of the evaluation trials")->capture_default_str();
   cmd->add_option("--draw-seeds", d.draw_seeds, "[pruning, bit-flips] Seeds of the random draws, one row each")

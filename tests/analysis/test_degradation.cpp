@@ -361,6 +361,15 @@ TEST_CASE("neurofab analyze degradation writes CSVs, JSON and a PNG per axis", "
   CHECK(json["summary"].size() == 16);
   CHECK(r.output.find("seed 3") != std::string::npos);  // draw seeds are printed
 
+  // An existing folder is replaced only with --force.
+  const auto again = cli(fmt::format("{} --axis size -o {}", runs, out.string()));
+  CHECK(again.exit_code == 1);
+  CHECK(again.output.find("already exists (use --force to replace it)") != std::string::npos);
+  CHECK(fs::exists(out / "degradation_pruning.csv"));
+  REQUIRE(cli(fmt::format("{} --axis size --force -o {}", runs, out.string())).exit_code == 0);
+  CHECK(fs::exists(out / "degradation_size.csv"));
+  CHECK_FALSE(fs::exists(out / "degradation_pruning.csv"));
+
   const fs::path flips = tmp / "flips";
   const auto f = cli(fmt::format("{} --axis bit-flips --flips 0,3 --memories W_rec,W_out --draw-seeds 1,2 --trials 3 -o {}",
                                  a.string(), flips.string()));
