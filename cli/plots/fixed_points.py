@@ -25,7 +25,7 @@ import json
 import os
 import sys
 
-from nf_plot import np, plt, save_png  # exits 3 without numpy or matplotlib
+from nf_plot import np, plt, save_png, tight_layout_below_title  # exits 3 without numpy or matplotlib
 
 DPI = 120
 MAX_ROWS = 8
@@ -116,7 +116,7 @@ def main():
     if len(networks) > len(shown):
         title += f" — first {len(shown)} of {len(networks)} networks (all in fixed_points.csv)"
     fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
+    tight_layout_below_title(fig)
     save_png(fig, out)
     return 0
 

@@ -21,7 +21,7 @@ except ImportError as error:
     print(f"{os.path.basename(sys.argv[0])}: {error}", file=sys.stderr)
     sys.exit(3)
 
-__all__ = ["np", "plt", "save_png"]
+__all__ = ["np", "plt", "save_png", "tight_layout_below_title"]
 
 
 def save_png(fig, out, dpi=None):
@@ -33,3 +33,9 @@ def save_png(fig, out, dpi=None):
     finally:
         if os.path.exists(temporary):
             os.remove(temporary)
+
+
+def tight_layout_below_title(fig, title_inches=0.45):
+    """tight_layout that leaves the top `title_inches` to the suptitle (the
+    plain call lets a tall figure's first row run into it)."""
+    fig.tight_layout(rect=(0, 0, 1, 1 - title_inches / fig.get_figheight()))
