@@ -6,7 +6,8 @@
 # (the integer golden model), writes the golden vectors later stages check
 # against, and runs the rate network's RTL core in Verilator in lock step with
 # the golden model, and exports both as Vitis HLS projects whose C-simulation
-# (g++) is checked against the golden model. Later pipeline stages extend it.
+# (g++) is checked against the golden model. Between training and quantizing it
+# analyses both (eigen-spectra, fixed points, pruning). Later stages extend it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
@@ -32,6 +33,13 @@ echo "== eval: the LIF artifact, with firing rate and synaptic operations =="
 ./build/cli/neurofab eval "$lif"
 echo
 ./build/cli/neurofab raster "$lif"
+echo
+echo "== analyze: eigen-spectra of both networks, the rate network's fixed points, pruning both =="
+# docs/analysis.md; a flip-flop holds its bit in two stable fixed points with a saddle between.
+./build/cli/neurofab analyze spectrum "$out" "$lif" --force -o out/demo/spectrum
+./build/cli/neurofab analyze fixed-points "$out" --force -o out/demo/fixed-points
+./build/cli/neurofab analyze degradation "$out" "$lif" --axis pruning --fractions 0,0.1,0.2,0.4 --modes magnitude,random \
+  --force -o out/demo/pruning | sed -n '/^summary/,$p'
 echo
 for net in flipflop-rate-n50 flipflop-lif-n50; do
   echo "== quantize: $net to 8-bit weights, 16-bit state (integer golden model) =="
