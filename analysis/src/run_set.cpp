@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
+#include <string_view>
 
 #include "neurofab/common/error.hpp"
 
@@ -16,12 +18,40 @@ bool is_sweep_folder(const fs::path& dir) {
 
 namespace {
 
+// Natural order ("seed=2" before "seed=10"): digit runs compare as numbers,
+// so a sweep's runs list in the order a person reads its grid.
+bool natural_less(const std::string& a, const std::string& b) {
+  std::size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (std::isdigit(static_cast<unsigned char>(a[i])) && std::isdigit(static_cast<unsigned char>(b[j]))) {
+      std::size_t i_end = i, j_end = j;
+      while (i_end < a.size() && std::isdigit(static_cast<unsigned char>(a[i_end]))) ++i_end;
+      while (j_end < b.size() && std::isdigit(static_cast<unsigned char>(b[j_end]))) ++j_end;
+      const std::string_view x = std::string_view(a).substr(i, i_end - i);
+      const std::string_view y = std::string_view(b).substr(j, j_end - j);
+      const std::size_t x_zeros = std::min(x.find_first_not_of('0'), x.size());
+      const std::size_t y_zeros = std::min(y.find_first_not_of('0'), y.size());
+      const std::string_view xs = x.substr(x_zeros), ys = y.substr(y_zeros);
+      if (xs.size() != ys.size()) return xs.size() < ys.size();
+      if (xs != ys) return xs < ys;
+      i = i_end;
+      j = j_end;
+    } else {
+      if (a[i] != b[j]) return a[i] < b[j];
+      ++i;
+      ++j;
+    }
+  }
+  return a.size() - i < b.size() - j;
+}
+
 std::vector<fs::path> finished_runs(const fs::path& sweep) {
   std::vector<fs::path> runs;
   for (const auto& entry : fs::directory_iterator(sweep / "runs")) {
     if (entry.is_directory() && fs::is_regular_file(entry.path() / "run.json")) runs.push_back(entry.path());
   }
-  std::sort(runs.begin(), runs.end());
+  std::sort(runs.begin(), runs.end(),
+            [](const fs::path& a, const fs::path& b) { return natural_less(a.filename().string(), b.filename().string()); });
   if (runs.empty()) throw InputError(fmt::format("{}: the sweep has no finished run yet", sweep.string()));
   return runs;
 }

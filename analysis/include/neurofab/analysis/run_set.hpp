@@ -3,7 +3,8 @@
 // takes artifact folders and sweep folders alike:
 //   - an artifact folder (it holds model.json) stands for itself;
 //   - a sweep folder (it holds sweep.toml and runs/, see sweep.hpp) stands for
-//     each of its finished runs — runs/<id>/ with run.json — in id order.
+//     each of its finished runs — runs/<id>/ with run.json — in natural id
+//     order (numbers by value: seed=2 before seed=10).
 
 #include <filesystem>
 #include <vector>
