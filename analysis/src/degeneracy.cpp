@@ -7,6 +7,7 @@
 #endif
 
 #include "neurofab/analysis/degeneracy.hpp"
+#include "neurofab/analysis/csv.hpp"
 
 #include <fmt/format.h>
 
@@ -330,14 +331,6 @@ nlohmann::json to_json(const MatrixXd& m) {
     rows.push_back(row);
   }
   return rows;
-}
-
-// RFC 4180: quote a field holding a comma, quote or line break.
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (const char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
 }
 
 std::string number(double v) { return fmt::format("{:.10g}", v); }

@@ -6,6 +6,7 @@
 #endif
 
 #include "neurofab/analysis/degeneracy_factor.hpp"
+#include "neurofab/analysis/csv.hpp"
 
 #include <fmt/format.h>
 
@@ -191,14 +192,6 @@ FactorDegeneracy analyse_degeneracy_by_factor(const FactorGrouping& grouping, co
 }
 
 namespace {
-
-// RFC 4180: quote a field holding a comma, quote or line break.
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (const char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
-}
 
 }  // namespace
 

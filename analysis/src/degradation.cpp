@@ -1,4 +1,5 @@
 #include "neurofab/analysis/degradation.hpp"
+#include "neurofab/analysis/csv.hpp"
 
 #include <fmt/format.h>
 
@@ -410,13 +411,6 @@ class Runner {
 };
 
 nlohmann::json optional_json(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); }
-
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (const char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
-}
 
 template <typename T>
 std::string optional_field(const std::optional<T>& v) {

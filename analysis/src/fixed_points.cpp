@@ -1,4 +1,5 @@
 #include "neurofab/analysis/fixed_points.hpp"
+#include "neurofab/analysis/csv.hpp"
 
 #include <fmt/format.h>
 
@@ -47,16 +48,6 @@ struct ResidualFunctor {
 };
 
 std::string num(double value) { return fmt::format("{}", value); }
-
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (const char c : text) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
 
 nlohmann::json vector_json(const Eigen::VectorXd& v) { return std::vector<double>(v.data(), v.data() + v.size()); }
 

@@ -1,4 +1,5 @@
 #include "neurofab/analysis/spectrum.hpp"
+#include "neurofab/analysis/csv.hpp"
 
 #include <fmt/format.h>
 
@@ -20,17 +21,6 @@ constexpr double kPi = std::numbers::pi;
 // Shortest round-trip text of a double for CSV and JSON ("nan" never occurs:
 // eigenvalues of a finite matrix are finite).
 std::string num(double value) { return fmt::format("{}", value); }
-
-// A CSV field: quoted when it holds a comma, quote or newline (run paths may).
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (const char c : text) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
 
 // The rate map's matrix J0 = (1-α) I + α W (φ'(0) = 1, see the header).
 Eigen::MatrixXd linearised_rate_map(const Eigen::MatrixXd& w_rec, double alpha) {

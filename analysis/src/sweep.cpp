@@ -1,4 +1,5 @@
 #include "neurofab/analysis/sweep.hpp"
+#include "neurofab/analysis/csv.hpp"
 
 #include <fmt/format.h>
 
@@ -221,14 +222,14 @@ RunResult read_run_result(const fs::path& run_json) {
 
 std::string results_csv(const SweepSpec& spec, const std::vector<RunResult>& rows) {
   std::string csv = "id";
-  for (const GridAxis& axis : spec.grid) csv += "," + axis.name;
+  for (const GridAxis& axis : spec.grid) csv += fmt::format(",{}", csv_field(axis.name));
   csv += ",model,task,init,n_rec,seed,epochs,converged_epoch,test_mse,test_success,ood_mse,ood_success,"
          "spikes_per_unit_step";
   for (const int bits : spec.weight_bits) csv += fmt::format(",int{0}_mse,int{0}_success", bits);
   csv += "\n";
   for (const RunResult& r : rows) {
-    csv += r.id;
-    for (const auto& [axis, value] : r.grid_values) csv += "," + value;
+    csv += csv_field(r.id);
+    for (const auto& [axis, value] : r.grid_values) csv += fmt::format(",{}", csv_field(value));
     csv += fmt::format(",{},{},{},{},{},{},{},{:.9g},{:.9g},{:.9g},{:.9g},", r.model, r.task, r.init, r.n_rec, r.seed,
                        r.epochs, r.converged_epoch, r.test.mse, r.test.success, r.ood.mse, r.ood.success);
     if (r.spikes_per_unit_step) csv += fmt::format("{:.9g}", *r.spikes_per_unit_step);

@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 neurofab=./build/cli/neurofab
-for study in flipflop-bits and-init time-pulse-size time-pulse-delay; do
+for study in flipflop-bits and-init time-pulse-size time-pulse-delay flipflop-rate flipflop-lif; do
   "$neurofab" sweep "docs/studies/$study.toml" -o "out/studies/$study" --threads "${THREADS:-1}"
 done

@@ -2,6 +2,7 @@
 // (file:line: key) for each kind of defect.
 #include <catch2/catch.hpp>
 
+#include "neurofab/analysis/sweep.hpp"
 #include "neurofab/analysis/sweep_spec.hpp"
 #include "neurofab/common/error.hpp"
 
@@ -95,4 +96,18 @@ TEST_CASE("each defect of a sweep file is one error naming the file, line and ke
   CHECK_THROWS_WITH(
       parse_sweep_spec("[train]\ntask-param = { mem_gap = 5 }\n[grid]\ntask-param.mem_gap = [1, 2]\n", "s.toml"),
       Catch::Contains("`task-param.mem_gap` is both in [train] and in [grid]"));
+}
+
+TEST_CASE("the results table quotes grid values that hold commas", "[analysis][sweep]") {
+  const auto spec = parse_sweep_spec("[grid]\nfrozen = [\"W_in,W_out\", \"b_rec\"]\n", "s.toml");
+  const auto runs = expand_grid(spec);
+  REQUIRE(runs.size() == 2);
+  CHECK(runs[0].train_arguments == std::vector<std::string>{"--frozen", "W_in,W_out"});
+  nf::analysis::RunResult row;
+  row.id = runs[0].id;
+  row.grid_values = runs[0].grid_values;
+  row.model = "rate_rnn";
+  const std::string csv = nf::analysis::results_csv(spec, {row});
+  CHECK_THAT(csv, Catch::StartsWith("id,frozen,model,"));
+  CHECK_THAT(csv, Catch::Contains("\nfrozen=W_in-W_out,\"W_in,W_out\",rate_rnn,"));
 }
