@@ -9,14 +9,18 @@
 namespace nf::test {
 
 // Rate RNN: orthogonal W_rec (as Jarne & Laje), a faster learning rate than
-// their 1e-4, a patient schedule, and a loss threshold below the task's 1e-3
-// so the strict per-step criterion is met.
+// their 1e-4, a patient schedule, and a loss threshold well below the task's
+// 1e-3 so the strict per-step criterion is met with a margin. The margin
+// matters because the weights depend on the CPU (-march=native, BLIS's
+// run-time kernels): at lr 2e-3 and 5e-4 the flip-flop of seed 1 reached
+// 98.8 % on one machine and 94.9 % on an AVX-512 one; at 1e-3 and 3e-4 it
+// reaches 100 % there (332 epochs).
 inline models::TrainingConfig rate_target_training() {
   models::TrainingConfig t;
-  t.learning_rate = 2e-3;
+  t.learning_rate = 1e-3;
   t.plateau_patience = 50;
-  t.max_epochs = 400;
-  t.loss_threshold = 5e-4;
+  t.max_epochs = 800;
+  t.loss_threshold = 3e-4;
   return t;
 }
 
