@@ -164,7 +164,7 @@ TEST_CASE("two MPI ranks over loopback give the same table as threads", "[analys
   CHECK(nf::read_text_file(ranks / "results.csv") == nf::read_text_file(threaded / "results.csv"));
 }
 
-TEST_CASE("sweep errors: a bad option names its run before anything trains; another sweep's folder is refused",
+TEST_CASE("sweep errors: a bad option names its run before anything trains, and another sweep's folder is refused",
           "[analysis][sweep][cli]") {
   nf::test::TempDir tmp;
   const fs::path out = tmp / "out";

@@ -61,7 +61,7 @@ task-param.mem_gap = [20, 40]
   CHECK(runs[11].grid_values.back() == std::pair<std::string, std::string>{"task-param.mem_gap", "40"});
 }
 
-TEST_CASE("boolean axes pass the flag or leave it out; an empty grid is one run", "[analysis][sweep]") {
+TEST_CASE("boolean axes pass the flag or leave it out, and an empty grid is one run", "[analysis][sweep]") {
   const auto flags = expand_grid(parse_sweep_spec("[train]\ntask = \"and\"\n[grid]\nloss-on-scored-steps = [true, false]\n", "s.toml"));
   REQUIRE(flags.size() == 2);
   CHECK(flags[0].train_arguments == std::vector<std::string>{"--task", "and", "--loss-on-scored-steps"});
