@@ -54,6 +54,7 @@ void run_sweep_command(const SweepOptions& o) {
   workers.ranks = world.size();
   workers.threads = worker_threads(o, spec, world);
   workers.barrier = [&world] { world.barrier(); };
+  workers.all = [&world](bool ok) { return world.all(ok); };
   const std::string rank_tag = world.active() ? fmt::format("[rank {}] ", world.rank()) : "";
 
   auto report = [&](const analysis::RunResult& r, int done, int total) {

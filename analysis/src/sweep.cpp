@@ -137,8 +137,19 @@ SweepSummary run_sweep(const SweepSpec& spec, const std::string& spec_text, cons
                        const std::function<void(const RunResult&, int, int)>& report) {
   const std::vector<RunSpec> runs = expand_grid(spec);
   check_runs(runs, out, train);
-  if (workers.rank == 0) prepare_folder(spec, spec_text, out);
-  workers.barrier();  // the folder exists and the earlier state is settled before anyone looks
+  // The folder exists and the earlier state is settled before anyone looks;
+  // when rank 0 refuses the folder, every rank stops (none waits forever).
+  std::string refusal;
+  if (workers.rank == 0) {
+    try {
+      prepare_folder(spec, spec_text, out);
+    } catch (const std::exception& e) {
+      refusal = e.what();
+    }
+  }
+  if (!workers.all(refusal.empty())) {
+    throw InputError(refusal.empty() ? "rank 0 refused the sweep folder (see its message)" : refusal);
+  }
 
   std::vector<const RunSpec*> unfinished;
   for (const RunSpec& run : runs) {

@@ -162,6 +162,20 @@ TEST_CASE("two MPI ranks over loopback give the same table as threads", "[analys
   CHECK_THAT(mpi.output, Catch::Contains("[rank 1]"));
   CHECK_THAT(mpi.output, Catch::Contains("6 trained now on 2 rank(s) x 1 thread(s)"));
   CHECK(nf::read_text_file(ranks / "results.csv") == nf::read_text_file(threaded / "results.csv"));
+
+  // A folder rank 0 refuses stops both ranks with the message (none hangs in a barrier).
+  std::string other = kSweepFile;
+  other.replace(other.find("epochs = 4"), 10, "epochs = 5");
+  const fs::path other_file = tmp / "other.toml";
+  std::ofstream(other_file) << other;
+  const CommandResult refused = nf::test::run_command(fmt::format(
+      "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 timeout 60 mpirun -np 2 --oversubscribe --mca btl "
+      "self,tcp --mca btl_tcp_if_include lo {} sweep {} -o {} 2>&1",
+      NF_CLI_PATH, other_file, ranks));
+  INFO(refused.output);
+  CHECK(refused.exit_code != 0);
+  CHECK(refused.exit_code != 124);  // not the timeout
+  CHECK_THAT(refused.output, Catch::Contains("holds a different sweep"));
 }
 
 TEST_CASE("sweep errors: a bad option names its run before anything trains, and another sweep's folder is refused",

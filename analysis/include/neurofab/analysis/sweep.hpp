@@ -37,13 +37,15 @@ namespace nf::analysis {
 // "--check-only" it must only check the options.
 using TrainFunction = std::function<void(const std::vector<std::string>& arguments)>;
 
-// Where this process stands in the job; barrier() waits for every rank (a
-// no-op for a single process).
+// Where this process stands in the job. barrier() waits for every rank;
+// all(ok) waits too and tells whether every rank passed `ok` (both trivial
+// for a single process).
 struct SweepWorkers {
   int rank = 0;
   int ranks = 1;
   int threads = 1;
   std::function<void()> barrier = [] {};
+  std::function<bool(bool)> all = [](bool ok) { return ok; };
 };
 
 struct Score {
