@@ -37,7 +37,8 @@ echo
 echo
 echo "== analyze: eigen-spectra of both networks, the rate network's fixed points, pruning both =="
 # docs/analysis.md. Most flip-flops hold their bit in two stable fixed points with a saddle
-# between; this one (seed 1) has a stable point at output 1 and holds 0 in a slow oscillation.
+# between; this one (seed 1) has a stable point at output 1 and none at output 0 (its 0 state
+# is not a fixed point; docs/analysis-dynamics.md shows one held by an oscillation).
 ./build/cli/neurofab analyze spectrum "$out" "$lif" --force -o out/demo/spectrum
 ./build/cli/neurofab analyze fixed-points "$out" --force -o out/demo/fixed-points
 ./build/cli/neurofab analyze degradation "$out" "$lif" --axis pruning --fractions 0,0.1,0.2,0.4 --modes magnitude,random \
