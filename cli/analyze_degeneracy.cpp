@@ -113,6 +113,8 @@ void run_by_factor(const DegeneracyCommandOptions& o, std::vector<analysis::Netw
 void run_degeneracy(DegeneracyCommandOptions& o) {
   o.analysis.lif_signal = analysis::lif_signal_from_string(o.lif_signal);
   o.analysis.validate();
+  // The random draws, so a run can be replayed (the solver's are in degeneracy.json too).
+  fmt::print("seeds: input set and behaviour {}, DSA null {}\n", o.analysis.seed, o.analysis.seed + 1);
   if (fs::exists(o.out) && !o.force)
     throw InputError(fmt::format("{}: already exists (use --force to replace it)", o.out));
   if (fs::exists(o.out) && !fs::is_directory(o.out))

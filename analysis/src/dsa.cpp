@@ -99,7 +99,7 @@ DelayDmd fit_delay_dmd(const std::vector<MatrixXd>& trials, int delays, int rank
   } else {
     const Eigen::SelfAdjointEigenSolver<MatrixXd> eig(hankel.transpose() * hankel);
     const VectorXd lambda = eig.eigenvalues().reverse().cwiseMax(0.0);
-    sigma = lambda.head(dim).cwiseSqrt();
+    sigma = lambda.cwiseSqrt();  // `samples` of them: fewer than dim here
     check_rank();
     v_r = eig.eigenvectors().rowwise().reverse().leftCols(rank);
   }

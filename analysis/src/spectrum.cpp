@@ -212,7 +212,9 @@ std::vector<std::complex<double>> listed_outliers(const MatrixSpectrum& s) {
   for (std::size_t k = 0; k < s.eigenvalues.size(); ++k) {
     if (!s.outlier[k]) continue;
     const auto lambda = s.eigenvalues[k];
-    if (is_real(lambda) || lambda.imag() > 0) listed.push_back(lambda);
+    // Real eigenvalues come with Im λ = 0 exactly (1x1 Schur blocks); of a
+    // pair, even a nearly real one, only the member with Im λ > 0 is listed.
+    if (lambda.imag() >= 0) listed.push_back(lambda);
   }
   return listed;
 }

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -136,19 +137,18 @@ SweepSummary run_sweep(const SweepSpec& spec, const std::string& spec_text, cons
                        const SweepWorkers& workers, const TrainFunction& train,
                        const std::function<void(const RunResult&, int, int)>& report) {
   const std::vector<RunSpec> runs = expand_grid(spec);
-  check_runs(runs, out, train);
-  // The folder exists and the earlier state is settled before anyone looks;
-  // when rank 0 refuses the folder, every rank stops (none waits forever).
+  // The options are checked and the folder prepared (rank 0) before anyone
+  // looks at it; if any rank fails here, every rank stops after one
+  // collective with the message, so none waits forever in the next.
   std::string refusal;
-  if (workers.rank == 0) {
-    try {
-      prepare_folder(spec, spec_text, out);
-    } catch (const std::exception& e) {
-      refusal = e.what();
-    }
+  try {
+    check_runs(runs, out, train);
+    if (workers.rank == 0) prepare_folder(spec, spec_text, out);
+  } catch (const std::exception& e) {
+    refusal = e.what();
   }
   if (!workers.all(refusal.empty())) {
-    throw InputError(refusal.empty() ? "rank 0 refused the sweep folder (see its message)" : refusal);
+    throw InputError(refusal.empty() ? "another rank refused the sweep (see its message)" : refusal);
   }
 
   std::vector<const RunSpec*> unfinished;
@@ -225,6 +225,9 @@ RunResult read_run_result(const fs::path& run_json) {
   if (!f.raw("spikes_per_unit_step").is_null()) r.spikes_per_unit_step = f.number("spikes_per_unit_step");
   const JsonFields integer = f.object("integer");
   for (const auto& [bits, score] : f.raw("integer").items()) {
+    const bool digits = !bits.empty() && bits.size() <= 2 &&
+                        std::all_of(bits.begin(), bits.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!digits) integer.fail(bits, "expected a weight width in bits as the key");
     r.integer[std::stoi(bits)] = score_from(integer.object(bits));
   }
   r.train_seconds = f.number("train_seconds");

@@ -258,6 +258,16 @@ std::vector<RunSpec> expand_grid(const SweepSpec& spec) {
       run.id += id_text(fmt::format("{}={}", axis.name, value));
     }
     if (run.id.empty()) run.id = "run";
+    // Folder names lose unsafe characters, so two grid points may map to one
+    // id — and two workers would train into one folder.
+    for (const RunSpec& other : runs) {
+      if (other.id == run.id) {
+        throw InputError(fmt::format("{}: two grid points share the run folder name '{}' (values that differ only in "
+                                     "characters a folder name cannot hold); make the values differ in letters or "
+                                     "digits",
+                                     spec.file.string(), run.id));
+      }
+    }
     runs.push_back(std::move(run));
     // Odometer: the last axis runs fastest, so the first is outermost.
     std::size_t a = spec.grid.size();

@@ -171,6 +171,32 @@ TEST_CASE("delay-embedded DMD recovers the eigenvalues of a linear system", "[ds
   CHECK_THROWS_AS(fit_delay_dmd(trials, 1, 0), nf::InputError);
 }
 
+TEST_CASE("delay-embedded DMD with more embedding dimensions than samples", "[dsa]") {
+  // The same 3-d linear system seen through 60 random read-outs, 3 delays:
+  // 180 embedding dimensions against 76 samples, the Gram-matrix branch.
+  const std::uint64_t seed = 7310;
+  fmt::print("DMD wide-embedding test: seed {}\n", seed);
+  nf::Rng rng(seed);
+  const int n = 3;
+  MatrixXd m = gaussian(n, n, rng);
+  m = 0.95 * m / std::abs(Eigen::EigenSolver<MatrixXd>(m, false).eigenvalues().cwiseAbs().maxCoeff());
+  const MatrixXd readout = gaussian(60, n, rng);
+  std::vector<MatrixXd> trials;
+  for (int k = 0; k < 2; ++k) {
+    MatrixXd state(n, 40);
+    state.col(0) = gaussian(n, 1, rng);
+    for (int t = 1; t < 40; ++t) state.col(t) = m * state.col(t - 1);
+    trials.push_back(readout * state);
+  }
+  const DelayDmd fit = fit_delay_dmd(trials, 3, n);
+  REQUIRE(fit.samples == 76);
+  CHECK(fit.singular_values.size() == 76);  // min(dimensions, samples), no more
+  CHECK(fit.singular_values.allFinite());
+  const auto expected = eigenvalues(m), got = eigenvalues(fit.a);
+  REQUIRE(got.size() == expected.size());
+  for (std::size_t i = 0; i < got.size(); ++i) CHECK(std::abs(got[i] - expected[i]) < 1e-6);
+}
+
 TEST_CASE("DSA between a network and its permuted copy is ~0 and grows with a weight perturbation", "[dsa]") {
   const std::uint64_t seed = 7305;
   fmt::print("DSA network test: seed {}\n", seed);

@@ -1,10 +1,12 @@
 // The sweep file: parsing, the grid's order and run ids, and one clear error
 // (file:line: key) for each kind of defect.
 #include <catch2/catch.hpp>
+#include <fstream>
 
 #include "neurofab/analysis/sweep.hpp"
 #include "neurofab/analysis/sweep_spec.hpp"
 #include "neurofab/common/error.hpp"
+#include "temp_dir.hpp"
 
 using nf::analysis::expand_grid;
 using nf::analysis::parse_sweep_spec;
@@ -74,6 +76,9 @@ TEST_CASE("boolean axes pass the flag or leave it out, and an empty grid is one 
   // Characters that do not belong in a folder name become '-'.
   const auto odd = expand_grid(parse_sweep_spec("[grid]\nfrozen = [\"W_in/W out\"]\n", "s.toml"));
   CHECK(odd[0].id == "frozen=W_in-W-out");
+  // Values that differ only in such characters would share a folder: refused.
+  CHECK_THROWS_WITH(expand_grid(parse_sweep_spec("[grid]\nfrozen = [\"W_in,W_out\", \"W_in W_out\"]\n", "s.toml")),
+                    Catch::Contains("share the run folder name 'frozen=W_in-W_out'"));
 }
 
 TEST_CASE("each defect of a sweep file is one error naming the file, line and key", "[analysis][sweep]") {
@@ -96,6 +101,18 @@ TEST_CASE("each defect of a sweep file is one error naming the file, line and ke
   CHECK_THROWS_WITH(
       parse_sweep_spec("[train]\ntask-param = { mem_gap = 5 }\n[grid]\ntask-param.mem_gap = [1, 2]\n", "s.toml"),
       Catch::Contains("`task-param.mem_gap` is both in [train] and in [grid]"));
+}
+
+TEST_CASE("a run record with a bad weight-width key is refused by file and field", "[analysis][sweep]") {
+  nf::test::TempDir tmp;
+  const auto file = tmp / "run.json";
+  std::ofstream(file) << R"({"id": "run", "grid": [], "model": "rate_rnn", "task": "and", "init": "normal",
+    "n_rec": 8, "seed": 1, "epochs": 1, "converged_epoch": -1, "test": {"mse": 0.1, "success": 0.5},
+    "ood": {"mse": 0.1, "success": 0.5}, "spikes_per_unit_step": null,
+    "integer": {"eight": {"mse": 0.1, "success": 0.5}}, "train_seconds": 1.0})";
+  CHECK_THROWS_WITH(nf::analysis::read_run_result(file),
+                    Catch::Contains("run.json") && Catch::Contains("integer.eight") &&
+                        Catch::Contains("expected a weight width"));
 }
 
 TEST_CASE("the results table quotes grid values that hold commas", "[analysis][sweep]") {
