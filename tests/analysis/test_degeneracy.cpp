@@ -22,28 +22,23 @@
 #include "neurofab/common/rng.hpp"
 #include "neurofab/models/training.hpp"
 #include "run_command.hpp"
+#include "random_matrix.hpp"
 #include "temp_dir.hpp"
 
 using namespace nf::analysis;
 using Eigen::MatrixXd;
 namespace fs = std::filesystem;
+using nf::test::gaussian_matrix;
 
 namespace {
-
-MatrixXd gaussian(int rows, int cols, nf::Rng& rng, double sd = 1.0) {
-  MatrixXd m(rows, cols);
-  for (int j = 0; j < cols; ++j)
-    for (int i = 0; i < rows; ++i) m(i, j) = rng.normal(0.0, sd);
-  return m;
-}
 
 nf::models::RateRnnTensors<float> random_weights(const nf::models::RateRnnConfig& config, nf::Rng& rng) {
   const int n = config.n_rec;
   auto w = nf::models::RateRnnTensors<float>::zeros(config);
-  w.w_in = gaussian(n, config.n_in, rng).cast<float>();
-  w.w_rec = gaussian(n, n, rng, 1.3 / std::sqrt(double(n))).cast<float>();
-  w.b_rec = gaussian(n, 1, rng, 0.1).cast<float>();
-  w.w_out = gaussian(config.n_out, n, rng, 1.0 / std::sqrt(double(n))).cast<float>();
+  w.w_in = gaussian_matrix(n, config.n_in, rng).cast<float>();
+  w.w_rec = gaussian_matrix(n, n, rng, 1.3 / std::sqrt(double(n))).cast<float>();
+  w.b_rec = gaussian_matrix(n, 1, rng, 0.1).cast<float>();
+  w.w_out = gaussian_matrix(config.n_out, n, rng, 1.0 / std::sqrt(double(n))).cast<float>();
   return w;
 }
 
@@ -190,10 +185,10 @@ TEST_CASE("LIF hidden states: filtered spikes and membranes", "[degeneracy]") {
   config.n_out = 1;
   config.n_rec = 10;
   auto w = nf::models::LifRnnTensors<float>::zeros(config);
-  w.w_in = gaussian(10, 2, rng, 1.0).cast<float>();
-  w.w_rec = gaussian(10, 10, rng, 0.5).cast<float>();
+  w.w_in = gaussian_matrix(10, 2, rng, 1.0).cast<float>();
+  w.w_rec = gaussian_matrix(10, 10, rng, 0.5).cast<float>();
   w.b_rec = Eigen::MatrixXf::Constant(10, 1, 0.3f);
-  w.w_out = gaussian(1, 10, rng, 0.3).cast<float>();
+  w.w_out = gaussian_matrix(1, 10, rng, 0.3).cast<float>();
   w.beta = Eigen::MatrixXf::Constant(10, 1, float(config.beta()));
   w.alpha_syn = Eigen::MatrixXf::Constant(10, 1, float(config.alpha_syn()));
   const nf::models::LifRnn<float> network(config, nf::models::Connectivity::full(2, 10, 1), w);

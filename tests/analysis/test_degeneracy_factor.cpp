@@ -22,20 +22,15 @@
 #include "neurofab/common/error.hpp"
 #include "neurofab/common/rng.hpp"
 #include "run_command.hpp"
+#include "random_matrix.hpp"
 #include "temp_dir.hpp"
 
 using namespace nf::analysis;
 using Eigen::MatrixXd;
 namespace fs = std::filesystem;
+using nf::test::gaussian_matrix;
 
 namespace {
-
-MatrixXd gaussian(int rows, int cols, nf::Rng& rng, double sd = 1.0) {
-  MatrixXd m(rows, cols);
-  for (int j = 0; j < cols; ++j)
-    for (int i = 0; i < rows; ++i) m(i, j) = rng.normal(0.0, sd);
-  return m;
-}
 
 nf::models::RateRnnConfig flipflop_config(int n) {
   nf::models::RateRnnConfig config;
@@ -49,10 +44,10 @@ nf::models::RateRnnConfig flipflop_config(int n) {
 NetworkInput random_network(const fs::path& path, std::map<std::string, double> params, int n, nf::Rng& rng) {
   const auto config = flipflop_config(n);
   auto w = nf::models::RateRnnTensors<float>::zeros(config);
-  w.w_in = gaussian(n, config.n_in, rng).cast<float>();
-  w.w_rec = gaussian(n, n, rng, 0.9 / std::sqrt(double(n))).cast<float>();
-  w.b_rec = gaussian(n, 1, rng, 0.1).cast<float>();
-  w.w_out = gaussian(config.n_out, n, rng, 1.0 / std::sqrt(double(n))).cast<float>();
+  w.w_in = gaussian_matrix(n, config.n_in, rng).cast<float>();
+  w.w_rec = gaussian_matrix(n, n, rng, 0.9 / std::sqrt(double(n))).cast<float>();
+  w.b_rec = gaussian_matrix(n, 1, rng, 0.1).cast<float>();
+  w.w_out = gaussian_matrix(config.n_out, n, rng, 1.0 / std::sqrt(double(n))).cast<float>();
   nf::models::RateRnn<float> network(config, nf::models::Connectivity::full(config.n_in, n, config.n_out), w);
   nf::models::RateRnnArtifact artifact{std::move(network), {}, "flipflop", std::move(params), 7, {}, {}};
   return {path.filename().string(), path, std::move(artifact)};

@@ -14,6 +14,8 @@
 #include <Eigen/LU>
 #include <algorithm>
 #include <catch2/catch.hpp>
+
+#include "random_matrix.hpp"
 #include <complex>
 #include <numeric>
 
@@ -25,15 +27,9 @@
 
 using namespace nf::analysis;
 using Eigen::MatrixXd;
+using nf::test::gaussian_matrix;
 
 namespace {
-
-MatrixXd gaussian(int rows, int cols, nf::Rng& rng, double sd = 1.0) {
-  MatrixXd m(rows, cols);
-  for (int j = 0; j < cols; ++j)
-    for (int i = 0; i < rows; ++i) m(i, j) = rng.normal(0.0, sd);
-  return m;
-}
 
 MatrixXd skew(const MatrixXd& m) { return 0.5 * (m - m.transpose()); }
 
@@ -56,10 +52,10 @@ nf::models::RateRnn<float> random_rate_network(int n, std::uint64_t seed, double
   config.n_out = 1;
   config.n_rec = n;
   auto w = nf::models::RateRnnTensors<float>::zeros(config);
-  w.w_in = gaussian(n, 2, rng).cast<float>();
-  w.w_rec = gaussian(n, n, rng, gain / std::sqrt(double(n))).cast<float>();
-  w.b_rec = gaussian(n, 1, rng, 0.1).cast<float>();
-  w.w_out = gaussian(1, n, rng, 1.0 / std::sqrt(double(n))).cast<float>();
+  w.w_in = gaussian_matrix(n, 2, rng).cast<float>();
+  w.w_rec = gaussian_matrix(n, n, rng, gain / std::sqrt(double(n))).cast<float>();
+  w.b_rec = gaussian_matrix(n, 1, rng, 0.1).cast<float>();
+  w.w_out = gaussian_matrix(1, n, rng, 1.0 / std::sqrt(double(n))).cast<float>();
   return {config, nf::models::Connectivity::full(2, n, 1), w};
 }
 
@@ -90,7 +86,7 @@ TEST_CASE("the Cayley map gives rotations", "[dsa]") {
   fmt::print("Cayley test: seed {}\n", seed);
   nf::Rng rng(seed);
   for (const int r : {1, 3, 8}) {
-    const MatrixXd s = skew(gaussian(r, r, rng, 2.0));
+    const MatrixXd s = skew(gaussian_matrix(r, r, rng, 2.0));
     const MatrixXd c = cayley(s);
     CHECK((c.transpose() * c - MatrixXd::Identity(r, r)).norm() < 1e-12);
     CHECK(c.determinant() == Approx(1.0).epsilon(1e-12));
@@ -106,7 +102,7 @@ TEST_CASE("the DSA solver finds C for A_y = C^T A_x C", "[dsa]") {
   nf::Rng rng(seed);
   for (const int r : {2, 5, 10, 14}) {
     for (int repeat = 0; repeat < 4; ++repeat) {
-      const MatrixXd a_x = gaussian(r, r, rng, 1.0 / std::sqrt(double(r)));
+      const MatrixXd a_x = gaussian_matrix(r, r, rng, 1.0 / std::sqrt(double(r)));
       MatrixXd c = random_orthogonal(r, seed * 100 + std::uint64_t(r * 10 + repeat));
       if (repeat % 2 == 1) c.col(0) *= -1.0;  // both determinants
       const MatrixXd a_y = c.transpose() * a_x * c;
@@ -125,17 +121,17 @@ TEST_CASE("Cayley gradient descent converges from a perturbed start", "[dsa]") {
   fmt::print("Cayley descent test: seed {}\n", seed);
   nf::Rng rng(seed);
   const int r = 8;
-  const MatrixXd a_x = gaussian(r, r, rng, 1.0 / std::sqrt(double(r)));
+  const MatrixXd a_x = gaussian_matrix(r, r, rng, 1.0 / std::sqrt(double(r)));
   const MatrixXd c = random_orthogonal(r, seed);
   const MatrixXd a_y = c.transpose() * a_x * c;
-  const MatrixXd start = c * cayley(skew(gaussian(r, r, rng, 0.1)));
+  const MatrixXd start = c * cayley(skew(gaussian_matrix(r, r, rng, 0.1)));
   const double before = (a_x - start * a_y * start.transpose()).norm();
   const OrthogonalMatch match = descend_orthogonal(a_x, a_y, start);
   INFO("distance before " << before << ", after " << match.distance << " in " << match.iterations << " iterations");
   CHECK(before > 0.05);
   CHECK(match.distance < 1e-9 * a_x.norm());
   // Not an exact match: the descent ends at a stationary point no worse than its start.
-  const MatrixXd a_z = gaussian(r, r, rng, 1.0 / std::sqrt(double(r)));
+  const MatrixXd a_z = gaussian_matrix(r, r, rng, 1.0 / std::sqrt(double(r)));
   const OrthogonalMatch other = descend_orthogonal(a_x, a_z, MatrixXd::Identity(r, r));
   CHECK(other.distance <= (a_x - a_z).norm());
   CHECK(other.distance > 0.1);
@@ -147,13 +143,13 @@ TEST_CASE("delay-embedded DMD recovers the eigenvalues of a linear system", "[ds
   fmt::print("DMD linear-system test: seed {}\n", seed);
   nf::Rng rng(seed);
   const int n = 3;
-  MatrixXd m = gaussian(n, n, rng);
+  MatrixXd m = gaussian_matrix(n, n, rng);
   m = 0.95 * m /  // spectral radius 0.95: the trajectories neither vanish nor blow up
        std::abs(Eigen::EigenSolver<MatrixXd>(m, false).eigenvalues().cwiseAbs().maxCoeff());
   std::vector<MatrixXd> trials;
   for (int k = 0; k < 5; ++k) {
     MatrixXd trial(n, 40);
-    trial.col(0) = gaussian(n, 1, rng);
+    trial.col(0) = gaussian_matrix(n, 1, rng);
     for (int t = 1; t < 40; ++t) trial.col(t) = m * trial.col(t - 1);
     trials.push_back(trial);
   }
@@ -178,13 +174,13 @@ TEST_CASE("delay-embedded DMD with more embedding dimensions than samples", "[ds
   fmt::print("DMD wide-embedding test: seed {}\n", seed);
   nf::Rng rng(seed);
   const int n = 3;
-  MatrixXd m = gaussian(n, n, rng);
+  MatrixXd m = gaussian_matrix(n, n, rng);
   m = 0.95 * m / std::abs(Eigen::EigenSolver<MatrixXd>(m, false).eigenvalues().cwiseAbs().maxCoeff());
-  const MatrixXd readout = gaussian(60, n, rng);
+  const MatrixXd readout = gaussian_matrix(60, n, rng);
   std::vector<MatrixXd> trials;
   for (int k = 0; k < 2; ++k) {
     MatrixXd state(n, 40);
-    state.col(0) = gaussian(n, 1, rng);
+    state.col(0) = gaussian_matrix(n, 1, rng);
     for (int t = 1; t < 40; ++t) state.col(t) = m * state.col(t - 1);
     trials.push_back(readout * state);
   }
@@ -218,7 +214,7 @@ TEST_CASE("DSA between a network and its permuted copy is ~0 and grows with a we
   CHECK(same.normalised < 1e-4);
 
   // Perturb W_rec by ε·G, G fixed with ||G||_F = ||W_rec||_F, ε growing.
-  const MatrixXd g = gaussian(n, n, rng);
+  const MatrixXd g = gaussian_matrix(n, n, rng);
   const double w_norm = network.weights().w_rec.cast<double>().norm();
   std::vector<double> distances;
   for (const double epsilon : {0.01, 0.03, 0.1, 0.3}) {
