@@ -1,0 +1,7 @@
+# ELiSe network model core (issue #10): closed forms, plasticity, delays,
+# scaffold statistics, masks, artifact. The whole suite runs in seconds.
+nf_add_test_suite(nf_elise_core_tests
+  SOURCES
+    ${CMAKE_CURRENT_LIST_DIR}/test_elise_neuron.cpp
+  LIBS nf_models)
+target_include_directories(nf_elise_core_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR})
