@@ -22,3 +22,4 @@ nf_add_test_suite(nf_models_long_tests
     ${CMAKE_CURRENT_LIST_DIR}/test_lif_training_targets.cpp
   LIBS nf_models)
 include(${CMAKE_CURRENT_LIST_DIR}/elise/core_tests.cmake)  # nf_elise_core_tests
+include(${CMAKE_CURRENT_LIST_DIR}/elise/pattern_tests.cmake)  # nf_elise_tests

@@ -42,7 +42,7 @@ void check_sizes(const char* pattern, int n_visible, int slots, int min_visible,
 }
 
 // A uniformly random note that is none of `excluded`.
-int random_note_except(Rng& rng, int n_visible, std::initializer_list<int> excluded) {
+int random_note_except(Rng& rng, int n_visible, const std::vector<int>& excluded) {
   std::vector<int> allowed;
   for (int note = 0; note < n_visible; ++note) {
     if (std::find(excluded.begin(), excluded.end(), note) == excluded.end()) allowed.push_back(note);
@@ -123,14 +123,12 @@ Eigen::MatrixXi repeated_notes(int n_visible, int slots, std::uint64_t seed) {
       s[i] = s[i - half];  // the repeat
       continue;
     }
-    const int previous = s[i - 1];
-    if (i == half + kRepeatLength) {
-      s[i] = random_note_except(rng, n_visible, {previous, s[kRepeatLength]});  // a different continuation
-    } else if (i == half - 1 || i == slots - 1) {
-      s[i] = random_note_except(rng, n_visible, {previous, s[0]});  // no note twice in a row, cyclically too
-    } else {
-      s[i] = random_note_except(rng, n_visible, {previous});
-    }
+    // No note twice in a row (cyclically too: the last slot is not the first's note);
+    // after the repeat a different continuation than after the original.
+    std::vector<int> excluded = {s[i - 1]};
+    if (i == half + kRepeatLength) excluded.push_back(s[kRepeatLength]);
+    if (i == half - 1 || i == slots - 1) excluded.push_back(s[0]);
+    s[i] = random_note_except(rng, n_visible, excluded);
   }
   return one_hot(s, n_visible);
 }
