@@ -543,5 +543,82 @@ module nf_lif_core #(
       assert (out_valid_o && out_data_o == $past(out_data_o)) else $error("output stream changed while stalled");
     end
   end
+
+  // ---------------------------------------------------------------------------
+  // Activity counters (simulation only; docs/rtl.md, "Activity counters").
+  // Events of the datapath, counted from its own enables and valids, never
+  // from the golden model's formulas; the harnesses compare them every step
+  // with quantize/step_operations.hpp. Cumulative since reset: a step's counts
+  // are the difference of two reads between steps. Clearing counts nothing.
+  // Read by the harnesses through the Verilated model (public_flat_rd): no
+  // port, and no logic at all in synthesis (Yosys defines SYNTHESIS). A weight
+  // element read is counted where the lane that uses it is enabled (the same
+  // event as its MAC or synaptic add); the ROMs themselves are read every
+  // cycle (en_i = 1), see docs/rtl.md.
+  //    0 input MACs      lanes of existing units enabled on an input channel
+  //    1 input events    of those, the ones whose operand X_k is not 0 (spike encodings:
+  //                      the synaptic operations; the others multiply by 0)
+  //    2 synop_recurrent lanes of existing units enabled on a spike-list entry (Recurrent)
+  //    3 synop_readout   lanes of existing outputs enabled on a spike-list entry (Readout)
+  //    4 decay           D_αs(I) of every updated unit, D_β(v) of a unit not refractory
+  //                      (a refractory unit keeps v), D_κ(y) of every existing output at Emit
+  //    5 threshold       compares u ≥ θ of updated units not refractory
+  //    6 spike           spikes (spike-list writes)
+  //    7 b_rec reads     bias elements loaded into lanes of existing units
+  //    8 b_out reads     b_out elements loaded into lanes of existing outputs
+  //    9 beta reads      β parameters used (updated units not refractory)
+  //   10 alpha reads     α_s parameters used (every updated unit)
+  //   11 state reads     neuron states {s, c, v, I} consumed by the update
+  //   12 state writes    neuron states written by the update (not the clear)
+  //   13 list reads      spike-list entries that address a weight word (Recurrent, Readout)
+  //   14 list writes     spike-list entries written
+  localparam int unsigned ActivityCounters = 15;
+  logic [63:0] activity_q [ActivityCounters] /* verilator public_flat_rd */;
+
+  // Lanes of group g that hold a real unit or output (g·Lanes + l < limit).
+  function automatic logic [63:0] real_lanes(logic [31:0] g, logic [31:0] limit);
+    real_lanes = '0;
+    for (int unsigned l = 0; l < Lanes; l++) begin
+      if (g * Lanes + l < limit) real_lanes = real_lanes + 64'd1;
+    end
+  endfunction
+
+  // Lanes of unit group g whose operand X_k (input channel count − 1) is an event.
+  function automatic logic [63:0] event_lanes(logic [31:0] g, logic [31:0] channel);
+    event_lanes = '0;
+    if (x_q[channel*InputWidth +: InputWidth] != '0) event_lanes = real_lanes(g, NumUnits);
+  endfunction
+
+  logic [63:0] unit_lanes, output_lanes;
+  logic        update_integrates;
+  assign unit_lanes        = real_lanes(group, NumUnits);
+  assign output_lanes      = real_lanes(group, NumOutputs);
+  assign update_integrates = update_consume && !refractory;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      for (int unsigned k = 0; k < ActivityCounters; k++) activity_q[k] <= '0;
+    end else begin
+      if (phase_q == PhaseInput && lane_enable) begin
+        activity_q[0] <= activity_q[0] + unit_lanes;
+        activity_q[1] <= activity_q[1] + event_lanes(group, count - 1);
+      end
+      if (phase_q == PhaseRecurrent && lane_enable) activity_q[2] <= activity_q[2] + unit_lanes;
+      if (phase_q == PhaseReadout && lane_enable && !lane_load) activity_q[3] <= activity_q[3] + output_lanes;
+      if (update_consume) activity_q[4] <= activity_q[4] + 64'd1 + 64'(update_integrates);
+      else if (phase_q == PhaseEmit) activity_q[4] <= activity_q[4] + output_lanes;
+      if (update_integrates) activity_q[5] <= activity_q[5] + 64'd1;
+      if (list_write) activity_q[6] <= activity_q[6] + 64'd1;
+      if (phase_q == PhaseInput && lane_load) activity_q[7] <= activity_q[7] + unit_lanes;
+      if (phase_q == PhaseReadout && lane_load) activity_q[8] <= activity_q[8] + output_lanes;
+      if (update_integrates) activity_q[9] <= activity_q[9] + 64'd1;
+      if (update_consume) activity_q[10] <= activity_q[10] + 64'd1;
+      if (update_consume) activity_q[11] <= activity_q[11] + 64'd1;
+      if (state_write && phase_q != PhaseClear) activity_q[12] <= activity_q[12] + 64'd1;
+      if ((phase_q == PhaseRecurrent || phase_q == PhaseReadout) && lane_enable && !lane_load) begin
+        activity_q[13] <= activity_q[13] + 64'd1;
+      end
+      if (list_write) activity_q[14] <= activity_q[14] + 64'd1;
+    end
+  end
 `endif
 endmodule

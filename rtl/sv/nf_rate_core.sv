@@ -468,5 +468,56 @@ module nf_rate_core #(
       assert (out_valid_o && out_data_o == $past(out_data_o)) else $error("output stream changed while stalled");
     end
   end
+
+  // ---------------------------------------------------------------------------
+  // Activity counters (simulation only; docs/rtl.md, "Activity counters").
+  // Events of the datapath, counted from its own enables and valids, never
+  // from the golden model's formulas; the harnesses compare them every step
+  // with quantize/step_operations.hpp. Cumulative since reset: a step's counts
+  // are the difference of two reads between steps. Clearing counts nothing.
+  // Read by the harnesses through the Verilated model (public_flat_rd): no
+  // port, and no logic at all in synthesis (Yosys defines SYNTHESIS), so the
+  // cell counts do not change. A weight element read is counted where the lane
+  // that uses it is enabled (the MAC event); the ROMs themselves are read
+  // every cycle (en_i = 1), see docs/rtl.md.
+  //   0 mac_input      lanes of existing units enabled on an input item
+  //   1 mac_recurrent  lanes of existing units enabled on a recurrent item
+  //   2 mac_readout    readout accumulators enabled by a new h_i (not the b_out load)
+  //   3 leak           new h_i computed (stage B valid)
+  //   4 table_lookup   table ROM addresses issued for a unit (stage A valid; tanh only)
+  //   5 activation     φ values used (stage B valid)
+  //   6 b_rec reads    bias elements loaded into lanes of existing units
+  //   7 b_out reads    b_out elements loaded into the readout accumulators
+  //   8 state reads    old h_j taken from the state memory by the MAC stream
+  //   9 state writes   new h_i written (not the clear)
+  localparam int unsigned ActivityCounters = 10;
+  logic [63:0] activity_q [ActivityCounters] /* verilator public_flat_rd */;
+
+  // Lanes of unit group g that hold a real unit (g·Lanes + l < NumUnits).
+  function automatic logic [63:0] unit_lanes(logic [31:0] g);
+    unit_lanes = '0;
+    for (int unsigned l = 0; l < Lanes; l++) begin
+      if (g * Lanes + l < NumUnits) unit_lanes = unit_lanes + 64'd1;
+    end
+  endfunction
+
+  logic [63:0] consume_lanes;
+  assign consume_lanes = consume_q ? unit_lanes(consume_group_q) : '0;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      for (int unsigned k = 0; k < ActivityCounters; k++) activity_q[k] <= '0;
+    end else begin
+      if (consume_input_q) activity_q[0] <= activity_q[0] + consume_lanes;
+      if (!consume_input_q) activity_q[1] <= activity_q[1] + consume_lanes;
+      if (b_valid_q) activity_q[2] <= activity_q[2] + 64'(NumOutputs);
+      if (b_valid_q) activity_q[3] <= activity_q[3] + 64'd1;
+      if (update_valid && Activation == 1) activity_q[4] <= activity_q[4] + 64'd1;
+      if (b_valid_q) activity_q[5] <= activity_q[5] + 64'd1;
+      if (consume_first_q) activity_q[6] <= activity_q[6] + consume_lanes;
+      if (in_fire) activity_q[7] <= activity_q[7] + 64'(NumOutputs);
+      if (consume_q && !consume_input_q) activity_q[8] <= activity_q[8] + 64'd1;
+      if (state_write && phase_q != PhaseClear) activity_q[9] <= activity_q[9] + 64'd1;
+    end
+  end
 `endif
 endmodule

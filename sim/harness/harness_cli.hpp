@@ -3,7 +3,7 @@
 // (sim/verilator/nf_core_tb.cpp, sim/systemc/nf_core_sc_tb.cpp), so both
 // take the same arguments and print the same lines:
 //
-//   <harness> --vectors <vdir> --seed S [--max-stall K] [--fst <file>]
+//   <harness> --vectors <vdir> --seed S [--max-stall K] [--fst <file>] [--activity <json>]
 //   MISMATCH trial T timestep t: <what> [i] expected E, actual A
 //   PASS: <n> timesteps checked (...), <c> compute cycles per step, ...
 #include <cstdint>
@@ -18,6 +18,7 @@ struct HarnessOptions {
   std::uint64_t seed = 1;
   int max_stall = 3;
   std::string fst = "mismatch.fst";
+  std::string activity;  // non-empty: the measured operation totals are written there (core_activity.hpp)
 };
 
 struct Mismatch {
@@ -39,6 +40,7 @@ inline HarnessOptions parse_harness_options(int argc, char** argv) {
     else if (a == "--seed") o.seed = std::stoull(next());
     else if (a == "--max-stall") o.max_stall = std::stoi(next());
     else if (a == "--fst") o.fst = next();
+    else if (a == "--activity") o.activity = next();
     else if (a.rfind("+verilator", 0) == 0) continue;
     else throw std::runtime_error("unknown argument " + a);
   }
@@ -52,7 +54,8 @@ inline void print_mismatch(const Mismatch& m) {
 }
 
 inline void print_pass(std::uint64_t checked_steps, std::uint64_t compute_cycles, std::uint64_t cycles, double seconds) {
-  std::printf("PASS: %llu timesteps checked (every state, output, overflow count and cycle count), "
+  std::printf("PASS: %llu timesteps checked (every state, output, overflow count, cycle count and "
+              "operation count), "
               "%.1f compute cycles per step, %llu cycles simulated in %.3f s\n",
               static_cast<unsigned long long>(checked_steps),
               static_cast<double>(compute_cycles) / static_cast<double>(checked_steps),

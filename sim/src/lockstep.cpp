@@ -31,10 +31,11 @@ std::string testbench_name(Harness harness) { return harness == Harness::kSystem
 // Every file the harness binary is built from, besides the RTL and the package.
 std::vector<fs::path> harness_sources(Harness harness) {
   return {harness_main(harness), sim_dir() / "harness" / "golden_steps.hpp", sim_dir() / "harness" / "port_bits.hpp",
-          sim_dir() / "harness" / "harness_cli.hpp",
+          sim_dir() / "harness" / "harness_cli.hpp", sim_dir() / "harness" / "core_activity.hpp",
           fs::path(NF_QUANTIZE_SOURCE_DIR) / "src" / "cycle_model.cpp",
           fs::path(NF_QUANTIZE_INCLUDE_DIR) / "neurofab" / "quantize" / "cycle_model.hpp",
-          fs::path(NF_QUANTIZE_INCLUDE_DIR) / "neurofab" / "quantize" / "golden_vector_reader.hpp"};
+          fs::path(NF_QUANTIZE_INCLUDE_DIR) / "neurofab" / "quantize" / "golden_vector_reader.hpp",
+          fs::path(NF_QUANTIZE_INCLUDE_DIR) / "neurofab" / "quantize" / "step_operations.hpp"};
 }
 
 // The core's sources, from rtl/sv or from the replacement folder of the spec.
@@ -137,12 +138,22 @@ VerifyResult verify(const quantize::QuantizedArtifact& artifact, const VerifyOpt
                                      fs::absolute(o.cache_dir.empty() ? default_cache_dir() : o.cache_dir),
                                      &result.built);
   const fs::path log = work / "testbench.log";
+  const fs::path activity = work / "activity.json";
+  std::error_code ignored;
+  fs::remove(activity, ignored);  // a kept folder may hold an earlier run's
   const ProcessResult r = run_process({result.testbench.string(), "--vectors", (work / "vectors").string(), "--seed",
                                        std::to_string(o.seed), "--max-stall", std::to_string(o.max_stall), "--fst",
-                                       (work / "mismatch.fst").string()},
+                                       (work / "mismatch.fst").string(), "--activity", activity.string()},
                                       log, rtl_dir);
   result.log = read_text_file(log);
   result.passed = r.ok();
+  if (result.passed) {
+    try {
+      result.activity = nlohmann::json::parse(read_text_file(activity));
+    } catch (const nlohmann::json::exception& e) {
+      throw IoError(fmt::format("{}: not the activity totals the testbench writes: {}", activity.string(), e.what()));
+    }
+  }
   if (!r.ok() && !(r.exited && r.exit_code == 1)) {
     throw IoError(fmt::format("the testbench failed ({}):{}", r.describe(), last_lines(log, 8)));
   }

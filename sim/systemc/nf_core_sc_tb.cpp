@@ -7,7 +7,7 @@
 // and output, run in the folder of `neurofab rtl` (the memory images are read
 // from the working directory):
 //
-//   nf_core_sc_tb --vectors <vdir> --seed S [--max-stall K] [--fst <file>]
+//   nf_core_sc_tb --vectors <vdir> --seed S [--max-stall K] [--fst <file>] [--activity <json>]
 //
 // Built by Verilator with --sc and the core's top (NF_TOP_RATE: nf_rate_top,
 // NF_TOP_LIF: nf_lif_top); the port types are deduced from the Verilated
@@ -50,6 +50,7 @@ using Top = Vnf_lif_top;
 #else
 #error "define the core under test (NF_TOP_RATE or NF_TOP_LIF)"
 #endif
+#include "core_activity.hpp"
 
 namespace {
 
@@ -322,7 +323,8 @@ class Waveform {
 
 // For every trial: reset (the clear must take the cycle model's cycles), then
 // for every timestep push the input, take the output and compare output y,
-// cycles, step_cycles_o, overflow_count_o and every state value (debug port)
+// cycles, step_cycles_o, overflow_count_o, every state value (debug port)
+// and the operation counts (the core's activity counters, core_activity.hpp)
 // with `==`. On the first mismatch it reports, replays that trial with a
 // waveform of the last steps, and stops the simulation.
 class LockstepChecker : public sc_core::sc_module {
@@ -342,8 +344,13 @@ class LockstepChecker : public sc_core::sc_module {
 
   SC_HAS_PROCESS(LockstepChecker);
   LockstepChecker(const sc_module_name& name, const Options& options, const nf::sim::GoldenSteps& golden,
-                  BackPressure& back_pressure, Waveform& waveform)
-      : sc_module(name), options_(options), golden_(golden), back_pressure_(back_pressure), waveform_(waveform) {
+                  BackPressure& back_pressure, Waveform& waveform, const Top& core)
+      : sc_module(name),
+        options_(options),
+        golden_(golden),
+        back_pressure_(back_pressure),
+        waveform_(waveform),
+        core_(core) {
     SC_THREAD(run);
   }
 
@@ -384,9 +391,11 @@ class LockstepChecker : public sc_core::sc_module {
   std::optional<Mismatch> run_trial(int trial, int last_step, int waveform_from) {
     back_pressure_.start_trial(trial);
     reset_core();
+    activity_.start(nf::sim::read_activity(core_));
     for (int t = 0; t <= last_step; ++t) {
       if (t == waveform_from) waveform_.start();
       if (auto m = check_step(trial, t)) return m;
+      if (auto m = check_activity(trial, t)) return m;
       ++checked_steps_;
     }
     return std::nullopt;
@@ -492,6 +501,18 @@ class LockstepChecker : public sc_core::sc_module {
     return std::nullopt;
   }
 
+  // Operations and memory traffic: the activity counters' growth over the step
+  // (they count only while the core computes, so reading them now is exact).
+  std::optional<Mismatch> check_activity(int trial, int t) {
+    const nf::golden::StepOperations expected = golden_.operations(trial, t);
+    const nf::golden::StepOperations measured = golden_.measured(activity_.step(nf::sim::read_activity(core_)), expected);
+    if (const auto d = nf::sim::first_difference(expected, measured)) {
+      return Mismatch{trial, t, 0, d->what, d->expected, d->actual};
+    }
+    totals_.add(measured);
+    return std::nullopt;
+  }
+
   // The next item of a fifo, or nothing if none arrives within `cycles` clock periods.
   template <typename Item>
   std::optional<Item> read_within(sc_fifo_in<Item>& fifo, std::uint64_t cycles) {
@@ -511,12 +532,16 @@ class LockstepChecker : public sc_core::sc_module {
 
   void report_pass(double seconds) const {
     nf::sim::print_pass(checked_steps_, compute_cycles_, edge_index(), seconds);
+    if (!options_.activity.empty()) totals_.write(options_.activity, golden_, "systemc");
   }
 
   const Options& options_;
   const nf::sim::GoldenSteps& golden_;
   BackPressure& back_pressure_;
   Waveform& waveform_;
+  const Top& core_;
+  nf::sim::ActivityMeter activity_;
+  nf::sim::ActivityTotals totals_;
   int exit_code_ = 2;  // until the checker finishes
   std::uint64_t checked_steps_ = 0, compute_cycles_ = 0;
 };
@@ -536,7 +561,7 @@ class Testbench : public sc_core::sc_module {
         waveform_(core_, options.fst),
         initiator_("initiator", golden.input_bits(), back_pressure_),
         target_("target", golden.outputs(), golden.output_bits(), back_pressure_),
-        checker_("checker", options, golden, back_pressure_, waveform_) {
+        checker_("checker", options, golden, back_pressure_, waveform_, core_) {
     bind_core();
     bind_initiator();
     bind_target();

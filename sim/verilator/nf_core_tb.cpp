@@ -3,14 +3,16 @@
 // (NF_TOP_RATE: nf_rate_top, NF_TOP_LIF: nf_lif_top), run in the folder of `neurofab rtl` (the memory
 // images are read from the working directory):
 //
-//   nf_core_tb --vectors <vdir> --seed S [--max-stall K] [--fst <file>]
+//   nf_core_tb --vectors <vdir> --seed S [--max-stall K] [--fst <file>] [--activity <json>]
 //
 // For every trial the state is cleared; every timestep is driven through the
 // valid/ready input stream and taken from the output stream, both with
 // random back-pressure (seeded per trial from S; the seed is printed). After
 // each step every state value (read back through the debug port), every
-// output, the step's overflow count and its cycle count are compared with
-// `==` against the golden vectors and the cycle model. On the first mismatch
+// output, the step's overflow count, its cycle count and its operation and
+// memory counts (the core's activity counters) are compared with `==` against
+// the golden vectors, the cycle model and quantize/step_operations.hpp. With
+// --activity, the totals of the measured counts are written there on a pass. On the first mismatch
 // it prints trial, timestep, what, index, expected and actual, re-runs that
 // trial with an FST trace of the window, and exits 1. All equal: exits 0.
 #include <verilated.h>
@@ -42,6 +44,7 @@ using Top = Vnf_lif_top;
 #else
 #error "define the core under test (NF_TOP_RATE or NF_TOP_LIF)"
 #endif
+#include "core_activity.hpp"
 
 namespace {
 
@@ -80,6 +83,7 @@ class Bench {
     } else {
       clear();
     }
+    activity_.start(nf::sim::read_activity(*top_));
     const int inputs = golden_.inputs(), input_bits = golden_.input_bits();
     for (int t = 0; t < golden_.steps(); ++t) {
       if (trace && t > trace_until_step) break;
@@ -132,6 +136,13 @@ class Bench {
         const std::int64_t got = static_cast<std::int32_t>(top_->dbg_data_o);
         if (got != read.expected) return Mismatch{trial, t, read.address, read.what, read.expected, got};
       }
+      // Operations and memory traffic: the activity counters' growth over the step.
+      const nf::golden::StepOperations expected = golden_.operations(trial, t);
+      const nf::golden::StepOperations measured = golden_.measured(activity_.step(nf::sim::read_activity(*top_)), expected);
+      if (const auto d = nf::sim::first_difference(expected, measured)) {
+        return Mismatch{trial, t, 0, d->what, d->expected, d->actual};
+      }
+      totals_.add(measured);
       ++checked_steps_;
     }
     dumping_ = false;
@@ -143,6 +154,7 @@ class Bench {
   }
 
   std::uint64_t checked_steps() const { return checked_steps_; }
+  void write_activity(const std::string& path) const { totals_.write(path, golden_, "verilator"); }
 
  private:
   void tick() {
@@ -193,6 +205,8 @@ class Bench {
   std::unique_ptr<VerilatedContext> context_;
   std::unique_ptr<Top> top_;
   std::unique_ptr<VerilatedFstC> tracer_;
+  nf::sim::ActivityMeter activity_;
+  nf::sim::ActivityTotals totals_;
   bool dumping_ = false;
   static constexpr int kWindowSteps = 3;
   std::uint64_t cycles_ = 0, compute_cycles_ = 0, checked_steps_ = 0;
@@ -220,6 +234,7 @@ int main(int argc, char** argv) {
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     nf::sim::print_pass(bench.checked_steps(), bench.compute_cycles(), bench.cycles(), seconds);
+    if (!options.activity.empty()) bench.write_activity(options.activity);
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "nf_core_tb: %s\n", e.what());

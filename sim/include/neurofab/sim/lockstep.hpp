@@ -10,9 +10,13 @@
 //    source and the Verilator version, so only a new shape, width or
 //    rounding rebuilds. Memory images are read at run time, so other weights
 //    reuse the build. A file lock makes parallel builds of one key safe.
-// 4. The testbench runs in the work folder; its log is returned.
+// 4. The testbench runs in the work folder; its log is returned, and on a pass
+//    the operation and memory counts its activity counters measured, summed
+//    over every checked step (activity.json in the work folder; each step was
+//    equal to quantize/step_operations.hpp's count).
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "neurofab/quantize/quantized_artifact.hpp"
@@ -50,6 +54,12 @@ struct VerifyResult {
   std::string log;                     // the testbench's output
   std::filesystem::path testbench;     // the cached executable
   bool built = false;                  // false: taken from the cache
+  // On a pass: the RTL-measured totals over all checked steps, as the
+  // harness's activity.json (sim/harness/core_activity.hpp): format,
+  // harness, model_type, lanes, trials, steps, timesteps, operations
+  // [{name, count, operand_bits, second_operand_bits, accumulator_bits}],
+  // memories [{memory, width_bits, reads, writes}]. Null otherwise.
+  nlohmann::json activity;
 };
 
 std::filesystem::path default_cache_dir();
