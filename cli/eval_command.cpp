@@ -2,8 +2,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "neurofab/common/error.hpp"
+
 #include "commands.hpp"
+#include "elise_commands.hpp"
 #include "neurofab/models/artifact.hpp"
+#include "neurofab/models/elise/elise_artifact.hpp"
 #include "neurofab/models/training.hpp"
 #include "neurofab/quantize/integer_evaluation.hpp"
 #include "neurofab/quantize/quantized_artifact.hpp"
@@ -101,13 +105,20 @@ void report_quantized(const Options& o, bool seed_given) {
 
 void add_eval_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
-      "eval", "Evaluate a trained artifact: loss, success rate, OOD success rate (LIF: firing rate, SynOps)");
+      "eval", "Evaluate a trained artifact: loss, success rate, OOD success rate (LIF: firing rate, SynOps; ELiSe: "
+              "replay metrics)");
   auto o = std::make_shared<Options>();
+  auto elise = std::make_shared<EliseEvalOptions>();
   cmd->add_option("dir", o->dir, "Artifact folder")->required();
   cmd->add_option("--trials", o->trials, "Number of fresh trials")->check(CLI::PositiveNumber);
   cmd->add_option("--seed", o->seed, "Seed of the evaluation trials (default: the artifact's)");
   cmd->add_flag("--json", o->json, "Print the result as JSON");
-  cmd->callback([o, cmd] {
+  add_elise_eval_options(*cmd, *elise);
+  cmd->callback([o, elise, cmd] {
+    if (models::is_elise_artifact(o->dir)) return run_elise_eval(o->dir, *elise, o->json, *cmd);
+    for (const auto& name : elise_only_eval_options()) {
+      if (cmd->count(name) > 0) throw InputError(fmt::format("{} applies to ELiSe artifacts only", name));
+    }
     if (quantize::is_quantized_artifact(o->dir)) {
       report_quantized(*o, cmd->count("--seed") > 0);
       return;

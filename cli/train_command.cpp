@@ -5,9 +5,11 @@
 #include <map>
 
 #include "commands.hpp"
+#include "elise_commands.hpp"
 #include "neurofab/common/error.hpp"
 #include "neurofab/common/progress.hpp"
 #include "neurofab/models/artifact.hpp"
+#include "neurofab/models/elise/elise_artifact.hpp"
 #include "neurofab/models/init.hpp"
 #include "neurofab/models/training.hpp"
 #include "task_options.hpp"
@@ -68,6 +70,7 @@ struct TrainOptions {
   bool check_only = false;  // hidden: build the fresh network and stop (the sweep checks its runs up front)
   int eval_trials = 512;
   LifOptions lif;
+  EliseTrainOptions elise;
   models::TrainingConfig training;
 };
 
@@ -85,6 +88,29 @@ void refuse_other_family_options(const TrainOptions& o, const CLI::App& cmd) {
                                    o.model == "rate" ? "lif" : "rate", o.model));
     }
   }
+  for (const auto& name : elise_only_train_options()) {
+    if (cmd.count(name) > 0) {
+      throw InputError(fmt::format("{} is an option of the elise model, not of --model {}", name, o.model));
+    }
+  }
+}
+
+// --model elise, or --resume of a folder that holds an ELiSe artifact.
+bool is_elise_run(const TrainOptions& o) {
+  return o.model == "elise" || (o.resume && models::is_elise_artifact(o.out));
+}
+
+void run_elise(const TrainOptions& o, const CLI::App& cmd) {
+  EliseCommonTrainOptions common;
+  common.seed = o.seed;
+  common.out = o.out;
+  common.resume = o.resume;
+  common.force = o.force;
+  common.quiet = o.quiet;
+  common.no_report = o.no_report;
+  common.check_only = o.check_only;
+  common.checkpoint_every = o.training.checkpoint_every;
+  run_elise_train(o.elise, common, cmd);
 }
 
 models::NetworkInit network_init(const TrainOptions& o) {
@@ -202,6 +228,7 @@ void train_and_report(models::TrainedArtifact<Network>& artifact, const std::str
 }
 
 void run_train(const TrainOptions& o, const CLI::App& cmd) {
+  if (is_elise_run(o)) return run_elise(o, cmd);
   const fs::path out = o.out;
   models::Artifact artifact = [&] {
     if (o.resume) return load_for_resume(o, cmd);
@@ -222,12 +249,14 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
 }  // namespace
 
 void add_train_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("train", "Train a network on a task and save it as an artifact folder");
+  auto* cmd = app.add_subcommand(
+      "train", "Train a network on a task (--model elise: on a pattern) and save it as an artifact folder");
   auto o = std::make_shared<TrainOptions>();
   auto& t = o->training;
   cmd->add_option("--task", o->task, "Task name (see `neurofab tasks`)");
   cmd->add_option("--task-param", o->task_params, "Task parameter NAME=VALUE (repeatable)");
-  cmd->add_option("--model", o->model, "Model family")->check(CLI::IsMember({"rate", "lif"}));
+  cmd->add_option("--model", o->model, "Model family (elise: docs/elise.md)")
+      ->check(CLI::IsMember({"rate", "lif", "elise"}));
   cmd->add_option("-n,--n", o->n, "Number of recurrent units N")->check(CLI::PositiveNumber);
   cmd->add_option("--init", o->init, "W_rec initialisation: " + models::init_scheme_names());
   cmd->add_option("--gain", o->gain, "Gain g of the W_rec initialisation");
@@ -254,6 +283,7 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--surrogate-slope", l.surrogate_slope, "[lif] Slope k of the surrogate");
   cmd->add_flag("--detach-reset", l.detach_reset, "[lif] No gradient through the reset");
   cmd->add_flag("--train-tau", l.train_tau, "[lif] Train the per-unit decays beta and alpha_syn");
+  add_elise_train_options(*cmd, o->elise);
   cmd->add_option("--dale-ratio", o->dale_ratio, "Fraction of excitatory units (Dale's law); 0 = off");
   cmd->add_option("--freeze", o->freeze, "Tensors not trained: W_in W_rec b_rec W_out b_out (lif: beta alpha_syn)")
       ->delimiter(',');
@@ -283,7 +313,8 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--loss-threshold", t.loss_threshold, "Stop when the epoch MSE is below (default: the task's)");
   cmd->add_option("--extra-epochs", t.extra_epochs, "Epochs after reaching the threshold");
   cmd->add_option("--patience", t.plateau_patience, "Plateau epochs before halving the learning rate");
-  cmd->add_option("--checkpoint-every", t.checkpoint_every, "Epochs between checkpoints (0 = at the end only)");
+  cmd->add_option("--checkpoint-every", t.checkpoint_every,
+                  "Epochs (elise: cycles) between checkpoints (0 = at the end only)");
   cmd->add_option("--validation-trials", t.validation_trials, "Trials of the per-epoch validation batch");
   cmd->add_flag("--loss-on-scored-steps", t.loss_on_scored_steps,
                 "Leave the steps the task's success criterion does not score (grace after a switch) out of the loss");
