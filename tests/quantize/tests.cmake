@@ -10,6 +10,7 @@ nf_add_test_suite(nf_quantize_tests
     ${CMAKE_CURRENT_LIST_DIR}/test_golden_vectors.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_integer_models.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_quantized_artifact.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/test_step_operations.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_sweep.cpp
   LIBS nf_quantize ${NF_GMPXX} ${NF_GMP})
 
