@@ -10,6 +10,7 @@
 #include "neurofab/common/error.hpp"
 #include "neurofab/common/json_fields.hpp"
 #include "neurofab/common/npy.hpp"
+#include "npy_tensors.hpp"
 
 namespace nf::models {
 namespace fs = std::filesystem;
@@ -21,54 +22,7 @@ constexpr const char* kRateModelType = "rate_rnn";
 constexpr const char* kLifModelType = "lif_rnn";
 constexpr const char* kOptimizerDir = "optimizer";
 
-// ---------------------------------------------------------------- tensors
-
-// Eigen is column-major, .npy files are written in C order: W[i, j] stays W[i, j].
-template <typename T>
-json write_matrix(const fs::path& dir, const std::string& file, const Eigen::MatrixXf& m, bool vector) {
-  const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> row_major = m.cast<T>();
-  std::vector<std::int64_t> shape = {m.rows()};
-  if (!vector) shape.push_back(m.cols());
-  write_npy<T>(dir / file, shape, row_major.data());
-  return {{"file", file}, {"dtype", std::is_same_v<T, float> ? "float32" : "uint8"}, {"shape", shape}};
-}
-
-// Reads tensor `name` listed in `index` (the "tensors" object of model.json)
-// and checks its shape, and that it is finite (weights) or 0/1 (masks).
-template <typename T>
-Eigen::MatrixXf read_matrix(const fs::path& dir, const JsonFields& index, const std::string& name,
-                            Eigen::Index rows, Eigen::Index cols, bool vector) {
-  const JsonFields entry = index.object(name);
-  const std::string file = entry.string("file");
-  if (file.empty() || file.find("..") != std::string::npos || fs::path(file).is_absolute()) {
-    entry.fail("file", fmt::format("'{}' is not a file name inside the artifact folder", file));
-  }
-  const fs::path path = dir / file;
-  const NpyArray<T> array = read_npy<T>(path);
-  const std::vector<std::int64_t> want = vector ? std::vector<std::int64_t>{rows}
-                                                : std::vector<std::int64_t>{rows, cols};
-  if (array.shape != want) {
-    throw InputError(fmt::format("{}: tensor '{}' has shape ({}), the model needs ({})", path.string(), name,
-                                 fmt::join(array.shape, ", "), fmt::join(want, ", ")));
-  }
-  Eigen::MatrixXf m(rows, cols);
-  for (Eigen::Index i = 0; i < rows; ++i) {
-    for (Eigen::Index j = 0; j < cols; ++j) {
-      const T value = array.data[static_cast<std::size_t>(i * cols + j)];
-      if constexpr (std::is_same_v<T, float>) {
-        if (!std::isfinite(value)) {
-          throw InputError(fmt::format("{}: tensor '{}' has a non-finite value ({}) at [{}, {}]", path.string(),
-                                       name, value, i, j));
-        }
-      } else if (value > 1) {
-        throw InputError(fmt::format("{}: mask '{}' must be 0 or 1, has {} at [{}, {}]", path.string(), name,
-                                     int{value}, i, j));
-      }
-      m(i, j) = static_cast<float>(value);
-    }
-  }
-  return m;
-}
+// Tensors: write_matrix / read_matrix in npy_tensors.hpp.
 
 // ---------------------------------------------------------------- json sections
 

@@ -4,4 +4,5 @@ nf_add_test_suite(nf_elise_tests
   SOURCES
     ${CMAKE_CURRENT_LIST_DIR}/test_pattern.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_metrics.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/test_schedule.cpp
   LIBS nf_models)
