@@ -33,8 +33,8 @@ bool given(const CLI::App& cmd, const std::string& name) { return cmd.count(name
 // Every option given must be ELiSe's or one of the shared ones.
 void refuse_foreign_options(const CLI::App& cmd) {
   for (const CLI::Option* option : cmd.get_options()) {
-    const std::string name = option->get_name();
-    if (option->count() == 0 || contains(elise_only_train_options(), name) ||
+    const std::string name = option->get_name();  // "" for the hidden --no-report and --check-only
+    if (option->count() == 0 || name.empty() || contains(elise_only_train_options(), name) ||
         contains(elise_shared_train_options(), name)) {
       continue;
     }
@@ -165,7 +165,7 @@ void report(const models::EliseArtifact& a, const models::EliseTrainingSchedule&
 void resume(const EliseTrainOptions& o, const EliseCommonTrainOptions& common, const CLI::App& cmd) {
   for (const CLI::Option* option : cmd.get_options()) {
     const std::string name = option->get_name();
-    if (option->count() > 0 && !contains({"--resume", "--out", "--cycles", "--quiet", "--no-report", "--model",
+    if (option->count() > 0 && !name.empty() && !contains({"--resume", "--out", "--cycles", "--quiet", "--no-report", "--model",
                                           "--checkpoint-every", "--help"}, name)) {
       throw InputError(fmt::format("{} cannot be combined with --resume: a resumed ELiSe run keeps the artifact's "
                                    "settings (only --cycles may be raised)", name));

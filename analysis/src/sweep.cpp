@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
+#include <limits>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -15,6 +17,8 @@
 #include "neurofab/common/json_fields.hpp"
 #include "neurofab/common/text_file.hpp"
 #include "neurofab/models/artifact.hpp"
+#include "neurofab/models/elise/elise_artifact.hpp"
+#include "neurofab/models/elise/schedule.hpp"
 #include "neurofab/models/task.hpp"
 #include "neurofab/quantize/sweep.hpp"
 
@@ -52,15 +56,19 @@ void prepare_folder(const SweepSpec& spec, const std::string& spec_text, const f
   write_file_atomically(previous, spec_text);
 }
 
+// NaN (an ELiSe run's OOD score) is written as null and read back as NaN.
 json score_json(const Score& s) { return json{{"mse", s.mse}, {"success", s.success}}; }
-Score score_from(const JsonFields& f) { return {f.number("mse"), f.number("success")}; }
+Score score_from(const JsonFields& f) {
+  constexpr double kNone = std::numeric_limits<double>::quiet_NaN();
+  return {f.number_or_null("mse", kNone), f.number_or_null("success", kNone)};
+}
 
 json result_json(const RunResult& r) {
   json integer = json::object();
   for (const auto& [bits, score] : r.integer) integer[std::to_string(bits)] = score_json(score);
   json grid = json::array();
   for (const auto& [axis, value] : r.grid_values) grid.push_back({axis, value});
-  return json{{"id", r.id},
+  json out{{"id", r.id},
               {"grid", grid},
               {"model", r.model},
               {"task", r.task},
@@ -74,11 +82,45 @@ json result_json(const RunResult& r) {
               {"spikes_per_unit_step", r.spikes_per_unit_step ? json(*r.spikes_per_unit_step) : json(nullptr)},
               {"integer", integer},
               {"train_seconds", r.train_seconds}};
+  if (r.replay) {
+    out["replay"] = {{"corr_sum", r.replay->corr_sum},
+                     {"corr_max", r.replay->corr_max},
+                     {"mse", r.replay->mse},
+                     {"mse_at_best_shift", r.replay->mse_at_best_shift}};
+  }
+  return out;
+}
+
+// An ELiSe run: the replay `neurofab eval` runs by default (sweep.hpp).
+RunResult evaluate_elise_run(const SweepSpec& spec, const RunSpec& run, const fs::path& dir) {
+  if (!spec.weight_bits.empty())
+    throw InputError(fmt::format("{}: weight_bits: ELiSe networks are not quantized", spec.file.string()));
+  const models::EliseArtifact a = models::load_elise_artifact(dir);
+  const JsonFields training(a.training, (dir / "model.json").string(), "training");
+  models::EliseReplayOptions options;
+  options.cycles = kEliseSweepReplayCycles;
+  options.max_shift_ms = models::schedule_from_json(training).max_shift_ms;
+  models::EliseNetwork network = a.network;
+  const models::EliseCycleMetrics mean = models::replay_elise(network, a.pattern_rates, options).mean();
+  RunResult result;
+  result.id = run.id;
+  result.grid_values = run.grid_values;
+  result.model = models::kEliseModelType;
+  result.task = a.pattern_name;
+  result.init = models::to_string(a.network.config().variant);
+  result.n_rec = a.network.n_latent();
+  result.seed = a.seed;
+  result.epochs = models::progress_from_json(training).cycles_done;
+  result.test = {mean.mse, mean.corr_max > 0 ? mean.corr_sum / mean.corr_max : 0.0};
+  result.ood = {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
+  result.replay = EliseReplayScore{mean.corr_sum, mean.corr_max, mean.mse, mean.mse_at_best_shift};
+  return result;
 }
 
 // Evaluates a trained run the way `neurofab eval` does: fresh test trials, the
 // OOD variant, and the integer golden model at each weight width.
 RunResult evaluate_run(const SweepSpec& spec, const RunSpec& run, const fs::path& dir) {
+  if (models::is_elise_artifact(dir)) return evaluate_elise_run(spec, run, dir);
   const models::Artifact artifact = models::load_artifact(dir);
   RunResult result;
   result.id = run.id;
@@ -231,21 +273,35 @@ RunResult read_run_result(const fs::path& run_json) {
     r.integer[std::stoi(bits)] = score_from(integer.object(bits));
   }
   r.train_seconds = f.number("train_seconds");
+  if (f.has("replay")) {
+    const JsonFields replay = f.object("replay");
+    r.replay = EliseReplayScore{replay.number("corr_sum"), replay.number("corr_max"), replay.number("mse"),
+                                replay.number("mse_at_best_shift")};
+  }
   return r;
 }
 
+namespace {
+// A number for the table; NaN (no such score) as an empty field.
+std::string number_field(double x) { return std::isnan(x) ? std::string() : fmt::format("{:.9g}", x); }
+}  // namespace
+
 std::string results_csv(const SweepSpec& spec, const std::vector<RunResult>& rows) {
+  // The replay columns only when the sweep has ELiSe runs, so other tables stay as they were.
+  const bool replay = std::any_of(rows.begin(), rows.end(), [](const RunResult& r) { return r.replay.has_value(); });
   std::string csv = "id";
   for (const GridAxis& axis : spec.grid) csv += fmt::format(",{}", csv_field(axis.name));
   csv += ",model,task,init,n_rec,seed,epochs,converged_epoch,test_mse,test_success,ood_mse,ood_success,"
          "spikes_per_unit_step";
   for (const int bits : spec.weight_bits) csv += fmt::format(",int{0}_mse,int{0}_success", bits);
+  if (replay) csv += ",replay_corr_sum,replay_corr_max,replay_mse,replay_mse_at_best_shift";
   csv += "\n";
   for (const RunResult& r : rows) {
     csv += csv_field(r.id);
     for (const auto& [axis, value] : r.grid_values) csv += fmt::format(",{}", csv_field(value));
-    csv += fmt::format(",{},{},{},{},{},{},{},{:.9g},{:.9g},{:.9g},{:.9g},", r.model, r.task, r.init, r.n_rec, r.seed,
-                       r.epochs, r.converged_epoch, r.test.mse, r.test.success, r.ood.mse, r.ood.success);
+    csv += fmt::format(",{},{},{},{},{},{},{},{},{},{},{},", r.model, csv_field(r.task), r.init, r.n_rec, r.seed,
+                       r.epochs, r.converged_epoch, number_field(r.test.mse), number_field(r.test.success),
+                       number_field(r.ood.mse), number_field(r.ood.success));
     if (r.spikes_per_unit_step) csv += fmt::format("{:.9g}", *r.spikes_per_unit_step);
     for (const int bits : spec.weight_bits) {
       const auto it = r.integer.find(bits);
@@ -253,6 +309,14 @@ std::string results_csv(const SweepSpec& spec, const std::vector<RunResult>& row
         csv += ",,";
       } else {
         csv += fmt::format(",{:.9g},{:.9g}", it->second.mse, it->second.success);
+      }
+    }
+    if (replay) {
+      if (r.replay) {
+        csv += fmt::format(",{:.9g},{:.9g},{:.9g},{:.9g}", r.replay->corr_sum, r.replay->corr_max, r.replay->mse,
+                           r.replay->mse_at_best_shift);
+      } else {
+        csv += ",,,,";
       }
     }
     csv += "\n";

@@ -53,20 +53,34 @@ struct Score {
   double success = 0;
 };
 
+// An ELiSe run (models/elise): no task trials but a replay without the
+// teacher, kEliseSweepReplayCycles cycles from the trained state, plasticity
+// off; the means over its cycles (models/elise/metrics.hpp). Such a run's
+// test score is (replay MSE, corr_sum / corr_max) and its OOD score NaN
+// (null in run.json, empty in results.csv).
+inline constexpr int kEliseSweepReplayCycles = 100;
+struct EliseReplayScore {
+  double corr_sum = 0;
+  double corr_max = 0;
+  double mse = 0;
+  double mse_at_best_shift = 0;
+};
+
 // A finished run's evaluation (run.json).
 struct RunResult {
   std::string id;
   std::vector<std::pair<std::string, std::string>> grid_values;
-  std::string model;  // rate_rnn, lif_rnn
-  std::string task;
-  std::string init;   // the W_rec scheme
-  int n_rec = 0;
+  std::string model;  // rate_rnn, lif_rnn, elise
+  std::string task;   // elise: the pattern
+  std::string init;   // the W_rec scheme; elise: the variant
+  int n_rec = 0;      // elise: latent neurons
   std::uint64_t seed = 0;
-  int epochs = 0;
+  int epochs = 0;            // elise: training cycles
   int converged_epoch = -1;
   Score test, ood;
   std::optional<double> spikes_per_unit_step;  // LIF
   std::map<int, Score> integer;                 // by weight width
+  std::optional<EliseReplayScore> replay;       // ELiSe runs only
   double train_seconds = 0;                     // wall time, this start only (not in results.csv)
 };
 
