@@ -174,7 +174,6 @@ void EliseNetwork::build_derived_tables() {
   error_.resize(n);
   target_column_.resize(config_.n_visible);
   dendritic_input_.resize(n);
-  floored_.resize(n);
   latent_rates_.resize(config_.n_latent, 0);
 }
 
@@ -252,19 +251,23 @@ void EliseNetwork::step(const Eigen::VectorXd* target_rates, bool plasticity, st
       s.g_inh(i) = 0.0;
     }
   }
-  if (nl > 0) {
-    floored_ = delayed_.cwiseMax(derived_.rate_at_rest);
-    s.g_exc.tail(nl).noalias() = scaffold_matrix_ * floored_;
-    s.g_exc.tail(nl) *= p.scaffold_g_exc;
-    floored_ = delayed_inh_.cwiseMax(derived_.rate_at_rest);
-    s.g_inh.tail(nl).noalias() = scaffold_matrix_ * floored_;
-    s.g_inh.tail(nl) *= p.scaffold_g_inh;
+  // At most scaffold_max_inputs parents each: a loop over the lists beats a
+  // dense product with the (mostly zero) scaffold matrix.
+  for (int l = 0; l < nl; ++l) {
+    double excitation = 0.0, inhibition = 0.0;
+    for (int parent : scaffold_.parents[static_cast<std::size_t>(l)]) {
+      excitation += std::max(delayed_(parent), derived_.rate_at_rest);
+      inhibition += std::max(delayed_inh_(parent), derived_.rate_at_rest);
+    }
+    s.g_exc(nv + l) = p.scaffold_g_exc * excitation;
+    s.g_inh(nv + l) = p.scaffold_g_inh * inhibition;
   }
 
   // Soma (uses the dendrite before the step), then dendrite.
   s.u.array() += dt * (-p.g_l * (s.u.array() - p.e_l_mv) + p.g_den * (s.v.array() - s.u.array()) +
                        s.g_exc.array() * (p.e_exc_mv - s.u.array()) + s.g_inh.array() * (p.e_inh_mv - s.u.array()));
-  dendritic_input_.noalias() = weights_ * delayed_;
+  // lazyProduct: Eigen's own kernel; for n ~ 60 a BLAS call costs more than it saves.
+  dendritic_input_.noalias() = weights_.lazyProduct(delayed_);
   s.v.array() += dt * (-p.g_l * (s.v.array() - p.e_l_mv) + dendritic_input_.array());
 
   // Urbanczik–Senn: W_ij += dt eta_ij (phi(u_i) - phi(v*_i)) rbar_j, column by column

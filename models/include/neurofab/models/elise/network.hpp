@@ -166,7 +166,7 @@ class EliseNetwork {
   EliseState state_;
   Eigen::MatrixXd latent_rates_;
   // Workspace reused by step() so the inner loop does not allocate.
-  Eigen::VectorXd delayed_, delayed_inh_, error_, target_column_, dendritic_input_, floored_;
+  Eigen::VectorXd delayed_, delayed_inh_, error_, target_column_, dendritic_input_;
 };
 
 }  // namespace nf::models
