@@ -23,6 +23,7 @@ void add_hil_command(CLI::App& app);
 void add_board_sim_command(CLI::App& app);
 void add_sweep_command(CLI::App& app);
 void add_analyze_command(CLI::App& app);
+void add_compare_command(CLI::App& app);
 
 // Runs `neurofab train <arguments>` in this process (the sweep's workers):
 // options exactly as on the command line; a usage error becomes nf::InputError.
