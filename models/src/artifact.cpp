@@ -396,6 +396,8 @@ Artifact load_artifact(const fs::path& dir) {
   const std::string type = root.string("model_type");
   if (type == kRateModelType) return load_any<RateRnn<float>>(dir, root, rate_config_from_json(root.object("model")));
   if (type == kLifModelType) return load_any<LifRnn<float>>(dir, root, lif_config_from_json(root.object("model")));
+  if (type == "elise")
+    root.fail("model_type", "'elise': this command takes rate_rnn or lif_rnn artifacts only (ELiSe: neurofab eval)");
   root.fail("model_type",
             fmt::format("unsupported model type '{}' (expected '{}' or '{}')", type, kRateModelType, kLifModelType));
 }
