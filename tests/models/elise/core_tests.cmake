@@ -5,5 +5,6 @@ nf_add_test_suite(nf_elise_core_tests
     ${CMAKE_CURRENT_LIST_DIR}/test_elise_neuron.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_elise_structure.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_elise_artifact.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/test_elise_learning.cpp
   LIBS nf_models)
 target_include_directories(nf_elise_core_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR})
