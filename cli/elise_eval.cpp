@@ -239,11 +239,18 @@ void run_elise_eval(const std::string& dir, const EliseEvalOptions& o, bool as_j
     fmt::print("  replay            {} cycles of {:.0f} ms, teacher off, plasticity {}\n", ro.cycles, steps * dt,
                ro.plasticity ? "on" : "off");
     fmt::print("  corr_sum          mean {:.3f} of {:.0f} (first {:.3f}, last {:.3f}, min {:.3f}; best shift within "
-               "+-{:g} ms)\n",
+               "+-{:g} ms of the previous cycle's)\n",
                mean.corr_sum, mean.corr_max, replay.cycles.front().corr_sum, replay.cycles.back().corr_sum, min_corr,
                schedule.max_shift_ms);
     fmt::print("  MSE               mean {:.4e} (at the best shift {:.4e})\n", mean.mse, mean.mse_at_best_shift);
-    fmt::print("  best shift        mean {:+.1f} ms\n", mean.best_shift_steps * dt);
+    const auto& first = replay.cycles.front();
+    const auto& last = replay.cycles.back();
+    fmt::print("  best shift        first {:+.1f} ms, last {:+.1f} ms (accumulated over the cycles)\n",
+               first.best_shift_steps * dt, last.best_shift_steps * dt);
+    if (!ro.clamp && ro.cycles > 1) {
+      fmt::print("  phase drift       {:+.2f} ms per cycle (the replay's period minus the pattern's)\n",
+                 (last.best_shift_steps - first.best_shift_steps) * dt / (ro.cycles - 1));
+    }
     if (recovery) {
       fmt::print("  clamp             visible somata at {:g} mV in cycle {}, {:g}-{:g} ms: corr_sum {:.3f} "
                  "(baseline {:.3f}, mean of cycles 1-{})\n",

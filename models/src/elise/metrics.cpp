@@ -57,7 +57,8 @@ double pearson_or_zero(const Eigen::Ref<const Eigen::RowVectorXd>& a, const Eige
   return ca.values.dot(cb.values) / (ca.norm * cb.norm);
 }
 
-EliseCycleMetrics cycle_metrics(const Eigen::MatrixXd& rates, const Eigen::MatrixXd& target, int max_shift) {
+EliseCycleMetrics cycle_metrics(const Eigen::MatrixXd& rates, const Eigen::MatrixXd& target, int max_shift,
+                                int centre) {
   if (rates.rows() != target.rows() || rates.cols() != target.cols() || rates.size() == 0) {
     throw std::invalid_argument(fmt::format("cycle_metrics: rates are {}x{}, target {}x{}", rates.rows(), rates.cols(),
                                             target.rows(), target.cols()));
@@ -73,10 +74,10 @@ EliseCycleMetrics cycle_metrics(const Eigen::MatrixXd& rates, const Eigen::Matri
   }
   m.mse = (rates - target).squaredNorm() / static_cast<double>(rates.size());
 
-  // Shifts in the order 0, -1, +1, -2, +2, ... so that a strict '>' keeps the tie rule.
+  // Shifts in the order c, c-1, c+1, c-2, c+2, ... so that a strict '>' keeps the tie rule.
   m.corr_sum = -std::numeric_limits<double>::infinity();
   for (int k = 0; k <= 2 * bound; ++k) {
-    const int shift = (k % 2 == 1) ? -(k + 1) / 2 : k / 2;
+    const int shift = centre + ((k % 2 == 1) ? -(k + 1) / 2 : k / 2);
     double sum = 0;
     for (std::size_t i = 0; i < replay.size(); ++i) {
       if (replay[i].norm == 0 || goal[i].norm == 0) continue;

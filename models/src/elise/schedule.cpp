@@ -143,7 +143,14 @@ EliseReplay replay_elise(EliseNetwork& network, const Eigen::MatrixXd& target, c
       options.clamp_end = o.clamp->end;
     }
     const Eigen::MatrixXd rates = network.run_cycle(target, options);
-    replay.cycles.push_back(cycle_metrics(rates, target, max_shift));
+    int window = max_shift;
+    int centre = 0;
+    if (o.track_phase && !replay.cycles.empty()) {
+      const EliseCycleMetrics& previous = replay.cycles.back();
+      centre = previous.best_shift_steps;
+      if (previous.corr_sum < kLostFraction * previous.corr_max) window = kAnyShift;
+    }
+    replay.cycles.push_back(cycle_metrics(rates, target, window, centre));
     if (o.record_cycles.count(cycle) > 0) replay.recorded.emplace_back(cycle, rates);
   }
   return replay;

@@ -113,3 +113,16 @@ TEST_CASE("Mean over cycles", "[elise][metrics]") {
   CHECK(m.corr_sum == 11.0);
   CHECK(m.best_shift_steps == 4);  // 3.5 rounded away from 0
 }
+
+TEST_CASE("The search window can be centred elsewhere, or cover every shift", "[elise][metrics]") {
+  const ElisePattern p = melody();
+  const Eigen::MatrixXd late = lag(p.rates, 400);
+  const EliseCycleMetrics centred = cycle_metrics(late, p.rates, 25, 390);
+  CHECK(centred.best_shift_steps == 400);
+  CHECK(centred.corr_sum == Approx(13.0).epsilon(1e-12));
+  // Unwrapped: a centre one cycle further on finds the same alignment one cycle further on.
+  CHECK(cycle_metrics(late, p.rates, 25, 2500 + 410).best_shift_steps == 2900);
+  const EliseCycleMetrics any = cycle_metrics(lag(p.rates, 1100), p.rates, kAnyShift);
+  CHECK(any.best_shift_steps == 1100);
+  CHECK(any.corr_sum == Approx(13.0).epsilon(1e-12));
+}

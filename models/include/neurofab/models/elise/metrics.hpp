@@ -6,10 +6,12 @@
 //   corr_sum(s)       = sum_i pearson(r_i(t + s mod T), y_i(t)) over t = 0..T-1,
 //                       one circular shift s (in steps) for all neurons: the
 //                       replay of a whole network runs early or late together.
-//   corr_sum          = max over |s| <= max_shift of corr_sum(s); the best
+//   corr_sum          = max over |s - c| <= max_shift of corr_sum(s), c the
+//                       centre of the search (0 unless given; the replay
+//                       tracks its phase with it, schedule.hpp); the best
 //                       shift is best_shift_steps (s > 0: the replay lags the
-//                       target by s steps). Ties go to the smaller |s|, then
-//                       to the negative s.
+//                       target by s steps). Ties go to the smaller |s - c|,
+//                       then to the smaller s.
 //   mse_at_best_shift = the mse of the shifted replay.
 //   corr_max          = the number of target rows that are not constant: the
 //                       corr_sum of a perfect replay (13 for fur_elise).
@@ -42,9 +44,12 @@ struct EliseCycleMetrics {
 // Pearson's r of two equally long rows; 0 when either is constant.
 double pearson_or_zero(const Eigen::Ref<const Eigen::RowVectorXd>& a, const Eigen::Ref<const Eigen::RowVectorXd>& b);
 
-// The metrics above; max_shift_steps is capped at (T - 1) / 2 so no shift is counted twice.
+// The metrics above; max_shift_steps is capped at (T - 1) / 2 so no shift is
+// counted twice (a cap that searches every circular shift: kAnyShift).
 // Throws std::invalid_argument if the shapes differ or are empty.
-EliseCycleMetrics cycle_metrics(const Eigen::MatrixXd& rates, const Eigen::MatrixXd& target, int max_shift_steps);
+inline constexpr int kAnyShift = 1 << 30;
+EliseCycleMetrics cycle_metrics(const Eigen::MatrixXd& rates, const Eigen::MatrixXd& target, int max_shift_steps,
+                                int centre_shift_steps = 0);
 
 // Shift bound in steps for a bound in ms at step dt (rounded to the nearest step).
 int max_shift_steps(double max_shift_ms, double dt_ms);

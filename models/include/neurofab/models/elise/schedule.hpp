@@ -16,7 +16,16 @@
 // Replay (replay_elise): `cycles` cycles with the teacher off, continuing from
 // the network's state (for a trained artifact: right after its last training
 // cycle), plasticity off by default so that evaluating never changes the
-// network. Metrics per replay cycle.
+// network. Metrics per replay cycle, with the phase tracked: a free-running
+// network's period is not exactly the pattern's (a trained melody network
+// drifted by ~1 ms per 250 ms cycle), so after some dozens of cycles a replay
+// that is still perfect would fall out of any fixed +-25 ms window. The
+// search window of replay cycle k is therefore +-max_shift around the best
+// shift of cycle k-1 (cycle 1: around 0, where training left the phase), and
+// when cycle k-1 was lost (corr_sum below kLostFraction of corr_max, e.g. a
+// clamped cycle) every circular shift is searched to find the replay again.
+// best_shift_steps is then the accumulated (unwrapped) shift. track_phase =
+// false searches +-max_shift around 0 in every cycle.
 //
 // Clamp: in replay cycle `clamp.cycle` (1-based) the visible somata are held
 // at clamp.mv (e.g. E_l, or E_l + 15 mV) from step begin to step end (a whole
@@ -47,6 +56,7 @@ namespace nf::models {
 
 inline constexpr double kNoteOnAboveRestMv = 20.0;
 inline constexpr double kRecoveredFraction = 0.9;
+inline constexpr double kLostFraction = 0.5;
 
 ElisePatternLevels default_pattern_levels(const EliseParameters& params);
 
@@ -100,6 +110,7 @@ struct EliseReplayOptions {
   bool plasticity = false;
   std::optional<EliseClamp> clamp;
   double max_shift_ms = kDefaultMaxShiftMs;
+  bool track_phase = true;
   std::set<int> record_cycles;  // replay cycles (from 1) whose visible rates are kept
 };
 
