@@ -149,7 +149,7 @@ void report(const models::EliseArtifact& a, const models::EliseTrainingSchedule&
   fmt::print("trained ELiSe on '{}' ({} visible + {} latent, variant {}, {} dendrites, seed {}): {} cycles", a.pattern_name,
              c.n_visible, c.n_latent, models::to_string(c.variant), models::to_string(c.connectivity), a.seed,
              progress.cycles_done);
-  if (schedule.free_run_every > 0) fmt::print(" (every {}th a free run)", schedule.free_run_every);
+  if (schedule.free_run_every > 0) fmt::print(" (a free run every {} cycles)", schedule.free_run_every);
   fmt::print(" in {:.1f} s", progress.wall_seconds);
   if (progress.wall_seconds > 0) fmt::print(", {:.1f} cycles/s", progress.cycles_done / progress.wall_seconds);
   fmt::print("\n");

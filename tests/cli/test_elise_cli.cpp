@@ -52,7 +52,7 @@ TEST_CASE("elise: train, eval (text and JSON), learning curve in the artifact", 
   INFO(trained.output);
   REQUIRE(trained.exit_code == 0);
   CHECK_THAT(trained.output, Contains("trained ELiSe on 'random' (4 visible + 6 latent, variant elise"));
-  CHECK_THAT(trained.output, Contains("20 cycles (every 10th a free run)"));
+  CHECK_THAT(trained.output, Contains("20 cycles (a free run every 10 cycles)"));
 
   const nlohmann::json model = nlohmann::json::parse(bytes(dir / "model.json"));
   CHECK(model.at("model_type") == "elise");
