@@ -6,6 +6,7 @@
 // builds) into a folder assembled under a temporary name.
 #include <fmt/format.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <set>
@@ -65,7 +66,9 @@ void run_compare_command(Options& o) {
 
   StagingDir staging(o.out);
   const auto progress = [&](const std::string& message) {
-    if (!o.quiet) fmt::print("compare: {}\n", message);
+    if (o.quiet) return;
+    fmt::print("compare: {}\n", message);
+    std::fflush(stdout);  // progress of a long comparison, also when piped to a log
   };
   const auto rows = analysis::run_compare(runs, o.compare, table, staging.path() / "work", progress);
   const nlohmann::json json = analysis::compare_to_json(rows, o.compare, table);

@@ -84,4 +84,11 @@ echo "are out/demo/q-*, their golden vectors out/demo/vectors-*, the cores'"
 echo "configurations out/demo/rtl-*, the HLS projects out/demo/hls-* (run_hls.tcl"
 echo "for Vitis HLS), the iCEBreaker bitstreams and their reports"
 echo "out/demo/icebreaker-*/ (nf_*_system.bin, report.md; flash with"
-echo "iceprog, then: neurofab hil out/demo/q-flipflop-rate-n50 --port /dev/ttyUSB1)."
+echo "iceprog, then: neurofab hil out/demo/q-flipflop-rate-n50 --port /dev/ttyUSB1);"
+echo "the comparison out/demo/compare/ (summary.md, compare.csv, *.png)."
+echo
+echo "== compare: accuracy, operations, latency and modelled energy per level (float, integer, RTL, board) =="
+# Energy = counted operations x Horowitz's 45 nm table (docs/compare.md); the board row
+# adds the FPGA estimate. The whole report: out/demo/compare/summary.md and figures.
+./build/cli/neurofab compare "$out" "$lif" --weight-bits 8 --lanes 4 --vector-trials 2 --boards icebreaker -q \
+  --force -o out/demo/compare

@@ -31,8 +31,10 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 // A folder name for a run's work files: its position and last path component.
 std::string run_label(std::size_t index, const fs::path& run) {
-  std::string name = run.filename().string();
-  if (name.empty()) name = run.parent_path().filename().string();
+  const fs::path folder = run.filename().empty() ? run.parent_path() : run;
+  std::string name = folder.filename().string();
+  // A sweep's run (<sweep>/runs/<id>) is named by both.
+  if (folder.parent_path().filename() == "runs") name = folder.parent_path().parent_path().filename().string() + "-" + name;
   for (char& c : name) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
   }

@@ -34,7 +34,12 @@ def level_label(row):
 
 
 def network_label(row):
-    return f"{os.path.basename(os.path.normpath(row['run']))} ({FAMILY.get(row['model_type'], row['model_type'])})"
+    path = os.path.normpath(row["run"])
+    name = os.path.basename(path)
+    parent = os.path.dirname(path)
+    if os.path.basename(parent) == "runs":  # a sweep's run: <sweep>/runs/<id>
+        name = f"{os.path.basename(os.path.dirname(parent))}/{name}"
+    return f"{name} ({FAMILY.get(row['model_type'], row['model_type'])})"
 
 
 def ok_rows(data):
@@ -89,10 +94,14 @@ def energy_vs_bits(data, ax):
         if r["level"] != "integer-cpu" or r["energy_pj_per_step"] is None:
             continue
         series.setdefault(network_label(r), []).append((r["weight_bits"], r["energy_pj_per_step"]))
+    widths = set()
     for label, points in sorted(series.items()):
         points.sort()
         bits, energy = zip(*points)
+        widths.update(bits)
         ax.plot(bits, energy, marker="o", label=label)
+    ax.set_xticks(sorted(widths))
+    ax.set_yscale("log")
     ax.set_xlabel("weight width, bits")
     ax.set_ylabel("energy per timestep, pJ (modelled)")
     ax.set_title("Energy vs weight width (integer golden model's counts)")
