@@ -61,6 +61,11 @@ class Bench {
 
   ~Bench() {
     if (tracer_) tracer_->close();  // a replay stops at the mismatch, with the trace still open
+    // The model's scopes (its public activity counters) unregister from the
+    // thread's current context, not their own (Verilator 5.006); with a replay
+    // bench destroyed first that context is gone and the exit deadlocks.
+    Verilated::threadContextp(context_.get());
+    top_.reset();
   }
   Bench(const Bench&) = delete;
   Bench& operator=(const Bench&) = delete;

@@ -7,7 +7,10 @@
 //     turned into ties-away in nf_decay's run-time shift (the LIF decay);
 //   - an off-by-one in the cycle count: one more drain cycle in nf_rate_core;
 //   - a dropped spike: nf_lif_core does not append the third spike of a step
-//     to the spike list (the spike itself is still reported).
+//     to the spike list (the spike itself is still reported);
+//   - miscounted activity (the values all right): the rate core's readout
+//     counter also counts the b_out load as MACs, the LIF core's spike-list
+//     read counter also counts the readout's bias-load cycle.
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
@@ -122,4 +125,18 @@ TEST_CASE("mutation: a dropped spike is caught", "[sim][rtl][mutation]") {
       mutant_log(lif_network(), {"nf_lif_core.sv", "assign list_write       = update_consume && spike;",
                                  "assign list_write       = update_consume && spike && new_spikes_q != 2;"});
   CHECK_THAT(log, Catch::Contains("MISMATCH trial 0"));
+}
+
+TEST_CASE("mutation: a readout MAC counter that counts the bias load is caught", "[sim][rtl][mutation][activity]") {
+  const std::string log =
+      mutant_log(rate_network(), {"nf_rate_core.sv", "if (b_valid_q) activity_q[2] <= activity_q[2] + 64'(NumOutputs);",
+                                  "if (b_valid_q || in_fire) activity_q[2] <= activity_q[2] + 64'(NumOutputs);"});
+  CHECK_THAT(log, Catch::Contains("MISMATCH trial 0 timestep 0: activity mac_readout"));
+}
+
+TEST_CASE("mutation: a spike-list read counter that counts the bias load is caught", "[sim][rtl][mutation][activity]") {
+  const std::string log = mutant_log(
+      lif_network(), {"nf_lif_core.sv", "if ((phase_q == PhaseRecurrent || phase_q == PhaseReadout) && lane_enable && !lane_load) begin",
+                      "if ((phase_q == PhaseRecurrent || phase_q == PhaseReadout) && lane_enable) begin"});
+  CHECK_THAT(log, Catch::Contains("MISMATCH trial 0 timestep 0: activity spike_list reads"));
 }
