@@ -29,6 +29,21 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// The CPU latency of a step as a closed loop sees it: one trial evaluated at a
+// time (no batch to amortise over), the median of a few repeats, per step.
+constexpr int kLatencyRepeats = 7;
+template <typename EvaluateOneTrial>
+double single_trial_us_per_step(const EvaluateOneTrial& evaluate_one, int steps_per_trial) {
+  std::vector<double> seconds;
+  for (int k = 0; k < kLatencyRepeats; ++k) {
+    const auto start = std::chrono::steady_clock::now();
+    evaluate_one();
+    seconds.push_back(seconds_since(start));
+  }
+  std::nth_element(seconds.begin(), seconds.begin() + kLatencyRepeats / 2, seconds.end());
+  return 1e6 * seconds[kLatencyRepeats / 2] / steps_per_trial;
+}
+
 // A folder name for a run's work files: its position and last path component.
 std::string run_label(std::size_t index, const fs::path& run) {
   const fs::path folder = run.filename().empty() ? run.parent_path() : run;
@@ -194,7 +209,9 @@ void compare_network(std::size_t index, const fs::path& run, const models::Train
       const double seconds = seconds_since(start);
       row.success_rate = e.success_rate;
       row.mse = e.mse;
-      row.cpu_us_per_step = 1e6 * seconds / (double(o.trials) * row.steps_per_trial);
+      row.cpu_batched_us_per_step = 1e6 * seconds / (double(o.trials) * row.steps_per_trial);
+      row.cpu_us_per_step = single_trial_us_per_step(
+          [&] { models::evaluate(artifact.network, *task, 1, seed); }, row.steps_per_trial);
       row.steps_per_second = 1e6 / *row.cpu_us_per_step;
       if (e.activity) row.detail["float_spikes_per_step"] = e.activity->spikes_per_step;
     });
@@ -220,7 +237,10 @@ void compare_network(std::size_t index, const fs::path& run, const models::Train
       const double seconds = seconds_since(start);
       row.success_rate = e.success_rate;
       row.mse = e.mse;
-      row.cpu_us_per_step = 1e6 * seconds / (double(o.trials) * row.steps_per_trial);
+      row.cpu_batched_us_per_step = 1e6 * seconds / (double(o.trials) * row.steps_per_trial);
+      row.cpu_us_per_step = single_trial_us_per_step(
+          [&] { std::visit([&](const auto& net) { quantize::evaluate_integer(net, *task, 1, seed); }, q->network); },
+          row.steps_per_trial);
       row.steps_per_second = 1e6 / *row.cpu_us_per_step;
       row.detail["overflow_events"] = e.overflow_events;
       quantize::write_golden_vectors(*q, o.vector_trials, seed, vectors_dir, run.string());

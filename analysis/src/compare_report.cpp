@@ -163,6 +163,7 @@ nlohmann::json compare_to_json(const std::vector<CompareRow>& rows, const Compar
                    {"synops_per_step", sum_with_prefix(r.counts, "synop_")},
                    {"counts_match_golden", r.counts_match ? nlohmann::json(*r.counts_match) : nlohmann::json()},
                    {"cpu_us_per_step", optional_json(r.cpu_us_per_step)},
+                   {"cpu_batched_us_per_step", optional_json(r.cpu_batched_us_per_step)},
                    {"cycles_per_step", optional_json(r.cycles_per_step)},
                    {"fmax_mhz", optional_json(r.fmax_mhz)},
                    {"clock_mhz", optional_json(r.clock_mhz)},
@@ -195,7 +196,7 @@ std::string compare_csv(const std::vector<CompareRow>& rows) {
   std::string csv =
       "run,model_type,task,n_rec,encoding,spike_penalty,level,weight_bits,status,error,success_rate,mse,"
       "macs_per_step,synops_per_step,table_lookups_per_step,spikes_per_step,memory_read_bits_per_step,"
-      "memory_write_bits_per_step,counts_match_golden,cpu_us_per_step,cycles_per_step,fmax_mhz,clock_mhz,"
+      "memory_write_bits_per_step,counts_match_golden,cpu_us_per_step,cpu_batched_us_per_step,cycles_per_step,fmax_mhz,clock_mhz,"
       "latency_us_per_step,steps_per_second,energy_pj_per_step,energy_nj_per_trial";
   for (const auto& m : memories) csv += fmt::format(",{0}_width_bits,{0}_reads_per_step,{0}_writes_per_step", m);
   csv += ",energy_basis\n";
@@ -207,7 +208,8 @@ std::string compare_csv(const std::vector<CompareRow>& rows) {
                        sum_with_prefix(r.counts, "synop_"), operation(r.counts, "table_lookup"),
                        operation(r.counts, "spike"), memory_bits(r.counts, false), memory_bits(r.counts, true),
                        r.counts_match ? (*r.counts_match ? "true" : "false") : "");
-    csv += fmt::format("{},{},{},{},{},{},{},{}", number(r.cpu_us_per_step), number(r.cycles_per_step),
+    csv += fmt::format("{},{},{},{},{},{},{},{},{}", number(r.cpu_us_per_step), number(r.cpu_batched_us_per_step),
+                       number(r.cycles_per_step),
                        number(r.fmax_mhz), number(r.clock_mhz), number(r.latency_us_per_step),
                        number(r.steps_per_second), number(r.energy_pj_per_step), number(r.energy_nj_per_trial));
     for (const auto& m : memories) {
@@ -239,7 +241,7 @@ std::string compare_markdown(const std::vector<CompareRow>& rows, const EnergyTa
     } else if (r.cycles_per_step) {
       latency = fmt::format("{:.0f} cycles", *r.cycles_per_step);
     } else if (r.cpu_us_per_step) {
-      latency = fmt::format("{:.3g} us CPU", *r.cpu_us_per_step);
+      latency = fmt::format("{:.3g} us CPU ({:.2g} batched)", *r.cpu_us_per_step, *r.cpu_batched_us_per_step);
     }
     if (!r.ok) {
       md += fmt::format("| {} | {} | {} | {} | error: {} | | | | | | |\n", r.run, r.model_type, r.n_rec, level_name(r),

@@ -8,8 +8,8 @@ Run by cli/compare_command.cpp with Debian's python3 and python3-matplotlib:
 chooses the figure:
   accuracy_energy.png  success rate vs modelled energy per trial, one marker per
                        network and level (rate: circles, LIF: triangles; colour = level)
-  latency_vs_n.png     latency per timestep vs N: CPU time (float, integer) and, for
-                       boards, cycles / Fmax; log scale
+  latency_vs_n.png     latency per timestep vs N: CPU time of one trial at a time
+                       (float, integer) and, for boards, cycles / Fmax; log scale
   energy_vs_bits.png   modelled energy per timestep vs weight width, integer level,
                        one line per network
 
@@ -82,7 +82,7 @@ def latency_vs_n(data, ax):
     ax.set_yscale("log")
     ax.set_xlabel("recurrent units N")
     ax.set_ylabel("latency per timestep, µs")
-    ax.set_title("Latency vs N (CPU: measured time per trial-step; board: cycles / Fmax)")
+    ax.set_title("Latency vs N (CPU: one trial at a time, measured; board: cycles / Fmax)")
     ax.grid(True, which="both", alpha=0.3)
     if series:
         ax.legend(fontsize=7, loc="best")

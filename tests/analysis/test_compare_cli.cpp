@@ -82,6 +82,11 @@ TEST_CASE("compare runs every level and the RTL's counts equal the golden model'
     REQUIRE(row.at("status") == "ok");
     check_energy_sums(row);
     CHECK(row.at("energy_pj_per_step").get<double>() > 0);
+    if (row.at("level") != "rtl-verilator") {  // CPU levels: single-trial latency and batched throughput
+      CHECK(row.at("cpu_us_per_step").get<double>() > 0);
+      CHECK(row.at("cpu_batched_us_per_step").get<double>() > 0);
+      CHECK(row.at("steps_per_second").get<double>() == Approx(1e6 / row.at("cpu_us_per_step").get<double>()));
+    }
   }
   // Rows of one network and width: integer (lanes 1: the sequential count) then rtl (P = 2).
   for (std::size_t k = 0; k < rows.size(); ++k) {

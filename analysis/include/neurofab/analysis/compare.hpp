@@ -66,11 +66,12 @@ struct CompareRow {
   StepCounts counts;
   std::optional<bool> counts_match;  // RTL: activity counters == golden model, every step
   // Latency.
-  std::optional<double> cpu_us_per_step;      // measured, per trial-step (batched evaluation)
+  std::optional<double> cpu_us_per_step;      // measured latency: one trial at a time, median of kLatencyRepeats
+  std::optional<double> cpu_batched_us_per_step;  // measured throughput: the batched evaluation's time / (trials · T)
   std::optional<double> cycles_per_step;      // RTL / board: mean over the golden trials
   std::optional<double> fmax_mhz, clock_mhz;  // board: P&R Fmax, board clock
   std::optional<double> latency_us_per_step;  // board: cycles / Fmax
-  std::optional<double> steps_per_second;     // CPU: 1 / time; board: Fmax / cycles
+  std::optional<double> steps_per_second;     // CPU: 1 / single-trial latency; board: Fmax / cycles
   // Energy (modelled from the measured counts).
   std::optional<EnergyEstimate> energy;       // per timestep, the table's process
   std::optional<double> energy_pj_per_step;   // the level's figure (board: FPGA estimate)
