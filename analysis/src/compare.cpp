@@ -263,7 +263,19 @@ void compare_network(std::size_t index, const fs::path& run, const models::Train
                              "with 32-bit memories x the energy table; not the CPU's energy",
                              bits));
     }
-    if (!q || !golden) continue;  // the integer level failed: nothing to build on
+    if (!q || !golden) {  // the integer level failed: the levels built on it are reported, not run
+      std::vector<std::string> skipped;
+      if (o.rtl_level) skipped.push_back("rtl-verilator");
+      for (const auto& board : boards) skipped.push_back("board:" + board.name);
+      for (const auto& level : skipped) {
+        CompareRow r = base;
+        r.level = level;
+        r.weight_bits = bits;
+        r.error = "not run: the integer level failed";
+        rows.push_back(r);
+      }
+      continue;
+    }
 
     if (o.rtl_level) {
       CompareRow r = base;

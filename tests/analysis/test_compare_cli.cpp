@@ -148,6 +148,33 @@ TEST_CASE("compare adds a board build with Fmax, latency and the FPGA energy est
         Approx(7.1 * board.at("energy_breakdown").at("total_pj_per_step").get<double>()));
 }
 
+TEST_CASE("a network that does not fit a board is an error row; the other levels still run", "[compare][cli][board]") {
+  test::TempDir tmp;
+  const auto task = models::make_task("xor");
+  models::RateRnnConfig config;
+  config.n_in = task->n_in();
+  config.n_rec = 64;  // far more logic than the iCEstick's 1280 cells
+  config.n_out = task->n_out();
+  models::save_artifact(tmp / "big", models::RateRnnArtifact{models::make_rate_rnn(config, {}, 41), {}, task->name(),
+                                                             task->param_values(), 41, {}, {}});
+  const auto r = test::run_command(fmt::format("{} compare {} --levels float,integer --boards icestick --weight-bits 8 "
+                                               "--trials 16 --vector-trials 1 --lanes 4 -q -o {} 2>&1",
+                                               kCli, (tmp / "big").string(), (tmp / "cmp").string()));
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);  // the report is written; the failed level is in it
+  CHECK_THAT(r.output, Catch::Contains("1 failed"));
+  const nlohmann::json rows = read_json(tmp / "cmp" / "compare.json").at("rows");
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[0].at("status") == "ok");
+  CHECK(rows[1].at("status") == "ok");
+  CHECK(rows[2].at("level") == "board:icestick");
+  CHECK(rows[2].at("status") == "error");
+  CHECK_THAT(rows[2].at("error").get<std::string>(), Catch::Contains("logic cells"));
+  std::ifstream summary_file(tmp / "cmp" / "summary.md");
+  const std::string summary((std::istreambuf_iterator<char>(summary_file)), std::istreambuf_iterator<char>());
+  CHECK_THAT(summary, Catch::Contains("error:"));
+}
+
 TEST_CASE("compare refuses bad input with one clear error and writes nothing", "[compare][cli]") {
   test::TempDir tmp;
   save_networks(tmp.path());
