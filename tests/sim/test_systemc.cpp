@@ -17,6 +17,8 @@
 #include "neurofab/quantize/integer_evaluation.hpp"
 #include "neurofab/quantize/quantized_artifact.hpp"
 #include "lockstep_checks.hpp"
+#include "neurofab/quantize/golden_vector_reader.hpp"
+#include "neurofab/quantize/step_operations.hpp"
 #include "neurofab/sim/lockstep.hpp"
 #include "temp_dir.hpp"
 
@@ -124,8 +126,19 @@ TEST_CASE("systemc harness: LIF core, its event-driven cycles checked every step
   INFO("golden: " << golden.spikes_per_step << " spikes per step");
   REQUIRE(golden.spikes_per_step > 0.5);  // else the cycles would not depend on the spikes
 
-  const sim::VerifyResult systemc = sim::verify(quantized, systemc_options(2, trials, 34));
+  nf::test::TempDir tmp;
+  sim::VerifyOptions v = systemc_options(2, trials, 34);
+  v.keep_dir = tmp / "work";
+  const sim::VerifyResult systemc = sim::verify(quantized, v);
   check_pass_log(systemc, 34, trials * 200LL);
+  // The operation counts were equal every step; the totals are their sum.
+  const auto vectors = golden::Vectors::load((tmp / "work" / "vectors").string());
+  const nlohmann::json expected = golden::to_json(golden::total_operations(vectors, 2));
+  REQUIRE(systemc.activity.is_object());
+  CHECK(systemc.activity.at("harness") == "systemc");
+  CHECK(systemc.activity.at("timesteps") == trials * 200);
+  CHECK(systemc.activity.at("operations") == expected.at("operations"));
+  CHECK(systemc.activity.at("memories") == expected.at("memories"));
 }
 
 TEST_CASE("systemc harness: a changed golden value is caught with its place and a waveform", "[sim][rtl][systemc]") {
