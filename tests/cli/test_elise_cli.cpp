@@ -154,7 +154,7 @@ TEST_CASE("elise: a user CSV pattern, and its defects as exit 1 with file, line 
   CHECK_THAT(missing.output, Contains("--pattern is required with --model elise"));
 }
 
-TEST_CASE("elise: options of other families refused both ways; other commands refuse the folder", "[cli][elise]") {
+TEST_CASE("elise: options of other families refused both ways, other commands refuse the folder", "[cli][elise]") {
   nf::test::TempDir tmp;
   const Result task = run(fmt::format("train --model elise --pattern fur_elise --task flipflop -o {}",
                                       (tmp / "a").string()));

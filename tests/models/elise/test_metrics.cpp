@@ -27,7 +27,7 @@ ElisePattern melody() {
 
 }  // namespace
 
-TEST_CASE("Pearson r by hand; constant rows give 0", "[elise][metrics]") {
+TEST_CASE("Pearson r by hand, constant rows give 0", "[elise][metrics]") {
   Eigen::RowVectorXd a(4), b(4), c(4);
   a << 1, 2, 3, 4;
   b << 1, 3, 2, 4;  // centred: (-1.5 -0.5 0.5 1.5)·(-1.5 0.5 -0.5 1.5) = 4, norms^2 = 5: r = 0.8
