@@ -30,6 +30,9 @@ struct EliseTrainOptions {
   double max_shift_ms = 25.0;
 };
 
+// Cycles between checkpoints when --checkpoint-every is not given (a few seconds of training).
+inline constexpr int kEliseCheckpointEvery = 1000;
+
 // What train's shared options say (the subset ELiSe uses).
 struct EliseCommonTrainOptions {
   std::uint64_t seed = 1;
@@ -39,7 +42,7 @@ struct EliseCommonTrainOptions {
   bool quiet = false;
   bool no_report = false;
   bool check_only = false;
-  int checkpoint_every = 0;  // cycles; 0: at the end only
+  int checkpoint_every = kEliseCheckpointEvery;  // cycles; 0: at the end only
 };
 
 // Registers the ELiSe-only options on `train`.

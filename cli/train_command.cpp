@@ -109,7 +109,9 @@ void run_elise(const TrainOptions& o, const CLI::App& cmd) {
   common.quiet = o.quiet;
   common.no_report = o.no_report;
   common.check_only = o.check_only;
-  common.checkpoint_every = o.training.checkpoint_every;
+  // The rate/LIF default (every 10 epochs) would rewrite the folder every 10 cycles of 25 ms;
+  // ELiSe checkpoints every kEliseCheckpointEvery cycles unless --checkpoint-every is given.
+  common.checkpoint_every = cmd.count("--checkpoint-every") > 0 ? o.training.checkpoint_every : kEliseCheckpointEvery;
   run_elise_train(o.elise, common, cmd);
 }
 
