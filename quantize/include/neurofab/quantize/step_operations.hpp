@@ -203,15 +203,20 @@ namespace detail {
   throw std::runtime_error("step operations: golden vectors " + v.dir() + ": " + what);
 }
 
-inline const nlohmann::json& json_at(const Vectors& v, const nlohmann::json& j, const std::string& path,
-                                     const char* key) {
-  if (!j.is_object() || !j.contains(key)) step_operations_fail(v, "vectors.json has no field '" + path + key + "'");
-  return j[key];
+// `path` is the field's parent as written in messages ("fixed_point.formats."); the
+// message is only built on failure (the harnesses call this every step).
+inline const nlohmann::json& json_at(const Vectors& v, const nlohmann::json& j, const char* path, const char* key) {
+  if (!j.is_object()) step_operations_fail(v, std::string("vectors.json field '") + path + "' is not an object");
+  const auto it = j.find(key);
+  if (it == j.end()) step_operations_fail(v, std::string("vectors.json has no field '") + path + key + "'");
+  return *it;
 }
 
-inline std::int64_t json_integer(const Vectors& v, const nlohmann::json& j, const std::string& path, const char* key) {
+inline std::int64_t json_integer(const Vectors& v, const nlohmann::json& j, const char* path, const char* key) {
   const nlohmann::json& x = json_at(v, j, path, key);
-  if (!x.is_number_integer()) step_operations_fail(v, "vectors.json field '" + path + key + "' is not an integer");
+  if (!x.is_number_integer()) {
+    step_operations_fail(v, std::string("vectors.json field '") + path + key + "' is not an integer");
+  }
   return x.get<std::int64_t>();
 }
 
@@ -219,7 +224,12 @@ inline int format_bits(const Vectors& v, const char* name) {
   const nlohmann::json& fp = json_at(v, v.header(), "", "fixed_point");
   const nlohmann::json& formats = json_at(v, fp, "fixed_point.", "formats");
   const nlohmann::json& f = json_at(v, formats, "fixed_point.formats.", name);
-  return static_cast<int>(json_integer(v, f, std::string("fixed_point.formats.") + name + ".", "total_bits"));
+  const auto bits = f.is_object() ? f.find("total_bits") : f.end();
+  if (bits == f.end() || !bits->is_number_integer()) {
+    step_operations_fail(v, std::string("vectors.json field 'fixed_point.formats.") + name +
+                                ".total_bits' is missing or not an integer");
+  }
+  return bits->get<int>();
 }
 
 inline int ceil_log2(std::int64_t n) {  // as $clog2
@@ -331,9 +341,11 @@ inline StepOperations lif_step_operations(const Vectors& v, int trial, int step,
   const std::int64_t spikes = scalar(v, "spike_count", trial, step);
   const std::int64_t spikes_before = step == 0 ? 0 : scalar(v, "spike_count", trial, step - 1);
   std::int64_t refractory_before = 0, spike_sum = 0;
+  const std::int32_t* spike_values = v.step_values<std::int32_t>("spikes", trial, step);
+  const std::int32_t* refractory_values = step > 0 ? v.step_values<std::int32_t>("refractory", trial, step - 1) : nullptr;
   for (std::int64_t i = 0; i < n; ++i) {
-    spike_sum += v.value<std::int64_t>("spikes", trial, step, static_cast<int>(i));
-    if (step > 0 && v.value<std::int64_t>("refractory", trial, step - 1, static_cast<int>(i)) > 0) ++refractory_before;
+    spike_sum += spike_values[i];
+    if (refractory_values != nullptr && refractory_values[i] > 0) ++refractory_before;
   }
   const std::int64_t integrating = n - refractory_before;
   const int widest = std::max(i_bits, std::max(v_bits, y_bits));
