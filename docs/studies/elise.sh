@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 neurofab=./build/cli/neurofab
 python=/usr/bin/python3
-for study in elise-latent elise-seeds elise-variants elise-connectivity elise-limited elise-sparse elise-pq; do
+for study in elise-latent elise-seeds elise-variants elise-connectivity elise-limited elise-sparse elise-pq elise-repeated; do
   "$neurofab" sweep "docs/studies/$study.toml" -o "out/studies/$study" --threads "${THREADS:-1}"
 done
 figures=out/studies/elise-figures
