@@ -3,7 +3,7 @@
 # out/studies/ (resumable: run it again after an interruption), then the
 # replay, clamp and recovery evaluations and the figures (out/studies/elise-figures/,
 # copied to docs/findings/elise_*.png). THREADS=2 uses both cores; about
-# 45 min of one core in all (the latent sweep alone 26 min).
+# 40-65 min of one core in all (the latent sweep alone 17 min).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 neurofab=./build/cli/neurofab
