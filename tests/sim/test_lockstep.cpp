@@ -3,7 +3,8 @@
 // ones that do not divide N), weight and state widths, every rounding mode,
 // saturate and wrap, tanh table and relu, leak α = 1, 2^-k and general —
 // over random-weight stress networks and trained task networks. Every
-// timestep, state value, output, overflow count and cycle count must be equal;
+// timestep, state value, output, overflow count, cycle count and operation
+// count (the activity counters, test_activity.cpp) must be equal;
 // random valid/ready back-pressure with the seed in the log.
 //
 // Each configuration is its own test case so ctest -j2 spreads them; the
