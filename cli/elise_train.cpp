@@ -126,7 +126,7 @@ void train_and_save(models::EliseArtifact& artifact, const models::EliseTraining
     training["pattern"] = pattern;
     return training;
   };
-  ProgressReporter reporter(stderr, progress.cycles_done, schedule.cycles);
+  ProgressReporter reporter(stderr, progress.cycles_done, schedule.cycles, 5.0, "cycle");
   models::EliseTrainingHooks hooks;
   if (!common.quiet) hooks.on_cycle = [&](const auto& p) { reporter.update(p.cycles_done, progress_fields(p)); };
   hooks.checkpoint_every = common.checkpoint_every;

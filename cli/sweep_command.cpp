@@ -59,6 +59,11 @@ void run_sweep_command(const SweepOptions& o) {
 
   auto report = [&](const analysis::RunResult& r, int done, int total) {
     if (o.quiet) return;
+    if (r.replay) {  // ELiSe: training cycles and the replay without the teacher
+      fmt::print(stderr, "{}[{}/{}] {}: {} cycles, replay corr_sum {:.2f} of {:.0f}, MSE {:.4f}, {:.0f} s\n", rank_tag,
+                 done, total, r.id, r.epochs, r.replay->corr_sum, r.replay->corr_max, r.replay->mse, r.train_seconds);
+      return;
+    }
     fmt::print(stderr, "{}[{}/{}] {}: {} epochs, success {:.1f}% (OOD {:.1f}%), {:.0f} s\n", rank_tag, done, total,
                r.id, r.epochs, 100 * r.test.success, 100 * r.ood.success, r.train_seconds);
   };

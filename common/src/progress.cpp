@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <utility>
+
 namespace nf {
 namespace {
 
@@ -15,11 +17,13 @@ std::string format_duration(double seconds) {
 
 }  // namespace
 
-ProgressReporter::ProgressReporter(std::FILE* stream, long first, long total, double log_interval_seconds)
+ProgressReporter::ProgressReporter(std::FILE* stream, long first, long total, double log_interval_seconds,
+                                   std::string unit)
     : stream_(stream),
       first_(first),
       total_(total),
       log_interval_seconds_(log_interval_seconds),
+      unit_(std::move(unit)),
       is_terminal_(::isatty(::fileno(stream)) == 1),
       start_(std::chrono::steady_clock::now()),
       last_log_(start_) {}
@@ -31,7 +35,7 @@ std::string ProgressReporter::line(long done, const std::string& fields) const {
       : done > first_ ? format_duration(elapsed / static_cast<double>(done - first_) *
                                          static_cast<double>(total_ - done))
                      : std::string("?");
-  return fmt::format("epoch {}/{}  {}  elapsed {}  eta {}", done, total_, fields,
+  return fmt::format("{} {}/{}  {}  elapsed {}  eta {}", unit_, done, total_, fields,
                      format_duration(elapsed), eta);
 }
 

@@ -13,7 +13,9 @@ class ProgressReporter {
  public:
   // Iterations `first`..`total` are expected (for the ETA: a resumed run
   // starts at first > 0); output goes to `stream`.
-  ProgressReporter(std::FILE* stream, long first, long total, double log_interval_seconds = 5.0);
+  // `unit` names an iteration in the line ("epoch", "cycle").
+  ProgressReporter(std::FILE* stream, long first, long total, double log_interval_seconds = 5.0,
+                   std::string unit = "epoch");
 
   // `done` iterations finished; `fields` is preformatted, e.g. "loss 0.012 acc 97.0%".
   void update(long done, const std::string& fields);
@@ -29,6 +31,7 @@ class ProgressReporter {
   long first_;
   long total_;
   double log_interval_seconds_;
+  std::string unit_;
   bool is_terminal_;
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_log_;
