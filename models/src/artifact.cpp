@@ -161,16 +161,6 @@ std::set<std::string> frozen_from_json(const JsonFields& m) {
   return frozen;
 }
 
-// Parses an enum field with `from_string`, reporting an unknown name as a field error.
-template <typename Parse>
-auto enum_field(const JsonFields& m, const std::string& key, Parse from_string) {
-  try {
-    return from_string(m.string(key));
-  } catch (const InputError& e) {
-    m.fail(key, e.what());
-  }
-}
-
 }  // namespace
 
 json model_to_json(const RateRnnConfig& c) {
@@ -229,7 +219,7 @@ RateRnnConfig rate_config_from_json(const JsonFields& m) {
   c.n_in = checked_int(m, "n_in");
   c.n_rec = checked_int(m, "n_rec");
   c.n_out = checked_int(m, "n_out");
-  c.activation = enum_field(m, "activation", activation_from_string);
+  c.activation = m.parsed_string("activation", activation_from_string);
   c.dt_ms = m.number("dt_ms");
   c.tau_ms = m.number("tau_ms");
   c.noise_sd = m.number("noise_sd");
@@ -249,12 +239,12 @@ LifRnnConfig lif_config_from_json(const JsonFields& m) {
   c.tau_syn_ms = m.number("tau_syn_ms");
   c.tau_out_ms = m.number("tau_out_ms");
   c.threshold = m.number("threshold");
-  c.reset = enum_field(m, "reset", reset_mode_from_string);
+  c.reset = m.parsed_string("reset", reset_mode_from_string);
   c.refractory_steps = checked_int(m, "refractory_steps");
-  c.encoding = enum_field(m, "input_encoding", input_encoding_from_string);
+  c.encoding = m.parsed_string("input_encoding", input_encoding_from_string);
   c.encoding_gain = m.number("encoding_gain");
   c.delta_threshold = m.number("delta_threshold");
-  c.surrogate = enum_field(m, "surrogate", surrogate_from_string);
+  c.surrogate = m.parsed_string("surrogate", surrogate_from_string);
   c.surrogate_slope = m.number("surrogate_slope");
   c.detach_reset = m.boolean("detach_reset");
   c.train_tau = m.boolean("train_tau");

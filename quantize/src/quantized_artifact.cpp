@@ -76,15 +76,6 @@ FixedFormat format_from_json(const JsonFields& formats, const std::string& name)
   return format;
 }
 
-template <typename Parse>
-auto enum_field(const JsonFields& f, const std::string& key, Parse parse) {
-  try {
-    return parse(f.string(key));
-  } catch (const InputError& e) {
-    f.fail(key, e.what());
-  }
-}
-
 json options_to_json(const QuantizeOptions& o, const CalibrationRanges& ranges) {
   return {{"method", to_string(o.calibration)},
           {"percentile", o.percentile},
@@ -136,8 +127,8 @@ IntegerRateRnn load_rate(const fs::path& dir, const JsonFields& root) {
   const JsonFields fp = root.object("fixed_point");
   const JsonFields formats = fp.object("formats");
   RateRnnFixedPoint s;
-  s.rounding = enum_field(fp, "rounding", rounding_from_string);
-  s.overflow = enum_field(fp, "overflow", overflow_from_string);
+  s.rounding = fp.parsed_string("rounding", rounding_from_string);
+  s.overflow = fp.parsed_string("overflow", overflow_from_string);
   s.input = format_from_json(formats, "input");
   s.w_in = format_from_json(formats, "W_in");
   s.w_rec = format_from_json(formats, "W_rec");
@@ -149,7 +140,7 @@ IntegerRateRnn load_rate(const fs::path& dir, const JsonFields& root) {
   s.accumulator_bits = static_cast<int>(fp.integer("accumulator_bits"));
   s.output_accumulator_bits = static_cast<int>(fp.integer("output_accumulator_bits"));
   const JsonFields act = fp.object("activation");
-  s.activation.function = enum_field(act, "function", models::activation_from_string);
+  s.activation.function = act.parsed_string("function", models::activation_from_string);
   if (s.activation.function != c.activation) act.fail("function", "differs from the model's activation");
   s.activation.piecewise_linear = act.boolean("piecewise_linear");
   s.activation.index_bits = static_cast<int>(act.integer("index_bits"));
@@ -187,8 +178,8 @@ IntegerLifRnn load_lif(const fs::path& dir, const JsonFields& root) {
   const JsonFields fp = root.object("fixed_point");
   const JsonFields formats = fp.object("formats");
   LifRnnFixedPoint s;
-  s.rounding = enum_field(fp, "rounding", rounding_from_string);
-  s.overflow = enum_field(fp, "overflow", overflow_from_string);
+  s.rounding = fp.parsed_string("rounding", rounding_from_string);
+  s.overflow = fp.parsed_string("overflow", overflow_from_string);
   s.input = format_from_json(formats, "input");
   s.w_in = format_from_json(formats, "W_in");
   s.w_rec = format_from_json(formats, "W_rec");
@@ -204,7 +195,7 @@ IntegerLifRnn load_lif(const fs::path& dir, const JsonFields& root) {
     fp.fail("threshold", fmt::format("must be in [1, {}] (the membrane format's positive codes)", s.membrane.max_code()));
   }
   const JsonFields decay = fp.object("decay");
-  s.decay.form = enum_field(decay, "form", decay_form_from_string);
+  s.decay.form = decay.parsed_string("form", decay_form_from_string);
   s.decay.multiplier_bits = static_cast<int>(decay.integer("multiplier_bits"));
   if (s.decay.multiplier_bits < 1 || s.decay.multiplier_bits > 30) decay.fail("multiplier_bits", "must be in [1, 30]");
   const std::int64_t max_parameter =
@@ -355,7 +346,7 @@ QuantizedArtifact load_quantized(const fs::path& dir) {
   q.seed = root.unsigned_integer("seed");
   q.source = root.string("source_artifact");
   const JsonFields cal = root.object("calibration");
-  q.options.calibration = enum_field(cal, "method", calibration_from_string);
+  q.options.calibration = cal.parsed_string("method", calibration_from_string);
   q.options.percentile = cal.number("percentile");
   q.options.calibration_trials = static_cast<int>(cal.integer("trials"));
   q.options.weight_bits = static_cast<int>(cal.integer("weight_bits"));

@@ -48,15 +48,6 @@ int int_field(const JsonFields& f, const std::string& key) {
   return static_cast<int>(v);
 }
 
-template <typename Parse>
-auto enum_field(const JsonFields& f, const std::string& key, Parse parse) {
-  try {
-    return parse(f.string(key));
-  } catch (const InputError& e) {
-    f.fail(key, e.what());
-  }
-}
-
 std::vector<int> int_list(const JsonFields& f, const std::string& key, const json& array) {
   std::vector<int> out;
   for (const json& x : array) {
@@ -131,8 +122,8 @@ EliseConfig elise_config_from_json(const JsonFields& f) {
   EliseConfig c;
   c.n_visible = int_field(f, "n_visible");
   c.n_latent = int_field(f, "n_latent");
-  c.variant = enum_field(f, "variant", elise_variant_from_string);
-  c.connectivity = enum_field(f, "connectivity", elise_connectivity_from_string);
+  c.variant = f.parsed_string("variant", elise_variant_from_string);
+  c.connectivity = f.parsed_string("connectivity", elise_connectivity_from_string);
   c.limited_in_degree = int_field(f, "limited_in_degree");
   c.sparse_density = f.number("sparse_density");
   const JsonFields p = f.object("parameters");

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "neurofab/common/error.hpp"
+
 namespace nf {
 
 class JsonFields {
@@ -28,6 +30,17 @@ class JsonFields {
   JsonFields object(const std::string& key) const;
   const nlohmann::json& array(const std::string& key) const;
   JsonFields element(const std::string& key, std::size_t index) const;  // object inside an array
+
+  // A string field read by `parse` (e.g. an enum's from_string); the
+  // nf::InputError of an unknown name is reported as this field's error.
+  template <typename Parse>
+  auto parsed_string(const std::string& key, Parse parse) const {
+    try {
+      return parse(string(key));
+    } catch (const InputError& e) {
+      fail(key, e.what());
+    }
+  }
 
   // Throws nf::InputError "file: field 'path.key': message".
   [[noreturn]] void fail(const std::string& key, const std::string& message) const;
