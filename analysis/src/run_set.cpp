@@ -20,6 +20,14 @@ namespace {
 
 // Natural order ("seed=2" before "seed=10"): digit runs compare as numbers,
 // so a sweep's runs list in the order a person reads its grid.
+// The digits after a '.' at `at` that ends a number ("" when there is none).
+std::string_view fraction_digits(const std::string& text, std::size_t at) {
+  if (at >= text.size() || text[at] != '.') return {};
+  std::size_t end = at + 1;
+  while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
+  return std::string_view(text).substr(at + 1, end - at - 1);
+}
+
 bool natural_less(const std::string& a, const std::string& b) {
   std::size_t i = 0, j = 0;
   while (i < a.size() && j < b.size()) {
@@ -36,6 +44,16 @@ bool natural_less(const std::string& a, const std::string& b) {
       if (xs != ys) return xs < ys;
       i = i_end;
       j = j_end;
+      // A decimal fraction (".01", ".3") compares by value: digit by digit,
+      // a missing digit counting as 0 (0 < 0.01 < 0.03 < 0.1 < 0.3).
+      const std::string_view x_fraction = fraction_digits(a, i), y_fraction = fraction_digits(b, j);
+      for (std::size_t k = 0; k < std::max(x_fraction.size(), y_fraction.size()); ++k) {
+        const char x_digit = k < x_fraction.size() ? x_fraction[k] : '0';
+        const char y_digit = k < y_fraction.size() ? y_fraction[k] : '0';
+        if (x_digit != y_digit) return x_digit < y_digit;
+      }
+      if (!x_fraction.empty()) i += 1 + x_fraction.size();
+      if (!y_fraction.empty()) j += 1 + y_fraction.size();
     } else {
       if (a[i] != b[j]) return a[i] < b[j];
       ++i;

@@ -40,6 +40,22 @@ TEST_CASE("a sweep folder stands for its finished runs, in natural order", "[ana
   CHECK_FALSE(nf::analysis::is_sweep_folder(single));
 }
 
+TEST_CASE("decimal grid values are ordered by value", "[analysis][run_set]") {
+  nf::test::TempDir tmp;
+  const fs::path sweep = tmp / "sweep";
+  touch(sweep / "sweep.toml");
+  for (const char* id : {"penalty=0.3_seed=1", "penalty=0.1_seed=2", "penalty=0_seed=1", "penalty=0.01_seed=1",
+                         "penalty=0.1_seed=1", "penalty=0.03_seed=1", "penalty=1.5_seed=1", "penalty=1_seed=1"}) {
+    touch(sweep / "runs" / id / "model.json");
+    touch(sweep / "runs" / id / "run.json");
+  }
+  std::vector<std::string> names;
+  for (const auto& run : expand_runs({sweep})) names.push_back(run.filename().string());
+  CHECK(names == std::vector<std::string>{"penalty=0_seed=1", "penalty=0.01_seed=1", "penalty=0.03_seed=1",
+                                          "penalty=0.1_seed=1", "penalty=0.1_seed=2", "penalty=0.3_seed=1",
+                                          "penalty=1_seed=1", "penalty=1.5_seed=1"});
+}
+
 TEST_CASE("arguments that name no network are refused by name", "[analysis][run_set]") {
   nf::test::TempDir tmp;
   CHECK_THROWS_AS(expand_runs({}), nf::InputError);
