@@ -8,10 +8,10 @@
 
 #include "neurofab/boards/board.hpp"
 #include "neurofab/boards/build_flow.hpp"
+#include "neurofab/boards/performance.hpp"
 #include "neurofab/common/error.hpp"
 #include "neurofab/models/artifact.hpp"
 #include "neurofab/models/training.hpp"
-#include "neurofab/quantize/cycle_model.hpp"
 #include "neurofab/quantize/golden_vector_reader.hpp"
 #include "neurofab/quantize/golden_vectors.hpp"
 #include "neurofab/quantize/integer_evaluation.hpp"
@@ -149,25 +149,6 @@ bool same_counts(const golden::StepOperations& a, const golden::StepOperations& 
   return true;
 }
 
-// Mean cycles per step of the RTL core over the golden trials (the cycle
-// model, which the lock-step run checks cycle for cycle).
-double mean_cycles_per_step(const fs::path& vectors_dir, int lanes) {
-  const golden::Vectors v = golden::Vectors::load(vectors_dir.string());
-  const bool lif = v.header().at("model_type") == "lif_rnn";
-  const int units = v.signal(lif ? "current" : "state").width;
-  const int inputs = v.signal("input").width, outputs = v.signal("output").width;
-  if (!lif) return double(quantize::rate_step_cycles({units, inputs, outputs, lanes}));
-  double total = 0;
-  for (int k = 0; k < v.trials(); ++k) {
-    for (int t = 0; t < v.steps(); ++t) {
-      const std::int64_t previous = t == 0 ? 0 : v.value<std::int64_t>("spike_count", k, t - 1, 0);
-      total += double(quantize::lif_step_cycles({units, inputs, outputs, lanes}, previous,
-                                                v.value<std::int64_t>("spike_count", k, t, 0)));
-    }
-  }
-  return total / (double(v.trials()) * v.steps());
-}
-
 void set_energy(CompareRow& r, const EnergyEstimate& e, double pj_per_step, const std::string& basis) {
   r.energy = e;
   r.energy_pj_per_step = pj_per_step;
@@ -292,7 +273,8 @@ void compare_network(std::size_t index, const fs::path& run, const models::Train
         if (!v.passed) throw VerificationError("lock-step verification failed (log in " + vo.keep_dir.string() + ")");
         row.success_rate = integer.success_rate;  // bit-exact with the golden model, checked every step
         row.mse = integer.mse;
-        row.cycles_per_step = mean_cycles_per_step(vo.keep_dir / "vectors", o.lanes);
+        // The cycle model over the same trials, which the lock-step run checked cycle for cycle.
+        row.cycles_per_step = boards::cycle_stats(*q, o.lanes, o.vector_trials, seed).mean;
         // The RTL's counters against the golden model's counts for the same lanes, same trials.
         const GoldenTotals expected = golden_totals(vo.keep_dir / "vectors", o.lanes);
         const golden::StepOperations measured = rtl_activity_totals(v);
