@@ -54,7 +54,7 @@ void run_sweep_command(const SweepOptions& o) {
   workers.ranks = world.size();
   workers.threads = worker_threads(o, spec, world);
   workers.barrier = [&world] { world.barrier(); };
-  workers.all = [&world](bool ok) { return world.all(ok); };
+  workers.first_error = [&world](const std::string& error) { return world.first_error(error); };
   const std::string rank_tag = world.active() ? fmt::format("[rank {}] ", world.rank()) : "";
 
   auto report = [&](const analysis::RunResult& r, int done, int total) {
@@ -67,19 +67,17 @@ void run_sweep_command(const SweepOptions& o) {
     fmt::print(stderr, "{}[{}/{}] {}: {} epochs, success {:.1f}% (OOD {:.1f}%), {:.0f} s\n", rank_tag, done, total,
                r.id, r.epochs, 100 * r.test.success, 100 * r.ood.success, r.train_seconds);
   };
-  bool ok = true;
   std::string failure;
   analysis::SweepSummary summary;
   try {
     summary = analysis::run_sweep(spec, text, o.out, workers, train_from_arguments, report);
   } catch (const std::exception& e) {
-    ok = false;
-    failure = e.what();
+    failure = fmt::format("{}{}", rank_tag, e.what());
   }
-  // Every rank gets here, so one rank's failure never leaves the others hanging in a barrier.
-  const bool every_rank_ok = world.all(ok);
-  if (!ok) throw InputError(failure);
-  if (!every_rank_ok) throw InputError(fmt::format("{}another rank failed (see its message)", rank_tag));
+  // Every rank gets here, so one rank's failure never leaves the others
+  // hanging in a barrier, and each stops with the failing rank's message.
+  const std::string first_failure = world.first_error(failure);
+  if (!first_failure.empty()) throw InputError(first_failure);
   const int trained = world.sum(summary.trained);
   if (world.rank() != 0) return;
   const auto rows = analysis::write_results_table(spec, o.out);

@@ -28,12 +28,18 @@ void MpiWorld::barrier() const {
   if (active_) MPI_Barrier(MPI_COMM_WORLD);
 }
 
-bool MpiWorld::all(bool ok) const {
-  if (!active_) return ok;
-  int mine = ok ? 1 : 0;
-  int every = 0;
-  MPI_Allreduce(&mine, &every, 1, MPI_INT, MPI_LAND, MPI_COMM_WORLD);
-  return every != 0;
+std::string MpiWorld::first_error(const std::string& error) const {
+  if (!active_) return error;
+  int mine = error.empty() ? size_ : rank_;
+  int first = size_;
+  MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  if (first == size_) return "";
+  std::string message = error;
+  int length = static_cast<int>(message.size());
+  MPI_Bcast(&length, 1, MPI_INT, first, MPI_COMM_WORLD);
+  message.resize(static_cast<std::size_t>(length));
+  MPI_Bcast(message.data(), length, MPI_CHAR, first, MPI_COMM_WORLD);
+  return message;
 }
 
 int MpiWorld::sum(int value) const {

@@ -181,7 +181,7 @@ SweepSummary run_sweep(const SweepSpec& spec, const std::string& spec_text, cons
   const std::vector<RunSpec> runs = expand_grid(spec);
   // The options are checked and the folder prepared (rank 0) before anyone
   // looks at it; if any rank fails here, every rank stops after one
-  // collective with the message, so none waits forever in the next.
+  // collective with that rank's message, so none waits forever in the next.
   std::string refusal;
   try {
     check_runs(runs, out, train);
@@ -189,9 +189,8 @@ SweepSummary run_sweep(const SweepSpec& spec, const std::string& spec_text, cons
   } catch (const std::exception& e) {
     refusal = e.what();
   }
-  if (!workers.all(refusal.empty())) {
-    throw InputError(refusal.empty() ? "another rank refused the sweep (see its message)" : refusal);
-  }
+  const std::string first_refusal = workers.first_error(refusal);
+  if (!first_refusal.empty()) throw InputError(first_refusal);
 
   std::vector<const RunSpec*> unfinished;
   for (const RunSpec& run : runs) {

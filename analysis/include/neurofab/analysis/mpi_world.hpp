@@ -4,6 +4,8 @@
 // when a launcher started us (its environment says so), so a plain
 // `neurofab sweep` never pays MPI's start-up or needs mpirun.
 
+#include <string>
+
 namespace nf::analysis {
 
 class MpiWorld {
@@ -17,8 +19,11 @@ class MpiWorld {
   int size() const { return size_; }
   bool active() const { return active_; }
   void barrier() const;
-  // Logical AND of `ok` over all ranks (one rank's failure stops them all cleanly).
-  bool all(bool ok) const;
+  // The message of the lowest rank whose `error` is not empty, on every rank
+  // ("" when none is). Every rank then stops with the message itself: mpirun
+  // kills the job when the first process exits non-zero, and the rank that
+  // failed may be killed before it has printed.
+  std::string first_error(const std::string& error) const;
   // Sum of `value` over all ranks.
   int sum(int value) const;
 

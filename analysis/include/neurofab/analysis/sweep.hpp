@@ -45,7 +45,8 @@ struct SweepWorkers {
   int ranks = 1;
   int threads = 1;
   std::function<void()> barrier = [] {};
-  std::function<bool(bool)> all = [](bool ok) { return ok; };
+  // MpiWorld::first_error: the lowest failing rank's message, on every rank.
+  std::function<std::string(const std::string&)> first_error = [](const std::string& error) { return error; };
 };
 
 struct Score {
