@@ -54,7 +54,7 @@ void run_sweep_command(const SweepOptions& o) {
   workers.ranks = world.size();
   workers.threads = worker_threads(o, spec, world);
   workers.barrier = [&world] { world.barrier(); };
-  workers.first_error = [&world](const std::string& error) { return world.first_error(error); };
+  workers.combined_error = [&world](const std::string& error) { return world.combined_error(error); };
   const std::string rank_tag = world.active() ? fmt::format("[rank {}] ", world.rank()) : "";
 
   auto report = [&](const analysis::RunResult& r, int done, int total) {
@@ -72,12 +72,12 @@ void run_sweep_command(const SweepOptions& o) {
   try {
     summary = analysis::run_sweep(spec, text, o.out, workers, train_from_arguments, report);
   } catch (const std::exception& e) {
-    failure = fmt::format("{}{}", rank_tag, e.what());
+    failure = e.what();
   }
   // Every rank gets here, so one rank's failure never leaves the others
-  // hanging in a barrier, and each stops with the failing rank's message.
-  const std::string first_failure = world.first_error(failure);
-  if (!first_failure.empty()) throw InputError(first_failure);
+  // hanging in a barrier, and each stops with every failing rank's message.
+  const std::string failures = world.combined_error(failure);
+  if (!failures.empty()) throw InputError(failures);
   const int trained = world.sum(summary.trained);
   if (world.rank() != 0) return;
   const auto rows = analysis::write_results_table(spec, o.out);

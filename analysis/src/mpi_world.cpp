@@ -1,8 +1,11 @@
 #include "neurofab/analysis/mpi_world.hpp"
 
+#include <fmt/format.h>
 #include <mpi.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <utility>
 
 namespace nf::analysis {
 
@@ -28,18 +31,21 @@ void MpiWorld::barrier() const {
   if (active_) MPI_Barrier(MPI_COMM_WORLD);
 }
 
-std::string MpiWorld::first_error(const std::string& error) const {
+std::string MpiWorld::combined_error(const std::string& error) const {
   if (!active_) return error;
-  int mine = error.empty() ? size_ : rank_;
-  int first = size_;
-  MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
-  if (first == size_) return "";
-  std::string message = error;
-  int length = static_cast<int>(message.size());
-  MPI_Bcast(&length, 1, MPI_INT, first, MPI_COMM_WORLD);
-  message.resize(static_cast<std::size_t>(length));
-  MPI_Bcast(message.data(), length, MPI_CHAR, first, MPI_COMM_WORLD);
-  return message;
+  const int length = static_cast<int>(error.size());
+  std::vector<int> lengths(static_cast<std::size_t>(size_));
+  MPI_Allgather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, MPI_COMM_WORLD);
+  std::vector<int> offsets(lengths.size(), 0);
+  for (std::size_t r = 1; r < lengths.size(); ++r) offsets[r] = offsets[r - 1] + lengths[r - 1];
+  std::string all(static_cast<std::size_t>(offsets.back() + lengths.back()), '\0');
+  MPI_Allgatherv(error.data(), length, MPI_CHAR, all.data(), lengths.data(), offsets.data(), MPI_CHAR,
+                 MPI_COMM_WORLD);
+  std::vector<std::string> errors_by_rank;
+  for (std::size_t r = 0; r < lengths.size(); ++r) {
+    errors_by_rank.push_back(all.substr(static_cast<std::size_t>(offsets[r]), static_cast<std::size_t>(lengths[r])));
+  }
+  return combine_rank_errors(errors_by_rank);
 }
 
 int MpiWorld::sum(int value) const {
@@ -47,6 +53,28 @@ int MpiWorld::sum(int value) const {
   int total = 0;
   MPI_Allreduce(&value, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
   return total;
+}
+
+std::string combine_rank_errors(const std::vector<std::string>& errors_by_rank) {
+  if (errors_by_rank.empty()) return "";
+  if (std::all_of(errors_by_rank.begin(), errors_by_rank.end(),
+                  [&](const std::string& e) { return e == errors_by_rank.front(); })) {
+    return errors_by_rank.front();
+  }
+  std::vector<std::pair<std::string, std::vector<std::size_t>>> distinct;  // message, its ranks
+  for (std::size_t r = 0; r < errors_by_rank.size(); ++r) {
+    const std::string& error = errors_by_rank[r];
+    if (error.empty()) continue;
+    auto same = std::find_if(distinct.begin(), distinct.end(), [&](const auto& d) { return d.first == error; });
+    if (same == distinct.end()) same = distinct.insert(distinct.end(), {error, {}});
+    same->second.push_back(r);
+  }
+  std::string combined;
+  for (const auto& [error, ranks] : distinct) {
+    if (!combined.empty()) combined += "\n";
+    combined += fmt::format("[rank{} {}] {}", ranks.size() > 1 ? "s" : "", fmt::join(ranks, ", "), error);
+  }
+  return combined;
 }
 
 }  // namespace nf::analysis

@@ -181,7 +181,7 @@ SweepSummary run_sweep(const SweepSpec& spec, const std::string& spec_text, cons
   const std::vector<RunSpec> runs = expand_grid(spec);
   // The options are checked and the folder prepared (rank 0) before anyone
   // looks at it; if any rank fails here, every rank stops after one
-  // collective with that rank's message, so none waits forever in the next.
+  // collective with the refusing ranks' messages, so none waits forever in the next.
   std::string refusal;
   try {
     check_runs(runs, out, train);
@@ -189,8 +189,8 @@ SweepSummary run_sweep(const SweepSpec& spec, const std::string& spec_text, cons
   } catch (const std::exception& e) {
     refusal = e.what();
   }
-  const std::string first_refusal = workers.first_error(refusal);
-  if (!first_refusal.empty()) throw InputError(first_refusal);
+  const std::string refusals = workers.combined_error(refusal);
+  if (!refusals.empty()) throw InputError(refusals);
 
   std::vector<const RunSpec*> unfinished;
   for (const RunSpec& run : runs) {

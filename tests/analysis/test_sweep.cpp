@@ -175,7 +175,10 @@ TEST_CASE("two MPI ranks over loopback give the same table as threads", "[analys
   INFO(refused.output);
   CHECK(refused.exit_code != 0);
   CHECK(refused.exit_code != 124);  // not the timeout
+  // Each rank stops with rank 0's reason, since mpirun may kill rank 0 before it prints.
+  CHECK_THAT(refused.output, Catch::Contains("[rank 0] "));
   CHECK_THAT(refused.output, Catch::Contains("holds a different sweep"));
+  CHECK_THAT(refused.output, !Catch::Contains("another rank"));
 }
 
 TEST_CASE("sweep errors: a bad option names its run before anything trains, and another sweep's folder is refused",

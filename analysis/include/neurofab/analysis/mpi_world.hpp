@@ -5,6 +5,7 @@
 // `neurofab sweep` never pays MPI's start-up or needs mpirun.
 
 #include <string>
+#include <vector>
 
 namespace nf::analysis {
 
@@ -19,11 +20,11 @@ class MpiWorld {
   int size() const { return size_; }
   bool active() const { return active_; }
   void barrier() const;
-  // The message of the lowest rank whose `error` is not empty, on every rank
-  // ("" when none is). Every rank then stops with the message itself: mpirun
-  // kills the job when the first process exits non-zero, and the rank that
+  // Every rank's `error` ("" when it has none) combined on every rank by
+  // combine_rank_errors, so each rank can stop with all the reasons: mpirun
+  // kills the job when the first process exits non-zero, and a rank that
   // failed may be killed before it has printed.
-  std::string first_error(const std::string& error) const;
+  std::string combined_error(const std::string& error) const;
   // Sum of `value` over all ranks.
   int sum(int value) const;
 
@@ -34,5 +35,12 @@ class MpiWorld {
   int size_ = 1;
   bool active_ = false;
 };
+
+// The errors of ranks 0, 1, … as one message: "" when none has one; the
+// message alone when every rank has the same one (one process, or a failure
+// every rank relays); otherwise each distinct message once, in rank order,
+// tagged with the ranks that gave it ("[rank 1] …", "[ranks 0, 2] …"), one
+// per line.
+std::string combine_rank_errors(const std::vector<std::string>& errors_by_rank);
 
 }  // namespace nf::analysis

@@ -45,8 +45,8 @@ struct SweepWorkers {
   int ranks = 1;
   int threads = 1;
   std::function<void()> barrier = [] {};
-  // MpiWorld::first_error: the lowest failing rank's message, on every rank.
-  std::function<std::string(const std::string&)> first_error = [](const std::string& error) { return error; };
+  // MpiWorld::combined_error: every rank's error message, on every rank.
+  std::function<std::string(const std::string&)> combined_error = [](const std::string& error) { return error; };
 };
 
 struct Score {
