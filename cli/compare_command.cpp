@@ -18,6 +18,7 @@
 #include "neurofab/analysis/run_set.hpp"
 #include "neurofab/common/atomic_write.hpp"
 #include "neurofab/common/error.hpp"
+#include "min_success.hpp"
 #include "plot_runner.hpp"
 
 namespace nf::cli {
@@ -36,6 +37,7 @@ struct Options {
   analysis::CompareOptions compare;
   bool force = false;
   bool quiet = false;
+  double min_success_percent = -1;
 };
 
 fs::path default_energy_table() { return fs::path(NF_ENERGY_TABLES_DIR) / "horowitz-isscc2014-45nm.json"; }
@@ -51,6 +53,18 @@ void set_levels(const std::vector<std::string>& levels, analysis::CompareOptions
   // The RTL and board levels build on the integer level's quantization and counts.
   if ((c.rtl_level || !c.boards.empty()) && !c.integer_level) {
     throw InputError("--levels: the rtl level and --boards need the integer level too (add 'integer')");
+  }
+}
+
+// --min-success: every row must have run and reached the figure.
+void require_every_row(const std::vector<analysis::CompareRow>& rows, double min_percent) {
+  if (min_percent < 0) return;
+  for (const auto& r : rows) {
+    const std::string what =
+        fmt::format("{} at level {}{}", r.run, r.level,
+                    r.weight_bits > 0 ? fmt::format(" ({}-bit weights)", r.weight_bits) : std::string());
+    if (!r.ok) throw TargetMissedError(fmt::format("{} failed: {}", what, r.error));
+    if (r.success_rate) require_success(*r.success_rate, min_percent, what + ": success");
   }
 }
 
@@ -89,6 +103,7 @@ void run_compare_command(Options& o) {
   fmt::print("\ncompare: {}/summary.md, compare.csv, compare.json, accuracy_energy.png, latency_vs_n.png, "
              "energy_vs_bits.png ({} network(s), {} row(s), {} failed)\n",
              o.out, runs.size(), rows.size(), failed);
+  require_every_row(rows, o.min_success_percent);
 }
 
 }  // namespace
@@ -112,6 +127,7 @@ void add_compare_command(CLI::App& app) {
   cmd->add_option("--cache", o->cache_dir, "Verilator build cache (default $NEUROFAB_CACHE or ~/.cache/neurofab)");
   cmd->add_flag("--force", o->force, "Replace an existing output folder");
   cmd->add_flag("-q,--quiet", o->quiet, "No progress lines");
+  add_min_success_option(*cmd, o->min_success_percent);
   cmd->callback([o] { run_compare_command(*o); });
 }
 

@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 #include "elise_commands.hpp"
+#include "min_success.hpp"
 #include "neurofab/models/artifact.hpp"
 #include "neurofab/models/elise/elise_artifact.hpp"
 #include "neurofab/models/training.hpp"
@@ -21,6 +22,7 @@ struct Options {
   int trials = 512;
   std::uint64_t seed = 0;
   bool json = false;
+  double min_success_percent = -1;
 };
 
 template <typename Network>
@@ -44,6 +46,7 @@ void report(const models::TrainedArtifact<Network>& artifact, const std::string&
       j["input_macs_per_step"] = a->input_macs_per_step;
     }
     fmt::print("{}\n", j.dump(2));
+    require_success(result.success_rate, o.min_success_percent, o.dir + ": float success");
     return;
   }
   fmt::print("{}: {} on '{}', N = {}, {} trials (seed {})\n", o.dir, description, task->name(),
@@ -59,6 +62,7 @@ void report(const models::TrainedArtifact<Network>& artifact, const std::string&
                a->input_macs_per_step > 0 ? "" : " + input spikes");
     if (a->input_macs_per_step > 0) fmt::print("  input MACs/step   {:.0f}   (dense current input)\n", a->input_macs_per_step);
   }
+  require_success(result.success_rate, o.min_success_percent, o.dir + ": float success");
 }
 
 // A quantized artifact: the integer golden model on the same trials.
@@ -84,6 +88,7 @@ void report_quantized(const Options& o, bool seed_given) {
             j["synaptic_events_per_step"] = result.synaptic_events_per_step;
           }
           fmt::print("{}\n", j.dump(2));
+          require_success(result.success_rate, o.min_success_percent, o.dir + ": integer success");
           return;
         }
         fmt::print("{}: {} on '{}', N = {}, {} trials (seed {})\n", o.dir, description, task->name(),
@@ -97,6 +102,7 @@ void report_quantized(const Options& o, bool seed_given) {
           fmt::print("  spikes per step   {:.2f}\n", result.spikes_per_step);
           fmt::print("  synaptic events   {:.1f} per step\n", result.synaptic_events_per_step);
         }
+        require_success(result.success_rate, o.min_success_percent, o.dir + ": integer success");
       },
       q.network);
 }
@@ -113,9 +119,16 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--trials", o->trials, "Number of fresh trials")->check(CLI::PositiveNumber);
   cmd->add_option("--seed", o->seed, "Seed of the evaluation trials (default: the artifact's)");
   cmd->add_flag("--json", o->json, "Print the result as JSON");
+  add_min_success_option(*cmd, o->min_success_percent);
   add_elise_eval_options(*cmd, *elise);
   cmd->callback([o, elise, cmd] {
-    if (models::is_elise_artifact(o->dir)) return run_elise_eval(o->dir, *elise, o->json, *cmd);
+    if (models::is_elise_artifact(o->dir)) {
+      if (o->min_success_percent >= 0) {
+        throw InputError(fmt::format("{}: --min-success applies to rate and LIF artifacts (an ELiSe network is scored "
+                                     "by its replay, not a success rate)", o->dir));
+      }
+      return run_elise_eval(o->dir, *elise, o->json, *cmd);
+    }
     for (const auto& name : elise_only_eval_options()) {
       if (cmd->count(name) > 0) throw InputError(fmt::format("{} applies to ELiSe artifacts only", name));
     }

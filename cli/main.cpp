@@ -6,7 +6,8 @@
 #include "commands.hpp"
 #include "neurofab/common/error.hpp"
 
-// Exit codes: 0 success, 1 a failure (bad input file, I/O, divergence), 2 bad usage.
+// Exit codes: 0 success, 1 a failure (bad input file, I/O), 2 bad usage,
+// 3 a verification mismatch, 4 a result below the target required of it.
 int main(int argc, char** argv) {
   CLI::App app{"neurofab — recurrent rate and spiking networks from training to FPGA", "neurofab"};
   app.require_subcommand(1);
@@ -37,6 +38,9 @@ int main(int argc, char** argv) {
   } catch (const nf::VerificationError& e) {
     fmt::print(stderr, "neurofab: verification failed: {}\n", e.what());
     return 3;
+  } catch (const nf::TargetMissedError& e) {
+    fmt::print(stderr, "neurofab: target missed: {}\n", e.what());
+    return 4;
   } catch (const std::exception& e) {
     fmt::print(stderr, "neurofab: error: {}\n", e.what());
     return 1;

@@ -12,6 +12,7 @@
 #include "neurofab/models/elise/elise_artifact.hpp"
 #include "neurofab/models/init.hpp"
 #include "neurofab/models/training.hpp"
+#include "min_success.hpp"
 #include "task_options.hpp"
 
 namespace nf::cli {
@@ -69,6 +70,7 @@ struct TrainOptions {
   bool no_report = false;   // hidden: the sweep trains in-process and evaluates itself
   bool check_only = false;  // hidden: build the fresh network and stop (the sweep checks its runs up front)
   int eval_trials = 512;
+  double min_success_percent = -1;  // < 0: no requirement
   LifOptions lif;
   EliseTrainOptions elise;
   models::TrainingConfig training;
@@ -177,7 +179,7 @@ models::Artifact load_for_resume(const TrainOptions& o, const CLI::App& cmd) {
   for (const CLI::Option* option : cmd.get_options()) {
     const std::string name = option->get_name();
     if (option->count() > 0 && name != "--resume" && name != "--out" && name != "--epochs" && name != "--quiet" &&
-        name != "--eval-trials" && name != "--help" && name != "--no-report") {
+        name != "--eval-trials" && name != "--help" && name != "--no-report" && name != "--min-success") {
       throw InputError(fmt::format(
           "{} cannot be combined with --resume: a resumed run keeps the artifact's settings (only --epochs "
           "may change)", name));
@@ -210,6 +212,7 @@ void train_and_report(models::TrainedArtifact<Network>& artifact, const std::str
   models::TrainingState state = std::move(artifact.state);
   models::train(artifact.network, *task, artifact.training, artifact.seed, state, hooks);
   if (!o.quiet && !state.log.empty()) progress.finish(state.epochs_done, epoch_fields(state));
+  if (!state.stopped.empty()) fmt::print(stderr, "{}\n", state.stopped);
   if (o.no_report) return;
 
   const auto eval = models::evaluate(artifact.network, *task, o.eval_trials, artifact.seed);
@@ -220,6 +223,12 @@ void train_and_report(models::TrainedArtifact<Network>& artifact, const std::str
                                  : "loss threshold not reached";
   fmt::print("trained {} on '{}' (N = {}, seed {}): {} epochs, {}\n", description, task->name(),
              artifact.network.config().n_rec, artifact.seed, state.epochs_done, convergence);
+  if (state.best.epoch > 0) {
+    fmt::print("  kept the best network: epoch {} (validation success {:.1f}%, MSE {:.3e}){}\n", state.best.epoch,
+               100 * state.best.validation_success, state.best.validation_loss,
+               state.rollbacks.empty() ? ""
+                                       : fmt::format("; {} divergent epoch(s) rolled back", state.rollbacks.size()));
+  }
   fmt::print("  test ({} fresh trials): MSE {:.3e}, success {:.1f}%   OOD: MSE {:.3e}, success {:.1f}%\n",
              eval.trials, eval.mse, 100 * eval.success_rate, ood.mse, 100 * ood.success_rate);
   if (eval.activity) {
@@ -227,6 +236,7 @@ void train_and_report(models::TrainedArtifact<Network>& artifact, const std::str
                eval.activity->mean_rate_hz, eval.activity->synops_per_step);
   }
   fmt::print("  artifact: {}\n", out.string());
+  require_success(eval.success_rate, o.min_success_percent, out.string() + ": test success");
 }
 
 void run_train(const TrainOptions& o, const CLI::App& cmd) {
@@ -299,6 +309,7 @@ void add_train_command(CLI::App& app) {
   cmd->add_flag("--no-report", o->no_report)->group("");  // see train_from_arguments
   cmd->add_flag("--check-only", o->check_only)->group("");
   cmd->add_option("--eval-trials", o->eval_trials, "Trials of the final evaluation")->check(CLI::PositiveNumber);
+  add_min_success_option(*cmd, o->min_success_percent);
   cmd->add_option("--batch", t.batch_size, "Minibatch size");
   cmd->add_option("--epochs", t.max_epochs, "Maximum epochs");
   cmd->add_option("--steps-per-epoch", t.steps_per_epoch, "Minibatches per epoch");
@@ -317,7 +328,11 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--patience", t.plateau_patience, "Plateau epochs before halving the learning rate");
   cmd->add_option("--checkpoint-every", t.checkpoint_every,
                   "Epochs (elise: cycles) between checkpoints (0 = at the end only)");
-  cmd->add_option("--validation-trials", t.validation_trials, "Trials of the per-epoch validation batch");
+  cmd->add_option("--validation-trials", t.validation_trials,
+                  "Trials of the per-epoch validation batch (it picks the best network, which is saved)");
+  cmd->add_option("--divergence-factor", t.divergence_factor,
+                  "Roll an epoch back when its loss exceeds this x the lowest, once converged (0 = off)");
+  cmd->add_option("--max-rollbacks", t.max_rollbacks, "Rollbacks after divergence before training stops");
   cmd->add_flag("--loss-on-scored-steps", t.loss_on_scored_steps,
                 "Leave the steps the task's success criterion does not score (grace after a switch) out of the loss");
   cmd->callback([o, cmd] { run_train(*o, *cmd); });

@@ -9,6 +9,7 @@
 #include "neurofab/common/atomic_write.hpp"
 #include "neurofab/common/error.hpp"
 #include "neurofab/common/json_fields.hpp"
+#include "neurofab/common/matrix_kernels.hpp"
 #include "neurofab/common/npy.hpp"
 #include "npy_tensors.hpp"
 
@@ -64,7 +65,10 @@ json training_to_json(const TrainingConfig& t) {
           {"min_learning_rate", t.min_learning_rate},
           {"validation_trials", t.validation_trials},
           {"checkpoint_every", t.checkpoint_every},
-          {"loss_on_scored_steps", t.loss_on_scored_steps}};
+          {"loss_on_scored_steps", t.loss_on_scored_steps},
+          {"divergence_factor", t.divergence_factor},
+          {"max_rollbacks", t.max_rollbacks},
+          {"rollback_lr_factor", t.rollback_lr_factor}};
 }
 
 int checked_int(const JsonFields& f, const std::string& key) {
@@ -98,6 +102,10 @@ TrainingConfig training_from_json(const JsonFields& f) {
   t.validation_trials = checked_int(f, "validation_trials");
   t.checkpoint_every = checked_int(f, "checkpoint_every");
   if (f.has("loss_on_scored_steps")) t.loss_on_scored_steps = f.boolean("loss_on_scored_steps");
+  // Added with the divergence guard; artifacts written before it take the defaults.
+  if (f.has("divergence_factor")) t.divergence_factor = f.number("divergence_factor");
+  if (f.has("max_rollbacks")) t.max_rollbacks = checked_int(f, "max_rollbacks");
+  if (f.has("rollback_lr_factor")) t.rollback_lr_factor = f.number("rollback_lr_factor");
   try {
     t.validate();
   } catch (const InputError& e) {
@@ -106,27 +114,47 @@ TrainingConfig training_from_json(const JsonFields& f) {
   return t;
 }
 
+json finite_or_null(double value) { return std::isfinite(value) ? json(value) : json(nullptr); }
+
 json state_to_json(const TrainingState& s) {
   json log = json::array();
   for (const auto& r : s.log) {
     log.push_back({{"epoch", r.epoch},
-                   {"loss", r.loss},
-                   {"task_loss", r.task_loss},
+                   {"loss", finite_or_null(r.loss)},
+                   {"task_loss", finite_or_null(r.task_loss)},
                    {"validation_success", r.validation_success},
+                   {"validation_loss", finite_or_null(r.validation_loss)},
                    {"learning_rate", r.learning_rate},
                    {"seconds", r.seconds}});
   }
+  json rollbacks = json::array();
+  for (const auto& r : s.rollbacks) {
+    rollbacks.push_back({{"epoch", r.epoch},
+                         {"loss", finite_or_null(r.loss)},
+                         {"reason", r.reason},
+                         {"learning_rate", r.learning_rate}});
+  }
+  json best = nullptr;
+  if (s.best.epoch > 0) {
+    best = {{"epoch", s.best.epoch},
+            {"validation_success", s.best.validation_success},
+            {"validation_loss", finite_or_null(s.best.validation_loss)}};
+  }
   return {{"epochs_done", s.epochs_done},
           {"learning_rate", s.learning_rate},
-          {"best_loss", std::isfinite(s.best_loss) ? json(s.best_loss) : json(nullptr)},
+          {"best_loss", finite_or_null(s.best_loss)},
           {"epochs_since_best", s.epochs_since_best},
           {"converged_epoch", s.converged_epoch},
           {"finished", s.finished},
+          {"stopped", s.stopped},
+          {"best_network", best},
+          {"rollbacks", rollbacks},
           {"optimizer_step", s.optimizer.step()},
           {"log", log}};
 }
 
 TrainingState state_from_json(const JsonFields& f) {
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   TrainingState s;
   s.epochs_done = checked_int(f, "epochs_done");
   s.learning_rate = f.number("learning_rate");
@@ -138,8 +166,27 @@ TrainingState state_from_json(const JsonFields& f) {
   const auto& log = f.array("log");
   for (std::size_t i = 0; i < log.size(); ++i) {
     const JsonFields r = f.element("log", i);
-    s.log.push_back({checked_int(r, "epoch"), r.number("loss"), r.number("task_loss"),
-                     r.number("validation_success"), r.number("learning_rate"), r.number("seconds")});
+    // validation_loss came with the best-network rule; older logs lack it.
+    const double validation_loss = r.has("validation_loss") ? r.number_or_null("validation_loss", kNaN) : kNaN;
+    s.log.push_back({checked_int(r, "epoch"), r.number_or_null("loss", kNaN), r.number_or_null("task_loss", kNaN),
+                     r.number("validation_success"), validation_loss, r.number("learning_rate"),
+                     r.number("seconds")});
+  }
+  // Artifacts written before the best-network rule and the divergence guard have none of these.
+  if (f.has("stopped")) s.stopped = f.string("stopped");
+  if (f.has("rollbacks")) {
+    for (std::size_t i = 0; i < f.array("rollbacks").size(); ++i) {
+      const JsonFields r = f.element("rollbacks", i);
+      s.rollbacks.push_back(
+          {checked_int(r, "epoch"), r.number_or_null("loss", kNaN), r.string("reason"), r.number("learning_rate")});
+    }
+  }
+  if (f.has("best_network") && !f.raw("best_network").is_null()) {
+    const JsonFields b = f.object("best_network");
+    s.best.epoch = checked_int(b, "epoch");
+    if (s.best.epoch < 1 || s.best.epoch > s.epochs_done) b.fail("epoch", "must be in [1, epochs_done]");
+    s.best.validation_success = b.number("validation_success");
+    s.best.validation_loss = b.number_or_null("validation_loss", std::numeric_limits<double>::infinity());
   }
   return s;
 }
@@ -278,7 +325,14 @@ void save_any(const fs::path& dir, const TrainedArtifact<Network>& a) {
   tensors["mask_W_out"] = write_matrix<std::uint8_t>(out, "mask_W_out.npy", k.mask_out, false);
 
   json optimizer = json::object();
-  if (!a.state.optimizer.first_moments().empty()) fs::create_directory(out / kOptimizerDir);
+  if (!a.state.optimizer.first_moments().empty() || !a.state.training_weights.empty()) {
+    fs::create_directory(out / kOptimizerDir);
+  }
+  // Where training stands, when the main tensors hold the best network instead.
+  for (const auto& [name, w] : a.state.training_weights) {
+    optimizer["weights_" + name] =
+        write_matrix<float>(out, std::string(kOptimizerDir) + "/weights_" + name + ".npy", w, false);
+  }
   for (const auto& [name, m] : a.state.optimizer.first_moments()) {
     const std::string base = std::string(kOptimizerDir) + "/adam_";
     optimizer["m_" + name] = write_matrix<float>(out, base + "m_" + name + ".npy", m, false);
@@ -301,6 +355,8 @@ void save_any(const fs::path& dir, const TrainedArtifact<Network>& a) {
         {"rec_density", a.init.rec_density}}},
       {"task", {{"name", a.task_name}, {"params", params}}},
       {"seed", a.seed},
+      // Provenance: the same seed gives the same weights only with the same kernels (docs/determinism.md).
+      {"matrix_kernels", matrix_kernels().describe()},
       {"training", training_to_json(a.training)},
       {"state", state_to_json(a.state)},
       {"tensors", tensors},
@@ -347,6 +403,10 @@ TrainedArtifact<Network> load_any(const fs::path& dir, const JsonFields& root, c
   std::map<std::string, Eigen::MatrixXf> first, second;
   const JsonFields optimizer = root.object("optimizer_tensors");
   a.network.weights().for_each([&](const std::string& name, const Eigen::MatrixXf& shape) {
+    if (optimizer.has("weights_" + name)) {
+      a.state.training_weights[name] =
+          read_matrix<float>(dir, optimizer, "weights_" + name, shape.rows(), shape.cols(), false);
+    }
     if (!optimizer.has("m_" + name)) return;
     first[name] = read_matrix<float>(dir, optimizer, "m_" + name, shape.rows(), shape.cols(), false);
     second[name] = read_matrix<float>(dir, optimizer, "v_" + name, shape.rows(), shape.cols(), false);

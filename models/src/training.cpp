@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 
 #include "neurofab/common/error.hpp"
 
@@ -85,6 +87,11 @@ void TrainingConfig::validate() const {
   require(min_learning_rate > 0, "min_learning_rate", "must be > 0");
   require(validation_trials >= 1, "validation_trials", "must be >= 1");
   require(checkpoint_every >= 0, "checkpoint_every", "must be >= 0");
+  require(std::isfinite(divergence_factor) && (divergence_factor == 0 || divergence_factor > 1), "divergence_factor",
+          fmt::format("must be 0 (off) or > 1 (got {})", divergence_factor));
+  require(max_rollbacks >= 1, "max_rollbacks", fmt::format("must be >= 1 (got {})", max_rollbacks));
+  require(rollback_lr_factor > 0 && rollback_lr_factor < 1, "rollback_lr_factor",
+          fmt::format("must be in (0, 1) (got {})", rollback_lr_factor));
 }
 
 Eigen::MatrixXf sample_noise(const RateRnnConfig& config, int columns, Rng& rng) {
@@ -108,9 +115,7 @@ LossTerms TrainingStep<Network>::run(Network& network, const Batch& batch, const
     network.forward(inputs_, batch.batch_size, noise, trajectory_);
     return network.loss_and_gradient(inputs_, targets_, mask_, config.regularization, trajectory_, gradient_);
   }();
-  if (!std::isfinite(loss.total())) {
-    throw std::runtime_error("training diverged: the loss is not finite (lower the learning rate or the gain)");
-  }
+  if (!std::isfinite(loss.total())) return loss;  // the caller rolls back (train) or reports it
   clip_global_norm(gradient_, config.clip_norm);
   optimizer.begin_step();
   network.weights().for_each([&](const std::string& name, Eigen::MatrixXf& value) {
@@ -123,6 +128,94 @@ LossTerms TrainingStep<Network>::run(Network& network, const Batch& batch, const
   return loss;
 }
 
+namespace {
+
+template <typename Tensors>
+NamedTensors named_copy(const Tensors& tensors) {
+  NamedTensors copy;
+  tensors.for_each([&](const std::string& name, const Eigen::MatrixXf& value) { copy.emplace(name, value); });
+  return copy;
+}
+
+template <typename Tensors>
+void assign_named(Tensors& tensors, const NamedTensors& values) {
+  tensors.for_each([&](const std::string& name, Eigen::MatrixXf& value) { value = values.at(name); });
+}
+
+template <typename Tensors>
+bool all_finite(const Tensors& tensors) {
+  bool finite = true;
+  tensors.for_each([&](const std::string&, const Eigen::MatrixXf& value) { finite = finite && value.allFinite(); });
+  return finite;
+}
+
+// What the divergence guard rolls back to: the state after the last good epoch.
+struct GoodState {
+  NamedTensors weights;
+  Adam optimizer;
+};
+
+// The lowest task loss of the epochs so far (those rolled back are not lower).
+double lowest_task_loss(const std::vector<EpochRecord>& log) {
+  double lowest = std::numeric_limits<double>::infinity();
+  for (const auto& r : log) {
+    if (std::isfinite(r.task_loss)) lowest = std::min(lowest, r.task_loss);
+  }
+  return lowest;
+}
+
+// Why the epoch just trained must be undone; "" when it is good.
+template <typename Network>
+std::string divergence(const Network& network, const EpochRecord& record, const TrainingState& state,
+                       const TrainingConfig& config) {
+  if (!std::isfinite(record.loss)) return "non-finite loss";
+  if (!all_finite(network.weights())) return "non-finite weights";
+  if (config.divergence_factor > 0 && state.converged_epoch >= 0) {
+    const double lowest = lowest_task_loss(state.log);
+    if (record.task_loss > config.divergence_factor * lowest) {
+      return fmt::format("task loss {:.3g} > {:g} x lowest {:.3g}", record.task_loss, config.divergence_factor,
+                         lowest);
+    }
+  }
+  return "";
+}
+
+// For the span of a checkpoint the network holds the best weights and
+// state.training_weights those training stands at (TrainingState's contract).
+template <typename Network>
+class BestWeightsShown {
+ public:
+  BestWeightsShown(Network& network, TrainingState& state) : network_(network), state_(state) {
+    if (state_.best.epoch == 0) return;
+    state_.training_weights = named_copy(network_.weights());
+    assign_named(network_.weights(), state_.best.weights);
+  }
+  ~BestWeightsShown() {
+    if (state_.training_weights.empty()) return;
+    assign_named(network_.weights(), state_.training_weights);
+    state_.training_weights.clear();
+  }
+  BestWeightsShown(const BestWeightsShown&) = delete;
+  BestWeightsShown& operator=(const BestWeightsShown&) = delete;
+
+ private:
+  Network& network_;
+  TrainingState& state_;
+};
+
+// A state as train() hands it out (or an artifact stores it) becomes one to
+// train on: the network goes back to where training stands.
+template <typename Network>
+void take_up_training(Network& network, TrainingState& state) {
+  if (state.best.epoch > 0) state.best.weights = named_copy(network.weights());
+  if (!state.training_weights.empty()) {
+    assign_named(network.weights(), state.training_weights);
+    state.training_weights.clear();
+  }
+}
+
+}  // namespace
+
 template <typename Network>
 void train(Network& network, const Task& task, const TrainingConfig& config, std::uint64_t seed,
            TrainingState& state, const TrainingHooks& hooks) {
@@ -130,14 +223,23 @@ void train(Network& network, const Task& task, const TrainingConfig& config, std
   check_task_fits(task, network.config().n_in, network.config().n_out);
   if (state.epochs_done == 0 && state.learning_rate <= 0) state.learning_rate = config.learning_rate;
   const double threshold = config.loss_threshold >= 0 ? config.loss_threshold : task.loss_threshold();
+  take_up_training(network, state);
 
   Rng validation_rng = Rng::derive(seed, {kValidationBatch});
   const Batch validation = task.generate(config.validation_trials, validation_rng);
+  const Eigen::MatrixXf validation_targets = validation.targets.cast<float>();
+  const Eigen::MatrixXf validation_mask = [&] {  // the validation MSE scores what the training loss scores
+    Batch scored = validation;
+    if (config.loss_on_scored_steps) task.mask_unscored_steps(scored);
+    return Eigen::MatrixXf(scored.mask.cast<float>());
+  }();
   TrainingStep<Network> step;
   typename Network::Trajectory validation_trajectory;
   typename Network::Tensors validation_weights;  // the float weights while validation runs projected ones
+  GoodState good{named_copy(network.weights()), state.optimizer};
   const auto done = [&] {
-    return (state.converged_epoch >= 0 && state.epochs_done >= state.converged_epoch + config.extra_epochs) ||
+    return !state.stopped.empty() ||
+           (state.converged_epoch >= 0 && state.epochs_done >= state.converged_epoch + config.extra_epochs) ||
            state.epochs_done >= config.max_epochs;
   };
 
@@ -159,33 +261,61 @@ void train(Network& network, const Task& task, const TrainingConfig& config, std
                    hooks.projection);
       record.loss += loss.total() / config.steps_per_epoch;
       record.task_loss += loss.task / config.steps_per_epoch;
+      if (!std::isfinite(loss.total())) break;  // the rest of the epoch is rolled back anyway
     }
-    {
+    record.validation_loss = std::numeric_limits<double>::quiet_NaN();
+    const std::string diverged = divergence(network, record, state, config);
+    if (diverged.empty()) {
       const ProjectedWeights<Network> projected(network, hooks.projection, validation_weights);
       run_forward(network, validation, seed, kValidationNoise, validation_trajectory);
+      record.validation_success =
+          success_rate(task, validation, validation_trajectory.outputs.template cast<double>());
+      record.validation_loss = network.loss(validation_targets, validation_mask, {}, validation_trajectory).task;
     }
-    record.validation_success = success_rate(task, validation, validation_trajectory.outputs.template cast<double>());
     record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     state.log.push_back(record);
     state.epochs_done = record.epoch;
 
-    // Plateau schedule on the epoch's total loss.
-    if (record.loss < state.best_loss * (1.0 - 1e-3)) {
-      state.best_loss = record.loss;
+    if (!diverged.empty()) {
+      // Back to the last good epoch, slower; the next epoch draws new batches.
+      assign_named(network.weights(), good.weights);
+      state.optimizer = good.optimizer;
+      state.learning_rate = std::max(state.learning_rate * config.rollback_lr_factor, config.min_learning_rate);
+      state.rollbacks.push_back({record.epoch, record.loss, diverged, state.learning_rate});
       state.epochs_since_best = 0;
-    } else if (++state.epochs_since_best >= config.plateau_patience) {
-      state.learning_rate = std::max(state.learning_rate * config.plateau_factor, config.min_learning_rate);
-      state.epochs_since_best = 0;
+      if (static_cast<int>(state.rollbacks.size()) >= config.max_rollbacks) {
+        state.stopped = fmt::format("training stopped at epoch {}: {} rollbacks (the limit) after divergence, the "
+                                    "last for {}",
+                                    record.epoch, state.rollbacks.size(), diverged);
+      }
+    } else {
+      good = {named_copy(network.weights()), state.optimizer};
+      if (state.best.beaten_by(record.validation_success, record.validation_loss)) {
+        state.best = {record.epoch, record.validation_success, record.validation_loss, good.weights};
+      }
+      // Plateau schedule on the epoch's total loss.
+      if (record.loss < state.best_loss * (1.0 - 1e-3)) {
+        state.best_loss = record.loss;
+        state.epochs_since_best = 0;
+      } else if (++state.epochs_since_best >= config.plateau_patience) {
+        state.learning_rate = std::max(state.learning_rate * config.plateau_factor, config.min_learning_rate);
+        state.epochs_since_best = 0;
+      }
+      if (state.converged_epoch < 0 && record.task_loss < threshold) state.converged_epoch = record.epoch;
     }
-    if (state.converged_epoch < 0 && record.task_loss < threshold) state.converged_epoch = record.epoch;
 
     if (hooks.on_epoch) hooks.on_epoch(state);
     if (!done() && hooks.on_checkpoint && config.checkpoint_every > 0 &&
         state.epochs_done % config.checkpoint_every == 0) {
+      const BestWeightsShown shown(network, state);
       hooks.on_checkpoint(state);
     }
   }
   state.finished = true;
+  if (state.best.epoch > 0) {
+    state.training_weights = named_copy(network.weights());
+    assign_named(network.weights(), state.best.weights);
+  }
   if (hooks.on_checkpoint) hooks.on_checkpoint(state);
 }
 

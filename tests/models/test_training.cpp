@@ -3,6 +3,9 @@
 // test_training_targets.cpp (label "long").
 #include <catch2/catch.hpp>
 
+#include <cmath>
+#include <limits>
+
 #include "neurofab/models/artifact.hpp"
 #include "neurofab/models/init.hpp"
 #include "neurofab/models/task.hpp"
@@ -185,4 +188,187 @@ TEST_CASE("LIF training shares the machinery: deterministic, exactly resumable, 
   CHECK(straight.weights().beta != beta_before);  // trained decays moved
   CHECK((straight.weights().beta.array() <= 1).all());
   CHECK(straight_state.log.back().task_loss < straight_state.log.front().task_loss);
+}
+
+// ---------------------------------------------------------------- the best network and the divergence guard
+
+namespace {
+
+NamedTensors copy_of(const RateRnn<float>::Tensors& weights) {
+  NamedTensors copy;
+  weights.for_each([&](const std::string& name, const Eigen::MatrixXf& w) { copy.emplace(name, w); });
+  return copy;
+}
+
+void check_holds(const RateRnn<float>& net, const NamedTensors& expected) {
+  net.weights().for_each([&](const std::string& name, const Eigen::MatrixXf& w) {
+    INFO(name);
+    CHECK(w == expected.at(name));
+  });
+}
+
+// The epoch the rule "highest validation success, then lowest validation MSE" picks from the log.
+int best_epoch_of(const std::vector<EpochRecord>& log) {
+  const EpochRecord* best = nullptr;
+  for (const auto& r : log) {
+    if (std::isnan(r.validation_loss)) continue;  // rolled back: never scored
+    if (!best || r.validation_success > best->validation_success ||
+        (r.validation_success == best->validation_success && r.validation_loss < best->validation_loss)) {
+      best = &r;
+    }
+  }
+  return best ? best->epoch : 0;
+}
+
+}  // namespace
+
+TEST_CASE("the network handed on is the best one seen, and the state keeps where training stands", "[training]") {
+  const auto task = make_task("xor");
+  RateRnnConfig c = config_for(*task, 16);
+  RateRnn<float> net = make_rate_rnn(c, {}, 5);
+  TrainingConfig t = short_training(8);
+  t.divergence_factor = 0;  // the harm done below must not be rolled back
+  NamedTensors last;
+  TrainingHooks hooks;
+  hooks.on_epoch = [&](const TrainingState& s) {
+    // After epoch 6 the readout is thrown far off (outputs near 1000 against targets in [0, 1]),
+    // more than the last two epochs' 6 small Adam steps can undo: they score worse than any before.
+    if (s.epochs_done == 6) {
+      net.weights().w_out *= 1000.0f;
+      net.weights().b_out.setConstant(1000.0f);
+    }
+    last = copy_of(net.weights());
+  };
+  TrainingState state;
+  train(net, *task, t, 5, state, hooks);
+
+  REQUIRE(state.log.size() == 8);
+  CHECK(state.best.epoch == best_epoch_of(state.log));
+  CHECK(state.best.epoch <= 6);
+  for (const auto& r : state.log) {
+    INFO("epoch " << r.epoch);
+    CHECK(r.validation_success <= state.best.validation_success);
+  }
+  check_holds(net, state.best.weights);                   // the network holds the best weights
+  CHECK(state.training_weights.at("W_rec") == last.at("W_rec"));  // training goes on from the last ones
+  CHECK(state.training_weights.at("W_rec") != state.best.weights.at("W_rec"));
+}
+
+TEST_CASE("a non-finite loss is rolled back to the last good epoch with a lower learning rate", "[training]") {
+  const auto task = make_task("xor");
+  RateRnn<float> net = make_rate_rnn(config_for(*task, 16), {}, 2);
+  TrainingConfig t = short_training(6);
+  NamedTensors after_epoch_3;
+  long adam_step_after_3 = 0;
+  TrainingHooks hooks;
+  hooks.on_epoch = [&](const TrainingState& s) {
+    if (s.epochs_done == 3) {
+      after_epoch_3 = copy_of(net.weights());
+      adam_step_after_3 = s.optimizer.step();
+      net.weights().w_rec(0, 0) = std::numeric_limits<float>::quiet_NaN();  // a forced blow-up
+    }
+    if (s.epochs_done == 4) {  // epoch 4 ran on the NaN and was undone
+      check_holds(net, after_epoch_3);
+      CHECK(s.optimizer.step() == adam_step_after_3);
+    }
+  };
+  TrainingState state;
+  train(net, *task, t, 2, state, hooks);
+
+  REQUIRE(state.rollbacks.size() == 1);
+  CHECK(state.rollbacks[0].epoch == 4);
+  CHECK(state.rollbacks[0].reason == "non-finite loss");
+  CHECK(!std::isfinite(state.rollbacks[0].loss));
+  CHECK(state.rollbacks[0].learning_rate == t.learning_rate * t.rollback_lr_factor);
+  CHECK(state.log[4].learning_rate == t.learning_rate * t.rollback_lr_factor);  // epoch 5 trains slower
+  CHECK(std::isnan(state.log[3].validation_loss));
+  CHECK(state.epochs_done == 6);
+  CHECK(state.stopped.empty());
+  CHECK(state.best.epoch != 4);
+  net.weights().for_each([](const std::string& name, const Eigen::MatrixXf& w) {
+    INFO(name);
+    CHECK(w.allFinite());
+  });
+}
+
+TEST_CASE("a loss that jumps after convergence is rolled back", "[training]") {
+  const auto task = make_task("xor");
+  RateRnn<float> net = make_rate_rnn(config_for(*task, 16), {}, 2);
+  TrainingConfig t = short_training(6);
+  t.loss_threshold = 10;  // converged at epoch 1, so the jump test is armed from epoch 2
+  t.extra_epochs = 5;
+  TrainingHooks hooks;
+  hooks.on_epoch = [&](const TrainingState& s) {
+    if (s.epochs_done == 2) net.weights().w_out *= 1000.0f;
+  };
+  TrainingState state;
+  train(net, *task, t, 2, state, hooks);
+
+  CHECK(state.converged_epoch == 1);
+  REQUIRE(state.rollbacks.size() == 1);
+  CHECK(state.rollbacks[0].epoch == 3);
+  CHECK_THAT(state.rollbacks[0].reason, Catch::StartsWith("task loss") && Catch::Contains("x lowest"));
+  CHECK(state.log[2].task_loss > 10 * state.log[0].task_loss);
+}
+
+TEST_CASE("after the rollback limit training stops with its reason and keeps the best network", "[training]") {
+  const auto task = make_task("xor");
+  RateRnn<float> net = make_rate_rnn(config_for(*task, 16), {}, 2);
+  TrainingConfig t = short_training(20);
+  t.max_rollbacks = 3;
+  TrainingHooks hooks;
+  hooks.on_epoch = [&](const TrainingState& s) {
+    if (s.epochs_done >= 2) net.weights().w_in(0, 0) = std::numeric_limits<float>::infinity();
+  };
+  TrainingState state;
+  train(net, *task, t, 2, state, hooks);
+
+  CHECK(state.epochs_done == 5);  // epochs 3, 4 and 5 rolled back
+  CHECK(state.rollbacks.size() == 3);
+  CHECK(state.finished);
+  CHECK_THAT(state.stopped, Catch::Contains("stopped at epoch 5") && Catch::Contains("3 rollbacks"));
+  CHECK(state.best.epoch == best_epoch_of(state.log));
+  CHECK(state.best.epoch <= 2);
+  check_holds(net, state.best.weights);
+}
+
+TEST_CASE("the best network, rollbacks and training position survive save, load and resume", "[training][artifact]") {
+  nf::test::TempDir tmp;
+  const auto task = make_task("xor");
+  const RateRnnConfig c = config_for(*task, 16);
+  TrainingConfig t = short_training(6);
+  const std::uint64_t seed = 4;
+  const auto blow_up_after_2 = [](RateRnn<float>& net) {
+    TrainingHooks hooks;
+    hooks.on_epoch = [&net](const TrainingState& s) {
+      if (s.epochs_done == 2) net.weights().w_rec(1, 1) = std::numeric_limits<float>::quiet_NaN();
+    };
+    return hooks;
+  };
+
+  RateRnn<float> straight = make_rate_rnn(c, {}, seed);
+  TrainingState straight_state;
+  train(straight, *task, t, seed, straight_state, blow_up_after_2(straight));
+
+  TrainingConfig first_half = t;
+  first_half.max_epochs = 4;
+  RateRnnArtifact a{make_rate_rnn(c, {}, seed), {}, task->name(), task->param_values(), seed, first_half, {}};
+  train(a.network, *task, first_half, seed, a.state, blow_up_after_2(a.network));
+  save_artifact(tmp / "run", a);
+  RateRnnArtifact loaded = load_rate_artifact(tmp / "run");
+  CHECK(loaded.state.best.epoch == a.state.best.epoch);
+  CHECK(loaded.state.best.validation_success == a.state.best.validation_success);
+  CHECK(loaded.state.best.validation_loss == a.state.best.validation_loss);
+  REQUIRE(loaded.state.rollbacks.size() == 1);
+  CHECK(loaded.state.rollbacks[0].reason == a.state.rollbacks[0].reason);
+  CHECK(std::isnan(loaded.state.log[2].validation_loss));
+  check_holds(loaded.network, copy_of(a.network.weights()));
+  CHECK(loaded.state.training_weights == a.state.training_weights);
+
+  train(loaded.network, *task, t, seed, loaded.state);
+  CHECK(loaded.state.epochs_done == 6);
+  CHECK(loaded.state.best.epoch == straight_state.best.epoch);
+  check_holds(loaded.network, copy_of(straight.weights()));
+  CHECK(loaded.state.training_weights == straight_state.training_weights);
+  CHECK(loaded.state.learning_rate == straight_state.learning_rate);
 }

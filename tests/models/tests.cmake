@@ -13,6 +13,10 @@ nf_add_test_suite(nf_models_tests
     ${CMAKE_CURRENT_LIST_DIR}/test_training.cpp
     ${NF_TASK_TEST_SOURCES}
   LIBS nf_models)
+# Weight hashes checked in: the same on every x86-64 CPU in the portable build only.
+if(NOT NEUROFAB_NATIVE)
+  target_sources(nf_models_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/test_reproducibility.cpp)
+endif()
 
 # Training to the issue's success targets: minutes, not seconds.
 nf_add_test_suite(nf_models_long_tests

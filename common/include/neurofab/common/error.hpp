@@ -27,4 +27,12 @@ class VerificationError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A stage produced its result, but the result misses the target the user
+// required of it (e.g. --min-success): the artifact is written, and the CLI
+// exits with status 4 so that a script does not carry it further.
+class TargetMissedError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 }  // namespace nf

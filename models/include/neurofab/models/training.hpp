@@ -8,6 +8,20 @@
 // masks, Dale's law and the model's own constraints. An epoch is
 // `steps_per_epoch` steps followed by a validation pass on a fixed batch.
 //
+// The network handed on is the best one seen, never merely the last: after
+// every epoch the validation batch (its own seeded stream, never the test
+// trials) scores the weights, and those of the best epoch (success rate;
+// validation MSE breaks ties) are kept. train() returns with the network
+// holding them, and so does every checkpoint's artifact.
+//
+// Divergence guard: an epoch whose loss is not finite, whose weights are not
+// finite, or whose task loss jumps above `divergence_factor` × the lowest
+// epoch task loss once the loss threshold was reached, is rolled back to the
+// state after the last good epoch (weights and Adam moments), the learning
+// rate is multiplied by `rollback_lr_factor`, and training goes on with the
+// next epoch's batches. After `max_rollbacks` rollbacks training stops
+// (TrainingState::stopped says why); the best network is still kept.
+//
 // What a model family provides: Config (n_in, n_out, n_rec, trainable(name)),
 // Tensors (zeros(config), for_each, at), Trajectory, forward, loss,
 // loss_and_gradient, apply_constraints, and sample_noise(config, columns, rng)
@@ -20,9 +34,10 @@
 
 #include <functional>
 #include <limits>
-#include <vector>
-
+#include <map>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "neurofab/models/adam.hpp"
 #include "neurofab/models/lif_rnn.hpp"
@@ -46,6 +61,11 @@ struct TrainingConfig {
   double min_learning_rate = 1e-6;
   int validation_trials = 256;
   int checkpoint_every = 10;  // epochs; 0 checkpoints only at the end
+  // The divergence guard (see above); divergence_factor 0 turns the jump test off
+  // (a non-finite loss or weight is always rolled back).
+  double divergence_factor = 10.0;
+  int max_rollbacks = 5;
+  double rollback_lr_factor = 0.5;
   // Train on the steps the task's criterion scores only (Task::mask_unscored_steps):
   // the loss then leaves the switching time after a target change free, as
   // success() does. Off: every step is scored, as in the original studies.
@@ -59,8 +79,33 @@ struct EpochRecord {
   double loss = 0;                // mean total loss over the epoch's steps
   double task_loss = 0;           // mean task MSE over the epoch's steps
   double validation_success = 0;  // success rate on the fixed validation batch
+  double validation_loss = 0;     // task MSE on the fixed validation batch (NaN: not scored)
   double learning_rate = 0;
   double seconds = 0;             // wall time of the epoch (not part of determinism)
+};
+
+// Tensors by name (Network::Tensors::for_each order), family-independent.
+using NamedTensors = std::map<std::string, Eigen::MatrixXf>;
+
+// The best network seen: what train() and every checkpoint hand on.
+struct BestNetwork {
+  int epoch = 0;  // 1-based; 0 = none yet
+  double validation_success = 0;
+  double validation_loss = std::numeric_limits<double>::infinity();
+  NamedTensors weights;  // in memory; an artifact stores them as its main tensors
+
+  // Better: a higher success rate, or the same with a lower validation MSE.
+  bool beaten_by(double success, double loss) const {
+    return epoch == 0 || success > validation_success || (success == validation_success && loss < validation_loss);
+  }
+};
+
+// One epoch undone by the divergence guard.
+struct Rollback {
+  int epoch = 0;           // the epoch rolled back (1-based)
+  double loss = 0;         // its total loss (NaN or inf when not finite)
+  std::string reason;      // e.g. "non-finite loss", "task loss 0.27 > 10 x lowest 6.6e-04"
+  double learning_rate = 0;  // the learning rate training went on with
 };
 
 struct TrainingState {
@@ -70,7 +115,15 @@ struct TrainingState {
   int epochs_since_best = 0;
   int converged_epoch = -1;  // first epoch whose task loss fell below the threshold
   bool finished = false;
+  std::string stopped;  // why training stopped before its end (rollback limit); "" otherwise
   std::vector<EpochRecord> log;
+  std::vector<Rollback> rollbacks;
+  BestNetwork best;
+  // Where the optimiser stands when it is not where the network is: whenever
+  // train() hands the state out (hooks' checkpoints, its return) the network
+  // holds the best weights, and these are the weights training goes on from.
+  // Empty: they are the network's own. An artifact stores them with the Adam moments.
+  NamedTensors training_weights;
   Adam optimizer;
 };
 
@@ -99,6 +152,7 @@ class TrainingStep {
  public:
   // One optimiser step on `batch`; `noise` as for Network::forward. Returns
   // the loss terms (of the projected weights, when `projection` is active).
+  // A non-finite loss leaves the weights and the optimiser untouched.
   LossTerms run(Network& network, const Batch& batch, const Eigen::MatrixXf* noise, const TrainingConfig& config,
                 double learning_rate, Adam& optimizer, const WeightProjection& projection = {});
 
@@ -110,15 +164,21 @@ class TrainingStep {
 };
 
 struct TrainingHooks {
-  std::function<void(const TrainingState&)> on_epoch;       // after every epoch
-  std::function<void(const TrainingState&)> on_checkpoint;  // every checkpoint_every epochs and at the end
+  // After every epoch; the network holds the weights training stands at.
+  std::function<void(const TrainingState&)> on_epoch;
+  // Every checkpoint_every epochs and at the end; the network then holds the
+  // best weights and the state the weights training goes on from.
+  std::function<void(const TrainingState&)> on_checkpoint;
   // Quantization-aware training (see WeightProjection); validation then runs
   // the projected weights too. Inactive: plain training.
   WeightProjection projection;
 };
 
 // Trains `network` from `state` (fresh: epochs_done = 0) until the loss
-// threshold (+ extra epochs) or max_epochs. Updates `state` as it goes.
+// threshold (+ extra epochs), max_epochs, or the rollback limit. Updates
+// `state` as it goes; returns with `network` holding the best weights seen
+// (state.best) and state.training_weights where training stands. A state
+// loaded from an artifact carries both the same way.
 template <typename Network>
 void train(Network& network, const Task& task, const TrainingConfig& config, std::uint64_t seed,
            TrainingState& state, const TrainingHooks& hooks = {});

@@ -1,0 +1,63 @@
+// The matrix kernels are chosen by the build, not by the CPU (common/matrix_kernels):
+// this build pins BLIS's haswell kernels, whatever BLIS_ARCH_TYPE says, so every
+// sub-configuration BLIS could pick on some CPU trains the same network here.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "neurofab/common/matrix_kernels.hpp"
+#include "run_command.hpp"
+#include "temp_dir.hpp"
+
+namespace {
+
+std::string file_bytes(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  REQUIRE(in);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+}  // namespace
+
+TEST_CASE("this build pins BLIS's haswell kernels and the x86-64-v3 floor", "[matrix_kernels]") {
+  const nf::MatrixKernels& k = nf::matrix_kernels();
+  CHECK(k.pinned);
+  CHECK(k.kernels == "haswell");
+  CHECK(k.isa == "x86-64-v3");
+  CHECK_THAT(k.library, Catch::StartsWith("BLIS "));
+  CHECK(k.describe() == k.library + " haswell kernels (pinned), x86-64-v3");
+}
+
+TEST_CASE("every BLIS sub-configuration asked for trains the same network: the choice is pinned",
+          "[matrix_kernels]") {
+  nf::test::TempDir tmp;
+  // BLIS 0.9's arch_t ids: skx 0, haswell 3, sandybridge 4, zen3 6, zen2 7, zen 8; "" leaves the
+  // variable unset (BLIS would detect the CPU); "generic" parses as 0.
+  const std::vector<std::string> requests = {"", "0", "3", "4", "6", "7", "8", "generic"};
+  const std::vector<std::string> tensors = {"W_in", "W_rec", "b_rec", "W_out", "b_out"};
+  std::vector<std::string> reference;
+  for (const auto& request : requests) {
+    INFO("BLIS_ARCH_TYPE='" << request << "'");
+    const auto dir = tmp / ("run-" + (request.empty() ? std::string("unset") : request));
+    const std::string env = request.empty() ? "env -u BLIS_ARCH_TYPE" : "env BLIS_ARCH_TYPE=" + request;
+    const auto r = nf::test::run_command(env + " BLIS_ARCH_DEBUG=1 " + NF_CLI_PATH +
+                                         " train --task xor --n 24 --epochs 3 --seed 7 --noise 0.05 -q -o " +
+                                         dir.string() + " 2>&1");
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.output, Catch::Contains("selecting sub-configuration 'haswell'"));
+    CHECK_THAT(file_bytes(dir / "model.json"), Catch::Contains("haswell kernels (pinned)"));
+    std::vector<std::string> weights;
+    for (const auto& name : tensors) weights.push_back(file_bytes(dir / (name + ".npy")));
+    if (reference.empty()) reference = weights;
+    for (std::size_t i = 0; i < tensors.size(); ++i) {
+      INFO(tensors[i]);
+      CHECK(weights[i] == reference[i]);
+    }
+  }
+}
