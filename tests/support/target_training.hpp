@@ -1,5 +1,7 @@
 #pragma once
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
+
 #include <string>
 
 // The training settings the long target suites share (models/ and quantize/):
@@ -14,8 +16,8 @@ namespace nf::test {
 // Rate RNN: orthogonal W_rec (as Jarne & Laje), a faster learning rate than
 // their 1e-4, a patient schedule, a loss threshold below the task's 1e-3 so
 // the strict per-step criterion is met, and 30 epochs more once it is reached
-// (on an AVX-512 machine the flip-flop of seed 1 stopped at 94.9 % without
-// them, 99.2 % with them). Training longer to a lower loss (lr 1e-3 to 3e-4)
+// (the flip-flop of seed 1 once stopped at 94.9 % without them); the network
+// kept is the best on the validation batch (training.hpp). Training longer to a lower loss (lr 1e-3 to 3e-4)
 // gives 100 % in float but a network that loses 15 points at 8-bit weights.
 inline models::TrainingConfig rate_target_training() {
   models::TrainingConfig t;
@@ -27,24 +29,31 @@ inline models::TrainingConfig rate_target_training() {
   return t;
 }
 
-// The trained networks depend on the CPU (-march=native, BLIS's run-time
-// kernels), so a seed that meets a target on one machine can miss it on
-// another. A target counts as met when the network of one of the first
-// `seeds` seeds meets it — what a user who trains a few seeds finds — and
-// every seed tried is reported. `attempt(seed)` trains and checks one
-// network and returns what it missed ("" when it met the target).
+// Targets are asserted on one stated seed: the same seed trains the same
+// network on every x86-64 CPU (docs/determinism.md), so a target met here is
+// met everywhere. `attempt(seed)` trains and checks one network and returns
+// what it missed ("" when it met the target); the result is printed either way.
 template <typename Attempt>
-void require_one_seed_meets(Attempt attempt, int seeds = 3) {
-  std::string misses;
-  for (int seed = 1; seed <= seeds; ++seed) {
-    const std::string missed = attempt(static_cast<std::uint64_t>(seed));
-    if (missed.empty()) {
-      SUCCEED("target met by seed " << seed << (misses.empty() ? "" : "; before it:" + misses));
-      return;
-    }
-    misses += "\n  seed " + std::to_string(seed) + ": " + missed;
+void require_target_on_seed(Attempt attempt, std::uint64_t seed = 1) {
+  const std::string missed = attempt(seed);
+  fmt::print("seed {}: {}\n", seed, missed.empty() ? "target met" : missed);
+  if (!missed.empty()) FAIL("seed " << seed << " missed the target: " << missed);
+}
+
+// Where one seed is not enough (a target that is a property of the training
+// recipe rather than of one network): at least 2 of seeds 1-3 must meet it,
+// and every seed's result is printed.
+template <typename Attempt>
+void require_two_of_three_seeds(Attempt attempt) {
+  int met = 0;
+  std::string report;
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    const std::string missed = attempt(seed);
+    met += missed.empty() ? 1 : 0;
+    report += fmt::format("\n  seed {}: {}", seed, missed.empty() ? "target met" : missed);
   }
-  FAIL("no seed met the target:" << misses);
+  fmt::print("{} of 3 seeds met the target:{}\n", met, report);
+  if (met < 2) FAIL(met << " of 3 seeds met the target (2 needed):" << report);
 }
 
 // LIF (docs/lif-rnn.md): the default CUBA unit (τ_mem 20, τ_syn 5, τ_out 20 ms,
