@@ -78,6 +78,7 @@ TEST_CASE("rate RNN, 4-bit weights: fine-tuning recovers the 1-bit flip-flop", "
                                 std::to_string(recovered.integer_success) + " (epoch " +
                                 std::to_string(tuned.best_epoch) + ")";
     if (plain.integer_success >= 0.5) return numbers + ": plain 4-bit quantization kept the memory";
+    if (recovered.overflow_events != 0) return numbers + ": the fine-tuned formats overflowed";
     if (recovered.integer_success < 0.95) return numbers + ": fine-tuning did not recover 95 %";
     return "";
   });
