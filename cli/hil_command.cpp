@@ -112,6 +112,9 @@ void add_board_options(CLI::App* cmd, HilCommandOptions& o) {
   cmd->add_option("--clocks-per-bit", o.board.clocks_per_bit,
                   "Virtual board: UART bit period in clock cycles (104: 12 MHz at 115200 baud)");
   cmd->add_option("--cache", o.cache, "Cache of Verilated builds (default $NEUROFAB_CACHE or ~/.cache/neurofab)");
+  cmd->add_option("--rtl-sources", o.board.rtl_sources,
+                  "Virtual board: a folder of SystemVerilog files that replace rtl/sv's (a modified core)")
+      ->check(CLI::ExistingDirectory);
 }
 
 }  // namespace

@@ -204,7 +204,17 @@ void train_and_report(models::TrainedArtifact<Network>& artifact, const std::str
   const auto task = models::make_task(artifact.task_name, artifact.task_params);
   ProgressReporter progress(stderr, artifact.state.epochs_done, artifact.training.max_epochs);
   models::TrainingHooks hooks;
-  if (!o.quiet) hooks.on_epoch = [&](const models::TrainingState& s) { progress.update(s.epochs_done, epoch_fields(s)); };
+  std::size_t rollbacks_reported = artifact.state.rollbacks.size();
+  hooks.on_epoch = [&](const models::TrainingState& s) {
+    // A rollback is said even with --quiet: the run did not go as planned.
+    for (; rollbacks_reported < s.rollbacks.size(); ++rollbacks_reported) {
+      const models::Rollback& r = s.rollbacks[rollbacks_reported];
+      if (!o.quiet && progress.is_terminal()) fmt::print(stderr, "\n");  // end the live line
+      fmt::print(stderr, "epoch {}: rolled back to the last good epoch ({}); learning rate now {:.1e}\n", r.epoch,
+                 r.reason, r.learning_rate);
+    }
+    if (!o.quiet) progress.update(s.epochs_done, epoch_fields(s));
+  };
   hooks.on_checkpoint = [&](const models::TrainingState& s) {
     artifact.state = s;
     models::save_artifact(out, artifact);

@@ -66,6 +66,15 @@ fs::path build_virtual_board(const fs::path& rtl_dir, const std::string& model_t
   b.top_module = rtl::system_top_module(model_type);
   b.package = rtl_dir / "nf_config_pkg.sv";
   b.rtl_sources = rtl::system_sources(model_type);
+  if (!o.rtl_sources.empty()) {
+    for (auto& f : b.rtl_sources) {
+      f = o.rtl_sources / f.filename();
+      if (!fs::is_regular_file(f)) {
+        throw InputError(fmt::format("--rtl-sources: {} has no {} (the folder replaces rtl/sv: copy every file)",
+                                     o.rtl_sources.string(), f.filename().string()));
+      }
+    }
+  }
   b.cpp_sources = {sim_dir / "board" / "nf_board_sim.cpp"};
   const int quiet = o.effective_quiet_cycles();
   b.arguments = {"--cc",

@@ -5,6 +5,7 @@ nf_add_test_suite(nf_sim_tests
   LABEL rtl
   SOURCES
     ${CMAKE_CURRENT_LIST_DIR}/test_activity.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/test_hil_mismatch.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_lockstep.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_lockstep_lif.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_mismatch.cpp
