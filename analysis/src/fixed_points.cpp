@@ -354,10 +354,16 @@ std::string fixed_points_csv(const std::vector<FixedPointAnalysis>& analyses) {
       const FixedPoint& p = a.search.points[k];
       const auto leading = p.eigenvalues.front();
       std::string readout;
-      for (Eigen::Index i = 0; i < p.readout.size(); ++i) readout += (i ? ";" : "") + num(p.readout(i));
+      for (Eigen::Index i = 0; i < p.readout.size(); ++i) {
+        if (i > 0) readout += ';';
+        readout += num(p.readout(i));
+      }
       const Eigen::VectorXd pcs = a.projection.project(p.h);
       std::string pc_fields;
-      for (Eigen::Index i = 0; i < 3; ++i) pc_fields += "," + (i < pcs.size() ? num(pcs(i)) : std::string());
+      for (Eigen::Index i = 0; i < 3; ++i) {
+        pc_fields += ',';
+        if (i < pcs.size()) pc_fields += num(pcs(i));
+      }
       csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{}{}\n", csv_field(a.run), k, p.fixed ? "fixed" : "slow",
                          num(p.q), p.stability(), p.unstable_directions, num(p.max_modulus), num(leading.real()),
                          num(leading.imag()), p.starts, readout, pc_fields);

@@ -51,8 +51,9 @@ long lines(const std::string& text) { return std::count(text.begin(), text.end()
 // No output folder and no staging leftovers (".<name>.tmp-*") beside it.
 void check_nothing_written(const fs::path& out) {
   CHECK(!fs::exists(out));
+  const std::string staging_prefix = fmt::format(".{}.tmp-", out.filename().string());
   for (const auto& e : fs::directory_iterator(out.parent_path()))
-    CHECK(e.path().filename().string().rfind("." + out.filename().string() + ".tmp-", 0) != 0);
+    CHECK(e.path().filename().string().rfind(staging_prefix, 0) != 0);
 }
 
 }  // namespace

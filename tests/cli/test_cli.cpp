@@ -4,10 +4,14 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <iterator>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
+#include "neurofab/models/artifact.hpp"
 #include "neurofab/models/task.hpp"
+#include "neurofab/models/training.hpp"
 #include "run_command.hpp"
 #include "temp_dir.hpp"
 
@@ -28,8 +32,85 @@ void check_clean_error(const Result& r, int code, const std::string& fragment) {
   CHECK_THAT(r.output, Catch::Contains(fragment));
 }
 
-const std::string kTinyTraining =
-    "--n 8 --epochs 2 --steps-per-epoch 2 --batch 8 --validation-trials 16 --eval-trials 16 -q";
+std::string tiny_training(int epochs) {
+  return fmt::format("--n 8 --epochs {} --steps-per-epoch 2 --batch 8 --validation-trials 16 --eval-trials 16 -q",
+                     epochs);
+}
+const std::string kTinyTraining = tiny_training(2);
+
+std::string bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+nlohmann::json model_json(const fs::path& dir) { return nlohmann::json::parse(bytes(dir / "model.json")); }
+
+// Every .npy of an artifact folder (the kept network's tensors, and under
+// optimizer/ the weights training stands at and the Adam moments): relative
+// path -> bytes.
+std::map<std::string, std::string> npy_files(const fs::path& dir) {
+  std::map<std::string, std::string> files;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".npy")
+      files[fs::relative(entry.path(), dir).generic_string()] = bytes(entry.path());
+  }
+  return files;
+}
+
+// A run of `total` epochs resumed from `out` (trained for fewer) ends exactly
+// where the uninterrupted run `straight` of `total` epochs ends, having
+// trained only the epochs that were left:
+//   - every .npy byte for byte: the kept best network (state.best_network) and
+//     optimizer/ (weights_* where training stands, the Adam moments);
+//   - state.log has `total` entries equal to the straight run's except for the
+//     wall time; the epochs done before the resume keep a sentinel written
+//     into their wall time here (a retrain from scratch would overwrite it);
+//   - the resumed process says where it resumed and that it ended at `total`.
+void check_resume_matches_straight_run(const fs::path& out, const fs::path& straight, int total) {
+  constexpr double kSentinelSeconds = 12345.25;  // no epoch of a tiny run takes that long
+  nlohmann::json before = model_json(out);
+  const int done = before["state"]["epochs_done"].get<int>();
+  REQUIRE(done > 0);
+  REQUIRE(done < total);
+  REQUIRE(before["state"]["log"].size() == static_cast<std::size_t>(done));
+  for (auto& record : before["state"]["log"]) record["seconds"] = kSentinelSeconds;
+  std::ofstream(out / "model.json", std::ios::trunc) << before.dump(2);
+
+  // Not quiet: the resumed process reports the epoch it resumes at and its last epoch.
+  const Result resumed = run(fmt::format("train --resume --epochs {} --eval-trials 16 -o {}", total, out.string()));
+  INFO(resumed.output);
+  REQUIRE(resumed.exit_code == 0);
+  CHECK_THAT(resumed.output, Catch::Contains(fmt::format("resuming {} at epoch {} ", out.string(), done)));
+  CHECK_THAT(resumed.output, Catch::Contains(fmt::format("epoch {}/{} ", total, total)));
+  CHECK_THAT(resumed.output, Catch::Contains(fmt::format("): {} epochs, ", total)));
+
+  const auto expected = npy_files(straight);
+  const auto got = npy_files(out);
+  REQUIRE(expected.count("W_rec.npy") == 1);
+  REQUIRE(expected.count("optimizer/weights_W_rec.npy") == 1);
+  REQUIRE(expected.count("optimizer/adam_m_W_rec.npy") == 1);
+  CHECK(got.size() == expected.size());
+  for (const auto& [name, content] : expected) {
+    INFO(name);
+    REQUIRE(got.count(name) == 1);
+    CHECK(got.at(name) == content);
+  }
+
+  const nlohmann::json a = model_json(out)["state"], b = model_json(straight)["state"];
+  CHECK(a["epochs_done"] == total);
+  CHECK(a["best_network"] == b["best_network"]);
+  CHECK(a["optimizer_step"] == b["optimizer_step"]);
+  REQUIRE(a["log"].size() == static_cast<std::size_t>(total));
+  REQUIRE(b["log"].size() == static_cast<std::size_t>(total));
+  for (int i = 0; i < total; ++i) {
+    INFO("log entry " << i);
+    nlohmann::json x = a["log"][i], y = b["log"][i];
+    CHECK((x["seconds"] == kSentinelSeconds) == (i < done));  // only the epochs after the resume ran again
+    x.erase("seconds");
+    y.erase("seconds");
+    CHECK(x == y);
+  }
+}
 
 }  // namespace
 
@@ -85,15 +166,26 @@ TEST_CASE("train, eval, refuse to overwrite, resume", "[cli]") {
   REQUIRE(evaluated.exit_code == 0);
   const auto j = nlohmann::json::parse(evaluated.output);
   CHECK(j["task"] == "xor");
-  CHECK(j["success_rate"].get<double>() >= 0.0);
-  CHECK(j["ood_success_rate"].get<double>() <= 1.0);
+  // The scores are models::evaluate of the saved network on the default 512
+  // trials of the artifact's seed, recomputed here (JSON keeps doubles exactly).
+  {
+    const auto artifact = std::get<nf::models::RateRnnArtifact>(nf::models::load_artifact(out));
+    const auto task = nf::models::make_task(artifact.task_name, artifact.task_params);
+    const auto expected = nf::models::evaluate(artifact.network, *task, 512, artifact.seed);
+    const auto ood = nf::models::evaluate(artifact.network, *nf::models::make_ood_task(*task), 512, artifact.seed);
+    CHECK(j["trials"] == 512);
+    CHECK(j["seed"] == artifact.seed);
+    CHECK(j["success_rate"].get<double>() == expected.success_rate);
+    CHECK(j["loss"].get<double>() == expected.mse);
+    CHECK(j["ood_success_rate"].get<double>() == ood.success_rate);
+    CHECK(j["ood_loss"].get<double>() == ood.mse);
+  }
 
   check_clean_error(run(fmt::format("train --task xor {} -o {}", kTinyTraining, out)), 1, "already exists");
   check_clean_error(run(fmt::format("train --resume --lr 0.1 -o {}", out)), 1, "--lr cannot be combined with --resume");
-  const Result resumed = run(fmt::format("train --resume --epochs 3 -q --eval-trials 16 -o {}", out));
-  INFO(resumed.output);
-  CHECK(resumed.exit_code == 0);
-  CHECK_THAT(resumed.output, Catch::Contains("3 epochs"));
+  const fs::path straight = tmp / "straight";
+  REQUIRE(run(fmt::format("train --task xor {} --seed 4 -o {}", tiny_training(3), straight.string())).exit_code == 0);
+  check_resume_matches_straight_run(out, straight, 3);
 
   // A corrupted artifact: one line naming the file, exit 1.
   std::ofstream(fs::path(out) / "W_rec.npy", std::ios::trunc) << "garbage";
@@ -103,11 +195,11 @@ TEST_CASE("train, eval, refuse to overwrite, resume", "[cli]") {
 TEST_CASE("train --model lif, eval with activity, resume", "[cli][lif]") {
   nf::test::TempDir tmp;
   const std::string out = (tmp / "run").string();
-  const Result trained = run(fmt::format(
+  const std::string lif_options =
       "train --model lif --task flipflop --task-param trial_length=150 --tau-mem 10 --tau-syn 0 --reset zero "
       "--refractory 1 --encoding delta --surrogate triangle --surrogate-slope 3 --detach-reset --train-tau "
-      "--spike-penalty 0.1 --target-rate 0.05 --target-rate-weight 1 --loss-on-scored-steps {} --seed 2 -o {}",
-      kTinyTraining, out));
+      "--spike-penalty 0.1 --target-rate 0.05 --target-rate-weight 1 --loss-on-scored-steps --seed 2";
+  const Result trained = run(fmt::format("{} {} -o {}", lif_options, kTinyTraining, out));
   INFO(trained.output);
   REQUIRE(trained.exit_code == 0);
   CHECK_THAT(trained.output, Catch::Contains("LIF RNN") && Catch::Contains("spikes/unit/step"));
@@ -127,9 +219,21 @@ TEST_CASE("train --model lif, eval with activity, resume", "[cli][lif]") {
   REQUIRE(evaluated.exit_code == 0);
   const auto j = nlohmann::json::parse(evaluated.output);
   CHECK(j["model_type"] == "LIF RNN");
+  // The activity is models::evaluate's of the saved network on the default 512
+  // trials of the artifact's seed, recomputed here (JSON keeps doubles exactly).
+  const auto artifact = std::get<nf::models::LifRnnArtifact>(nf::models::load_artifact(out));
+  const auto task = nf::models::make_task(artifact.task_name, artifact.task_params);
+  const auto expected = nf::models::evaluate(artifact.network, *task, 512, artifact.seed);
+  REQUIRE(expected.activity.has_value());
+  CHECK(j["success_rate"].get<double>() == expected.success_rate);
+  CHECK(j["loss"].get<double>() == expected.mse);
   const double rate = j["mean_rate"].get<double>();
-  CHECK(rate >= 0.0);
-  CHECK(rate <= 1.0);
+  CHECK(rate == expected.activity->mean_rate);
+  CHECK(j["mean_rate_hz"].get<double>() == expected.activity->mean_rate_hz);
+  CHECK(j["spikes_per_step"].get<double>() == expected.activity->spikes_per_step);
+  CHECK(j["synops_per_step"].get<double>() == expected.activity->synops_per_step);
+  CHECK(j["input_macs_per_step"].get<double>() == expected.activity->input_macs_per_step);
+  // ... and they relate as docs/lif-rnn.md says: dt = 1 ms, N = 8.
   CHECK(j["mean_rate_hz"].get<double>() == Approx(rate * 1000.0));
   CHECK(j["spikes_per_step"].get<double>() == Approx(rate * 8));
   CHECK(j["synops_per_step"].get<double>() >= j["spikes_per_step"].get<double>());
@@ -138,10 +242,10 @@ TEST_CASE("train --model lif, eval with activity, resume", "[cli][lif]") {
   const Result text = run("eval " + out);
   CHECK_THAT(text.output, Catch::Contains("SynOps per step") && Catch::Contains("mean firing rate"));
 
-  const Result resumed = run(fmt::format("train --resume --epochs 3 -q --eval-trials 16 -o {}", out));
-  INFO(resumed.output);
-  CHECK(resumed.exit_code == 0);
-  CHECK_THAT(resumed.output, Catch::Contains("3 epochs") && Catch::Contains("LIF RNN"));
+  const fs::path straight = tmp / "straight";
+  REQUIRE(run(fmt::format("{} {} -o {}", lif_options, tiny_training(3), straight.string())).exit_code == 0);
+  check_resume_matches_straight_run(out, straight, 3);
+  CHECK(model_json(out)["model_type"] == "lif_rnn");
 }
 
 TEST_CASE("quantize a trained artifact, evaluate the integer model, refuse bad requests", "[cli][quantize]") {

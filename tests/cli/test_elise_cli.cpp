@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "neurofab/models/elise/elise_artifact.hpp"
+#include "neurofab/models/elise/schedule.hpp"
 #include "run_command.hpp"
 #include "temp_dir.hpp"
 
@@ -76,7 +78,28 @@ TEST_CASE("elise: train, eval (text and JSON), learning curve in the artifact", 
   CHECK(j.at("replay_cycles") == 4);
   CHECK(j.at("cycles").size() == 4);
   CHECK(j.at("trained_cycles") == 20);
-  CHECK(j.at("mean").at("mse").get<double>() >= 0.0);
+  // The metrics are models::replay_elise of the saved network (4 cycles,
+  // teacher and plasticity off, the artifact's max shift), recomputed here
+  // (JSON keeps doubles exactly).
+  {
+    nf::models::EliseArtifact a = nf::models::load_elise_artifact(dir);
+    const nf::JsonFields training(a.training, (dir / "model.json").string(), "training");
+    nf::models::EliseReplayOptions ro;
+    ro.cycles = 4;
+    ro.plasticity = false;
+    ro.max_shift_ms = nf::models::schedule_from_json(training).max_shift_ms;
+    const nf::models::EliseReplay replay = nf::models::replay_elise(a.network, a.pattern_rates, ro);
+    REQUIRE(replay.cycles.size() == 4);
+    const nf::models::EliseCycleMetrics mean = replay.mean();
+    CHECK(j.at("mean").at("mse").get<double>() == mean.mse);
+    CHECK(j.at("mean").at("corr_sum").get<double>() == mean.corr_sum);
+    CHECK(j.at("mean").at("mse_at_best_shift").get<double>() == mean.mse_at_best_shift);
+    for (std::size_t k = 0; k < replay.cycles.size(); ++k) {
+      INFO("replay cycle " << k + 1);
+      CHECK(j.at("cycles")[k].at("mse").get<double>() == replay.cycles[k].mse);
+      CHECK(j.at("cycles")[k].at("corr_sum").get<double>() == replay.cycles[k].corr_sum);
+    }
+  }
   // Evaluating leaves the artifact as it was.
   const std::string weights = bytes(dir / "W_den.npy");
   REQUIRE(run(fmt::format("eval {} --replay-cycles 3 --replay-plasticity", dir.string())).exit_code == 0);
@@ -111,13 +134,53 @@ TEST_CASE("elise: clamp, recovery report and figures", "[cli][elise]") {
 
 TEST_CASE("elise: --resume continues exactly", "[cli][elise]") {
   nf::test::TempDir tmp;
-  train(tmp / "straight", "--cycles 30");
-  train(tmp / "resumed", "--cycles 12");
-  const Result r = run(fmt::format("train --resume --cycles 30 -q -o {}", (tmp / "resumed").string()));
+  const fs::path straight = tmp / "straight", resumed = tmp / "resumed";
+  train(straight, "--cycles 30");
+  train(resumed, "--cycles 12");
+  // A sentinel in the learning-curve point of cycle 10 (training never reads
+  // the curve back): a resumed run keeps it, a run retrained from cycle 1 would
+  // overwrite it with the measured value.
+  constexpr double kSentinelMse = 12345.25;
+  nlohmann::json before = nlohmann::json::parse(bytes(resumed / "model.json"));
+  REQUIRE(before.at("training").at("cycles_done") == 12);
+  REQUIRE(before.at("training").at("learning_curve").size() == 1);
+  before["training"]["learning_curve"][0]["mse"] = kSentinelMse;
+  std::ofstream(resumed / "model.json", std::ios::trunc) << before.dump(2);
+
+  // Not quiet: the resumed process says where it resumes.
+  const Result r = run(fmt::format("train --resume --cycles 30 -o {}", resumed.string()));
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
-  CHECK(bytes(tmp / "resumed" / "W_den.npy") == bytes(tmp / "straight" / "W_den.npy"));
-  CHECK(bytes(tmp / "resumed" / "state" / "u.npy") == bytes(tmp / "straight" / "state" / "u.npy"));
+  CHECK_THAT(r.output, Contains(fmt::format("resuming {} at cycle 12 of 30 ", resumed.string())));
+  CHECK_THAT(r.output, Contains("cycle 30/30 "));
+  CHECK_THAT(r.output, Contains(": 30 cycles (a free run every 10 cycles)"));
+
+  // Every .npy (weights, delays, masks, the neuron state the next cycle starts from) byte for byte.
+  std::size_t compared = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(straight)) {
+    if (!entry.is_regular_file() || entry.path().extension() != ".npy") continue;
+    const fs::path name = fs::relative(entry.path(), straight);
+    INFO(name.string());
+    REQUIRE(fs::exists(resumed / name));
+    CHECK(bytes(resumed / name) == bytes(entry.path()));
+    ++compared;
+  }
+  CHECK(compared >= 2);
+  CHECK(bytes(resumed / "W_den.npy") == bytes(straight / "W_den.npy"));
+  CHECK(bytes(resumed / "state" / "u.npy") == bytes(straight / "state" / "u.npy"));
+
+  // Only cycles 13..30 ran: the point of cycle 10 keeps the sentinel, those of 20 and 30 are the straight run's.
+  const nlohmann::json a = nlohmann::json::parse(bytes(resumed / "model.json")).at("training");
+  const nlohmann::json b = nlohmann::json::parse(bytes(straight / "model.json")).at("training");
+  CHECK(a.at("cycles_done") == 30);
+  REQUIRE(a.at("learning_curve").size() == 3);
+  REQUIRE(b.at("learning_curve").size() == 3);
+  CHECK(a.at("learning_curve")[0].at("cycle") == 10);
+  CHECK(a.at("learning_curve")[0].at("mse") == kSentinelMse);
+  CHECK(b.at("learning_curve")[0].at("mse") != kSentinelMse);
+  CHECK(a.at("learning_curve")[1] == b.at("learning_curve")[1]);
+  CHECK(a.at("learning_curve")[2] == b.at("learning_curve")[2]);
+
   const Result lower = run(fmt::format("train --resume --cycles 10 -o {}", (tmp / "resumed").string()));
   CHECK(lower.exit_code == 1);
   CHECK_THAT(lower.output, Contains("--cycles 10 is below the 30 cycles already trained"));

@@ -1,6 +1,7 @@
 // The stand-in ap_types (hls/kernels/standins/): hand-computed cases, then
 // the differential test against Xilinx's headers (ap_types_probe.cpp, built
-// once with each; tests/hls/tests.cmake).
+// once with each; tests/hls/tests.cmake). Without Xilinx's headers the
+// differential test fails, unless NEUROFAB_ALLOW_NO_AP_TYPES=1.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "ap_types_required.hpp"
 #include "nf_hls_types.h"
 #include "run_command.hpp"
 
@@ -304,10 +306,8 @@ TEST_CASE("stand-in ap_types give the same results as Xilinx's headers on the pr
   }
   CHECK(standin.size() == xilinx.size());
 #else
-  WARN("Xilinx's ap_types headers were not fetched (cmake/ApTypes.cmake): this checks the "
-       "stand-ins only (the probe runs its battery and reports >= 100 000 operations), "
-       "not their bit-exactness");
-  const std::vector<std::string> again = run_probe(NF_AP_PROBE_STANDIN, "neurofab-standins");
-  CHECK(again == standin);  // deterministic for the fixed seed
+  // No reference to compare with: fails, unless NEUROFAB_ALLOW_NO_AP_TYPES=1
+  // (then only the stand-in probe's frame above was checked, and the log says so).
+  nf::test::xilinx_half_missing("the differential probe of the stand-ins against Xilinx's ap_types");
 #endif
 }

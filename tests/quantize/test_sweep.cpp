@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include "neurofab/models/init.hpp"
+#include "neurofab/quantize/fine_tuning.hpp"
+#include "neurofab/quantize/integer_evaluation.hpp"
 #include "neurofab/quantize/sweep.hpp"
 
 using namespace nf;
@@ -46,15 +48,29 @@ TEST_CASE("with fine-tuning options the sweep adds a fine-tuned integer column",
   const models::Artifact artifact =
       models::RateRnnArtifact{models::make_rate_rnn(c, {}, 3), {}, task->name(), task->param_values(), 3, {}, {}};
   FineTuneOptions ft;
-  ft.epochs = 1;
+  ft.epochs = 2;
   ft.steps_per_epoch = 1;
   ft.selection_trials = 8;
+  ft.learning_rate = 2e-2;  // large enough to move 4-bit weights to other codes in one step
   const auto rows = bit_width_sweep(artifact, {}, {4}, 8, ft);
   REQUIRE(rows.size() == 1);
   REQUIRE(rows[0].fine_tuned_success.has_value());
   REQUIRE(rows[0].fine_tuned_mse.has_value());
-  CHECK(*rows[0].fine_tuned_success >= 0.0);
-  CHECK(*rows[0].fine_tuned_mse > 0.0);
+  // The column is fine_tune() at that width, quantized with the options it
+  // returns and run by the integer golden model on the sweep's trials (the
+  // artifact's seed): the same computation, so the same numbers exactly.
+  QuantizeOptions at_4_bits;
+  at_4_bits.weight_bits = 4;
+  const FineTuned tuned = fine_tune(artifact, at_4_bits, ft);
+  const auto& tuned_artifact = std::get<models::RateRnnArtifact>(tuned.artifact);
+  const auto expected =
+      evaluate_integer(quantize_network(tuned_artifact, tuned.options).network, *task, 8, tuned_artifact.seed);
+  CHECK(*rows[0].fine_tuned_success == expected.success_rate);
+  CHECK(*rows[0].fine_tuned_mse == expected.mse);
+  // Fine-tuning kept a later epoch than 0 (plain quantization, the integer
+  // column), so a column copied from the integer one would differ.
+  REQUIRE(tuned.best_epoch > 0);
+  CHECK(*rows[0].fine_tuned_mse != rows[0].integer_mse);
   CHECK_THAT(sweep_csv(rows), Catch::Contains(",fine_tuned_success,fine_tuned_mse\n"));
   CHECK_THAT(sweep_markdown(rows), Catch::Contains("integer, fine-tuned"));
   // Without fine-tuning the columns stay empty.

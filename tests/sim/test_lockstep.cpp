@@ -10,6 +10,8 @@
 // Each configuration is its own test case so ctest -j2 spreads them; the
 // table's timesteps add up to at least 10^5 (checked at compile time).
 
+#include <fmt/format.h>
+
 #include <catch2/catch.hpp>
 
 #include "neurofab/quantize/integer_evaluation.hpp"
@@ -17,6 +19,7 @@
 #include "neurofab/sim/lockstep.hpp"
 #include "lockstep_checks.hpp"
 #include "stress_networks.hpp"
+#include "test_data.hpp"
 
 using namespace nf;
 
@@ -67,7 +70,11 @@ models::RateRnnArtifact make_network(const Case& c) {
   models::RateRnnConfig config;
   config.tau_ms = c.tau_ms;
   config.activation = c.activation;
-  if (c.trained) return test::briefly_trained_network<models::RateRnn<float>>(c.task, c.units, config, 30);
+  if (c.trained) {  // tests/data: trained as briefly_trained_network(task, units, default config, 30 epochs)
+    REQUIRE(c.tau_ms == 1.0);
+    REQUIRE(c.activation == kTanh);
+    return test::trained_rate_network(fmt::format("rate-{}-n{}", c.task, c.units));
+  }
   return test::random_rate_network(c.task, c.units, config, c.gain,
                                    static_cast<std::uint64_t>(c.units) * 131 + static_cast<std::uint64_t>(c.weight_bits));
 }

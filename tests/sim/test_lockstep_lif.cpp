@@ -10,6 +10,8 @@
 // schedule (which depends on the spikes) must be equal; random valid/ready
 // back-pressure with the seed in the log.
 
+#include <fmt/format.h>
+
 #include <catch2/catch.hpp>
 
 #include "neurofab/quantize/integer_evaluation.hpp"
@@ -17,6 +19,7 @@
 #include "neurofab/sim/lockstep.hpp"
 #include "lockstep_checks.hpp"
 #include "stress_networks.hpp"
+#include "test_data.hpp"
 
 using namespace nf;
 
@@ -98,7 +101,18 @@ models::LifRnnConfig network_config(const Case& c) {
 
 models::LifRnnArtifact make_network(const Case& c) {
   const models::LifRnnConfig config = network_config(c);
-  if (c.trained) return test::briefly_trained_network<models::LifRnn<float>>(c.task, c.units, config, 30);
+  if (c.trained) {  // tests/data: trained as briefly_trained_network(task, units, this config, 30 epochs)
+    REQUIRE(c.tau_syn_ms == 5);
+    REQUIRE(c.encoding == kCurrent);
+    const std::string name = c.reset == kZero ? fmt::format("lif-{}-n{}-zero-reset-refractory-{}", c.task, c.units,
+                                                            c.refractory)
+                                              : fmt::format("lif-{}-n{}", c.task, c.units);
+    if (c.reset != kZero) REQUIRE(c.refractory == 0);
+    const models::LifRnnArtifact a = test::trained_lif_network(name);
+    REQUIRE(a.network.config().reset == c.reset);
+    REQUIRE(a.network.config().refractory_steps == c.refractory);
+    return a;
+  }
   return test::random_lif_network(c.task, c.units, config, c.gain, c.bias_mean,
                                   static_cast<std::uint64_t>(c.units) * 131 + static_cast<std::uint64_t>(c.weight_bits));
 }

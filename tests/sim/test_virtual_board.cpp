@@ -21,21 +21,22 @@
 #include "run_command.hpp"
 #include "stress_networks.hpp"
 #include "temp_dir.hpp"
+#include "test_data.hpp"
+#include "test_seed.hpp"
 
 using namespace nf;
 using namespace std::chrono_literals;
 
 namespace {
 
+// tests/data: trained as briefly_trained_network(task, units, default config, 30 (rate) or 20 (LIF) epochs).
 quantize::QuantizedArtifact trained_rate(const std::string& task, int units) {
-  models::RateRnnConfig config;
-  return quantize::quantize_artifact(test::briefly_trained_network<models::RateRnn<float>>(task, units, config, 30),
+  return quantize::quantize_artifact(test::trained_rate_network(fmt::format("rate-{}-n{}", task, units)),
                                      "virtual-board-test", {});
 }
 
 quantize::QuantizedArtifact trained_lif(const std::string& task, int units) {
-  models::LifRnnConfig config;
-  return quantize::quantize_artifact(test::briefly_trained_network<models::LifRnn<float>>(task, units, config, 20),
+  return quantize::quantize_artifact(test::trained_lif_network(fmt::format("lif-{}-n{}", task, units)),
                                      "virtual-board-test", {});
 }
 
@@ -161,8 +162,8 @@ TEST_CASE("virtual board: every command of the host link", "[sim][rtl][board]") 
 }
 
 TEST_CASE("virtual board: malformed input gets one error frame and the link recovers", "[sim][rtl][board]") {
-  const std::uint64_t seed = std::random_device{}();
-  INFO("seed " << seed);
+  const std::uint64_t seed = nf::test::test_seed(20261230);  // printed; NEUROFAB_TEST_SEED replays another
+  INFO("seed " << seed << " (NEUROFAB_TEST_SEED=" << seed << " replays this run)");
   std::mt19937_64 rng(seed);
   const auto q = random_rate(8, 3);
   const sim::VirtualBoard board(q, board_options(2, 8));

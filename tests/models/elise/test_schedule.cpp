@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
 
 #include "neurofab/common/error.hpp"
 #include "neurofab/models/elise/schedule.hpp"
@@ -57,8 +58,18 @@ TEST_CASE("Training: learning curve at the free runs, hooks, checkpoints", "[eli
   EliseTrainingHooks hooks;
   hooks.on_cycle = [&](const EliseTrainingProgress& q) { cycles_seen.push_back(q.cycles_done); };
   hooks.checkpoint_every = 2;
-  hooks.on_checkpoint = [&](const EliseTrainingProgress& q) { checkpoints.push_back(q.cycles_done); };
+  std::vector<double> checkpoint_seconds;
+  hooks.on_checkpoint = [&](const EliseTrainingProgress& q) {
+    checkpoints.push_back(q.cycles_done);
+    checkpoint_seconds.push_back(q.wall_seconds);
+  };
+  // wall_seconds adds up every start: from a given total it grows by this
+  // start's time, which lies within what the clock shows around the call.
+  constexpr double kEarlierStarts = 100.0;
+  progress.wall_seconds = kEarlierStarts;
+  const auto before = std::chrono::steady_clock::now();
   train_elise(network, p.rates, s, progress, hooks);
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - before).count();
   CHECK(progress.cycles_done == 7);
   CHECK(cycles_seen == std::vector<int>{1, 2, 3, 4, 5, 6, 7});
   CHECK(checkpoints == std::vector<int>{2, 4, 6, 7});
@@ -66,7 +77,14 @@ TEST_CASE("Training: learning curve at the free runs, hooks, checkpoints", "[eli
   CHECK(progress.curve[0].cycle == 3);
   CHECK(progress.curve[1].cycle == 6);
   CHECK(progress.curve[0].metrics.corr_max == 3.0);
-  CHECK(progress.wall_seconds >= 0.0);
+  INFO("wall_seconds " << progress.wall_seconds << ", elapsed around the call " << elapsed);
+  CHECK(progress.wall_seconds > kEarlierStarts);  // 7 cycles of 60 steps take time
+  CHECK(progress.wall_seconds <= kEarlierStarts + elapsed);
+  // Each checkpoint carries the time up to it: increasing, the last at most the final total.
+  REQUIRE(checkpoint_seconds.size() == 4);
+  CHECK(checkpoint_seconds.front() > kEarlierStarts);
+  for (std::size_t k = 1; k < checkpoint_seconds.size(); ++k) CHECK(checkpoint_seconds[k] > checkpoint_seconds[k - 1]);
+  CHECK(checkpoint_seconds.back() <= progress.wall_seconds);
   CHECK(network.state().step == 7 * p.steps());
 }
 
