@@ -217,35 +217,5 @@ TEST_CASE("Recovery after a clamp: baseline, first cycle back above 90 %", "[eli
   CHECK_THROWS_WITH(recovery_after_clamp(replay, 1), Contains("use 2 or more"));
 }
 
-// The issue's CI learning test. A repeated-subsequence pattern (6 visible
-// neurons, 10 slots of 10 ms: the first 3 notes come again at slot 5 and go on
-// differently), 30 latent neurons, the spec's parameters, 5000 cycles with a
-// free run every 500th. On the development machine (seeds 1-3) the last free
-// run reached corr_sum 5.36, 5.11 and 4.97 of 6; the threshold 4.5 (75 %)
-// leaves room for other CPUs, whose rounding gives other trajectories.
-TEST_CASE("A short non-Markovian pattern is learned to a high summed correlation", "[elise][schedule][learning]") {
-  const std::uint64_t seed = 1;
-  INFO("seed " << seed);
-  EliseConfig config = tiny_config(6, 30);
-  ElisePatternOptions po;
-  po.n_visible = 6;
-  po.slots = 10;
-  po.seed = seed;
-  po.levels = default_pattern_levels(config.params);
-  const ElisePattern p = make_elise_pattern("repeated", po);
-  EliseNetwork network(config, seed);
-  EliseTrainingSchedule s;
-  s.cycles = 5000;
-  s.free_run_every = 500;
-  EliseTrainingProgress progress;
-  train_elise(network, p.rates, s, progress);
-  REQUIRE(progress.curve.size() == 10);
-  const EliseCycleMetrics first = progress.curve.front().metrics;
-  const EliseCycleMetrics last = progress.curve.back().metrics;
-  fmt::print("elise learning test (seed {}): free-run corr_sum {:.2f} at cycle 500, {:.2f} of {} at cycle 5000 ({:.1f} s)\n",
-             seed, first.corr_sum, last.corr_sum, last.corr_max, progress.wall_seconds);
-  CHECK(last.corr_max == 6.0);
-  CHECK(last.corr_sum >= 4.5);
-  CHECK(last.corr_sum > first.corr_sum + 2.0);
-  CHECK(last.mse < first.mse);
-}
+// The learning thresholds (a short pattern learned in 5000 cycles) are in
+// test_elise_learning.cpp, label long: they train, over several seeds.
