@@ -7,12 +7,10 @@
 #include <fmt/format.h>
 
 #include <catch2/catch.hpp>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "neurofab/quantize/quantized_artifact.hpp"
-#include "neurofab/rtl/rtl_generator.hpp"
+#include "rtl_mutation.hpp"
 #include "run_command.hpp"
 #include "stress_networks.hpp"
 #include "temp_dir.hpp"
@@ -20,39 +18,14 @@
 using namespace nf;
 namespace fs = std::filesystem;
 
-namespace {
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// rtl/sv copied to `dir`, with `original` (exactly once in `file`) replaced by `mutant`.
-void write_mutant(const fs::path& dir, const std::string& file, const std::string& original,
-                  const std::string& mutant) {
-  fs::create_directories(dir);
-  for (const auto& entry : fs::directory_iterator(rtl::rtl_source_dir())) {
-    fs::copy_file(entry.path(), dir / entry.path().filename());
-  }
-  std::string text = read_text(dir / file);
-  const auto at = text.find(original);
-  REQUIRE(at != std::string::npos);
-  REQUIRE(text.find(original, at + 1) == std::string::npos);
-  text.replace(at, original.size(), mutant);
-  std::ofstream(dir / file) << text;
-}
-
-}  // namespace
-
 TEST_CASE("neurofab hil reports a board that differs from the golden model, with the place, and exits 3",
           "[sim][rtl][board][cli][mutation]") {
   const test::TempDir tmp;
   quantize::save_quantized(tmp / "q", quantize::quantize_artifact(test::random_rate_network("xor", 8, {}, 1.2, 3),
                                                                   "hil-mismatch-test", {}));
-  write_mutant(tmp / "sv", "nf_rate_core.sv", "y_q[m*OutputWidth +: OutputWidth] <= y_new[m];",
-               "y_q[m*OutputWidth +: OutputWidth] <= y_new[m] ^ OutputWidth'(1);");
+  test::write_mutant({"nf_rate_core.sv", "y_q[m*OutputWidth +: OutputWidth] <= y_new[m];",
+                      "y_q[m*OutputWidth +: OutputWidth] <= y_new[m] ^ OutputWidth'(1);"},
+                     tmp / "sv");
   const std::string hil = fmt::format("{} hil {} --virtual --lanes 2 --clocks-per-bit 8 --trials 2 --cache {}",
                                       NF_CLI_PATH, (tmp / "q").string(), NF_TEST_CACHE_DIR);
 

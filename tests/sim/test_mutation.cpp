@@ -12,12 +12,11 @@
 //     counter also counts the b_out load as MACs, the LIF core's spike-list
 //     read counter also counts the readout's bias-load cycle.
 #include <catch2/catch.hpp>
-#include <fstream>
-#include <sstream>
 
 #include "neurofab/models/init.hpp"
 #include "neurofab/rtl/rtl_generator.hpp"
 #include "neurofab/sim/lockstep.hpp"
+#include "rtl_mutation.hpp"
 #include "temp_dir.hpp"
 
 using namespace nf;
@@ -25,32 +24,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Mutation {
-  std::string file;      // in rtl/sv
-  std::string original;  // must occur exactly once
-  std::string mutant;
-};
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// rtl/sv copied to `dir` with the mutation applied.
-void write_mutant(const Mutation& m, const fs::path& dir) {
-  fs::create_directories(dir);
-  for (const auto& entry : fs::directory_iterator(rtl::rtl_source_dir())) {
-    fs::copy_file(entry.path(), dir / entry.path().filename());
-  }
-  std::string text = read_text(dir / m.file);
-  const auto at = text.find(m.original);
-  REQUIRE(at != std::string::npos);                                     // the fault is really injected
-  REQUIRE(text.find(m.original, at + 1) == std::string::npos);          // exactly there
-  text.replace(at, m.original.size(), m.mutant);
-  std::ofstream(dir / m.file) << text;
-}
+using test::Mutation;
+using test::write_mutant;
 
 quantize::QuantizedArtifact rate_network() {
   const auto task = models::make_task("xor");
