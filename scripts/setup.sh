@@ -21,6 +21,9 @@ packages=(
   # Analysis (issue #8): sweep files are TOML (toml++), sweeps spread over
   # machines with OpenMPI (mpirun; the tests run 2 ranks over loopback).
   libtomlplusplus-dev libopenmpi-dev openmpi-bin
+  # HLS (issue #31): the tests run the generated run_hls.tcl in tclsh with
+  # Vitis HLS's commands stubbed, to check which steps it runs and when it resets.
+  tcl
 )
 
 missing=()

@@ -228,3 +228,93 @@ TEST_CASE("the C-simulation catches a kernel configured with the wrong rounding 
   CHECK(mutant.exit_code == 1);
   CHECK_THAT(mutant.output, Catch::Contains("MISMATCH trial 0 step"));
 }
+
+// run_hls.tcl, run by tclsh with Vitis HLS's commands stubbed to print their
+// calls: each step runs on its own, from -tclargs or NF_HLS_STEPS, in flow
+// order; only csynth resets the solution; cosim and export without a
+// synthesized solution, and unknown steps, stop with a message.
+TEST_CASE("run_hls.tcl runs each step on its own, resetting only for csynth", "[hls][tcl]") {
+  const test::TempDir dir;
+  hls::HlsOptions options;
+  options.trials = 1;
+  hls::export_project(small_rate(), options, dir / "p", "small");
+  std::ofstream(dir / "p" / "stub.tcl") << R"(
+foreach command {open_project set_top add_files open_solution set_part create_clock
+                 csim_design csynth_design cosim_design export_design} {
+  proc $command {args} "puts \"CALL $command \$args\""
+}
+if {[info exists ::env(STUB_ARGV)]} { set argv $::env(STUB_ARGV) } else { set argv {} }
+source run_hls.tcl
+)";
+  // The stubbed calls of one run (steps as -tclargs, or through NF_HLS_STEPS), exit code first.
+  const auto run = [&](const std::string& argv, const std::string& env_steps) {
+    const std::string env = fmt::format("STUB_ARGV='{}'{}", argv,
+                                        env_steps.empty() ? "" : fmt::format(" NF_HLS_STEPS='{}'", env_steps));
+    return test::run_command(fmt::format("cd '{}' && env -u NF_HLS_STEPS {} tclsh stub.tcl 2>&1",
+                                         (dir / "p").string(), env));
+  };
+  const auto calls_of = [](const std::string& output, const std::string& prefix) {
+    std::vector<std::string> calls;
+    std::istringstream lines(output);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind(prefix, 0) == 0) calls.push_back(line);
+    }
+    return calls;
+  };
+
+  const auto all = run("", "");
+  INFO(all.output);
+  REQUIRE(all.exit_code == 0);
+  CHECK(calls_of(all.output, "CALL open_") ==
+        std::vector<std::string>{"CALL open_project -reset nf_rate_prj",
+                                 "CALL open_solution -reset solution1 -flow_target vivado"});
+  CHECK(calls_of(all.output, "CALL c") ==  // csim_design, csynth_design, cosim_design, create_clock
+        std::vector<std::string>{"CALL create_clock -period 10 -name default", "CALL csim_design -argv tb_data",
+                                 "CALL csynth_design ", "CALL cosim_design -argv tb_data"});
+  CHECK_THAT(all.output, Catch::Contains("CALL export_design -format ip_catalog"));
+  CHECK_THAT(all.output, Catch::Contains("CALL set_top nf_rate_top"));
+
+  // Named out of order: run in flow order, and csynth resets.
+  const auto two = run("csynth csim", "");
+  INFO(two.output);
+  REQUIRE(two.exit_code == 0);
+  CHECK(calls_of(two.output, "CALL cs") ==
+        std::vector<std::string>{"CALL csim_design -argv tb_data", "CALL csynth_design "});
+  CHECK_THAT(two.output, Catch::Contains("CALL open_project -reset"));
+  CHECK_THAT(two.output, !Catch::Contains("cosim_design") && !Catch::Contains("export_design"));
+
+  // cosim without a synthesized solution is refused; after one, it reopens the project as it is.
+  const auto early = run("", "cosim");
+  CHECK(early.exit_code == 1);
+  CHECK_THAT(early.output, Catch::Contains("run csynth first"));
+  CHECK_THAT(early.output, !Catch::Contains("CALL"));
+  fs::create_directories(dir / "p" / "nf_rate_prj" / "solution1" / "syn");
+  const auto later = run("", "export,cosim");
+  INFO(later.output);
+  REQUIRE(later.exit_code == 0);
+  CHECK(calls_of(later.output, "CALL open_") ==
+        std::vector<std::string>{"CALL open_project nf_rate_prj", "CALL open_solution solution1 -flow_target vivado"});
+  CHECK(calls_of(later.output, "CALL c") == std::vector<std::string>{"CALL create_clock -period 10 -name default",
+                                                                      "CALL cosim_design -argv tb_data"});
+  CHECK_THAT(later.output, Catch::Contains("CALL export_design") && !Catch::Contains("csynth_design"));
+  // -tclargs win over the environment.
+  const auto both = run("csim", "cosim");
+  CHECK(both.exit_code == 0);
+  CHECK(calls_of(both.output, "CALL cs") == std::vector<std::string>{"CALL csim_design -argv tb_data"});
+
+  const auto unknown = run("synth", "");
+  CHECK(unknown.exit_code == 1);
+  CHECK_THAT(unknown.output, Catch::Contains("unknown step 'synth'"));
+
+  // The header names the real top, and the v++ flow has its config file.
+  const std::string tcl = read_text(dir / "p" / "run_hls.tcl");
+  CHECK_THAT(tcl, Catch::Contains("(top nf_rate_top)") && Catch::Contains("NF_HLS_STEPS"));
+  const std::string cfg = read_text(dir / "p" / "hls_config.cfg");
+  for (const char* line : {"part=xc7z020clg400-1\n", "[hls]\n", "flow_target=vivado\n", "clock=10ns\n",
+                           "syn.top=nf_rate_top\n", "syn.file=firmware/nf_rate_top.cpp\n",
+                           "tb.file=tb/nf_rate_tb.cpp\n", "tb.file=tb_data\n", "csim.argv=tb_data\n",
+                           "cosim.argv=tb_data\n", "package.output.format=ip_catalog\n"}) {
+    INFO(line);
+    CHECK_THAT(cfg, Catch::Contains(line));
+  }
+}
