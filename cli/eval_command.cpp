@@ -26,7 +26,7 @@ struct Options {
 };
 
 template <typename Network>
-void report(const models::TrainedArtifact<Network>& artifact, const std::string& description, const Options& o,
+double report(const models::TrainedArtifact<Network>& artifact, const std::string& description, const Options& o,
             bool seed_given) {
   const std::uint64_t seed = seed_given ? o.seed : artifact.seed;
   const auto task = models::make_task(artifact.task_name, artifact.task_params);
@@ -46,8 +46,7 @@ void report(const models::TrainedArtifact<Network>& artifact, const std::string&
       j["input_macs_per_step"] = a->input_macs_per_step;
     }
     fmt::print("{}\n", j.dump(2));
-    require_success(result.success_rate, o.min_success_percent, o.dir + ": float success");
-    return;
+    return result.success_rate;
   }
   fmt::print("{}: {} on '{}', N = {}, {} trials (seed {})\n", o.dir, description, task->name(),
              artifact.network.config().n_rec, o.trials, seed);
@@ -62,17 +61,17 @@ void report(const models::TrainedArtifact<Network>& artifact, const std::string&
                a->input_macs_per_step > 0 ? "" : " + input spikes");
     if (a->input_macs_per_step > 0) fmt::print("  input MACs/step   {:.0f}   (dense current input)\n", a->input_macs_per_step);
   }
-  require_success(result.success_rate, o.min_success_percent, o.dir + ": float success");
+  return result.success_rate;
 }
 
 // A quantized artifact: the integer golden model on the same trials.
-void report_quantized(const Options& o, bool seed_given) {
+double report_quantized(const Options& o, bool seed_given) {
   const quantize::QuantizedArtifact q = quantize::load_quantized(o.dir);
   const std::uint64_t seed = seed_given ? o.seed : q.seed;
   const auto task = models::make_task(q.task_name, q.task_params);
   const auto ood_task = models::make_ood_task(*task);
-  std::visit(
-      [&](const auto& net) {
+  return std::visit(
+      [&](const auto& net) -> double {
         const auto result = quantize::evaluate_integer(net, *task, o.trials, seed);
         const auto ood = quantize::evaluate_integer(net, *ood_task, o.trials, seed);
         const std::string description =
@@ -88,8 +87,7 @@ void report_quantized(const Options& o, bool seed_given) {
             j["synaptic_events_per_step"] = result.synaptic_events_per_step;
           }
           fmt::print("{}\n", j.dump(2));
-          require_success(result.success_rate, o.min_success_percent, o.dir + ": integer success");
-          return;
+          return result.success_rate;
         }
         fmt::print("{}: {} on '{}', N = {}, {} trials (seed {})\n", o.dir, description, task->name(),
                    net.config().n_rec, o.trials, seed);
@@ -102,7 +100,7 @@ void report_quantized(const Options& o, bool seed_given) {
           fmt::print("  spikes per step   {:.2f}\n", result.spikes_per_step);
           fmt::print("  synaptic events   {:.1f} per step\n", result.synaptic_events_per_step);
         }
-        require_success(result.success_rate, o.min_success_percent, o.dir + ": integer success");
+        return result.success_rate;
       },
       q.network);
 }
@@ -132,13 +130,15 @@ void add_eval_command(CLI::App& app) {
     for (const auto& name : elise_only_eval_options()) {
       if (cmd->count(name) > 0) throw InputError(fmt::format("{} applies to ELiSe artifacts only", name));
     }
+    const bool seed_given = cmd->count("--seed") > 0;
     if (quantize::is_quantized_artifact(o->dir)) {
-      report_quantized(*o, cmd->count("--seed") > 0);
+      require_success(report_quantized(*o, seed_given), o->min_success_percent, o->dir + ": integer success");
       return;
     }
     const models::Artifact artifact = models::load_artifact(o->dir);
-    std::visit([&](const auto& a) { report(a, models::model_description(artifact), *o, cmd->count("--seed") > 0); },
-               artifact);
+    const double success = std::visit(
+        [&](const auto& a) { return report(a, models::model_description(artifact), *o, seed_given); }, artifact);
+    require_success(success, o->min_success_percent, o->dir + ": float success");
   });
 }
 

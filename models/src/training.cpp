@@ -180,15 +180,22 @@ std::string divergence(const Network& network, const EpochRecord& record, const 
   return "";
 }
 
+// The state as train() hands it out: the network holds the best weights and
+// state.training_weights those training stands at (take_up_training undoes it).
+template <typename Network>
+void hand_out_best(Network& network, TrainingState& state) {
+  if (state.best.epoch == 0) return;
+  state.training_weights = named_copy(network.weights());
+  assign_named(network.weights(), state.best.weights);
+}
+
 // For the span of a checkpoint the network holds the best weights and
 // state.training_weights those training stands at (TrainingState's contract).
 template <typename Network>
 class BestWeightsShown {
  public:
   BestWeightsShown(Network& network, TrainingState& state) : network_(network), state_(state) {
-    if (state_.best.epoch == 0) return;
-    state_.training_weights = named_copy(network_.weights());
-    assign_named(network_.weights(), state_.best.weights);
+    hand_out_best(network_, state_);
   }
   ~BestWeightsShown() {
     if (state_.training_weights.empty()) return;
@@ -312,10 +319,7 @@ void train(Network& network, const Task& task, const TrainingConfig& config, std
     }
   }
   state.finished = true;
-  if (state.best.epoch > 0) {
-    state.training_weights = named_copy(network.weights());
-    assign_named(network.weights(), state.best.weights);
-  }
+  hand_out_best(network, state);
   if (hooks.on_checkpoint) hooks.on_checkpoint(state);
 }
 
