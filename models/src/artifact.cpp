@@ -419,6 +419,10 @@ TrainedArtifact<Network> load_any(const fs::path& dir, const JsonFields& root, c
 
 }  // namespace
 
+Family family_of(const Artifact& artifact) {
+  return std::holds_alternative<RateRnnArtifact>(artifact) ? Family::kRate : Family::kLif;
+}
+
 std::string model_type(const Artifact& artifact) {
   return std::visit([](const auto& a) -> std::string { return model_type_of(a.network); }, artifact);
 }

@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "neurofab/common/json_fields.hpp"
+#include "neurofab/models/family.hpp"
 #include "neurofab/models/init.hpp"
 #include "neurofab/models/rate_rnn.hpp"
 #include "neurofab/models/training.hpp"
@@ -52,6 +53,7 @@ nlohmann::json model_to_json(const LifRnnConfig& config);
 RateRnnConfig rate_config_from_json(const JsonFields& model);
 LifRnnConfig lif_config_from_json(const JsonFields& model);
 
+Family family_of(const Artifact& artifact);
 // "rate_rnn" or "lif_rnn", as in model.json; and a name for people.
 std::string model_type(const Artifact& artifact);
 std::string model_description(const Artifact& artifact);

@@ -23,6 +23,7 @@
 #include <string>
 #include <variant>
 
+#include "neurofab/models/family.hpp"
 #include "neurofab/quantize/integer_lif_rnn.hpp"
 #include "neurofab/quantize/integer_rate_rnn.hpp"
 #include "neurofab/quantize/quantizer.hpp"
@@ -50,6 +51,10 @@ struct QuantizedArtifact {
   QuantizeOptions options;
   CalibrationRanges ranges;
   std::optional<FineTuneRecord> fine_tuning;  // model.json "fine_tuning", when present
+
+  models::Family family() const {
+    return std::holds_alternative<IntegerRateRnn>(network) ? models::Family::kRate : models::Family::kLif;
+  }
 };
 
 // The quantized artifact of a float one (calibration, formats, codes).
