@@ -194,7 +194,7 @@ fs::path rtl_source_dir() { return NF_RTL_SOURCE_DIR; }
 std::vector<fs::path> core_sources(const std::string& model_type) {
   const fs::path dir = rtl_source_dir();
   std::vector<fs::path> files;
-  for (const char* name : {"nf_shift_round.sv", "nf_fit.sv", "nf_rom.sv", "nf_ram.sv", "nf_mac_lane.sv"}) {
+  for (const char* name : {"nf_shift_round.sv", "nf_fit.sv", "nf_rom.sv", "nf_ram.sv", "nf_mac_lane.sv", "nf_stream_assert.sv"}) {
     files.push_back(dir / name);
   }
   if (model_type == "rate_rnn") {
@@ -213,7 +213,7 @@ std::vector<fs::path> core_sources(const std::string& model_type) {
 std::vector<fs::path> system_sources(const std::string& model_type) {
   std::vector<fs::path> files = core_sources(model_type);
   const fs::path dir = rtl_source_dir();
-  for (const char* name : {"nf_reset_sync.sv", "nf_uart_rx.sv", "nf_uart_tx.sv", "nf_host_link.sv"}) {
+  for (const char* name : {"nf_reset_sync.sv", "nf_uart_rx.sv", "nf_uart_tx.sv", "nf_host_link.sv", "nf_system_shell.sv"}) {
     files.push_back(dir / name);
   }
   files.push_back(dir / (system_top_module(model_type) + ".sv"));

@@ -761,13 +761,19 @@ module nf_host_link #(
     if (QuietCycles < 1) $fatal(1, "nf_host_link: QuietCycles must be >= 1");
   end
   // Stream rules: valid never waits for ready, data holds while stalled.
-  always @(posedge clk_i) begin
-    if (rst_ni && $past(rst_ni) && $past(tx_valid_o) && !$past(tx_ready_i)) begin
-      assert (tx_valid_o && tx_data_o == $past(tx_data_o)) else $error("nf_host_link: tx stream changed while stalled");
-    end
-    if (rst_ni && $past(rst_ni) && $past(in_valid_o) && !$past(in_ready_i)) begin
-      assert (in_valid_o && in_data_o == $past(in_data_o)) else $error("nf_host_link: input stream changed while stalled");
-    end
-  end
+  nf_stream_assert #(.Width(8), .Name("tx stream")) u_tx_assert (
+    .clk_i,
+    .rst_ni,
+    .valid_i(tx_valid_o),
+    .ready_i(tx_ready_i),
+    .data_i (tx_data_o)
+  );
+  nf_stream_assert #(.Width(NumInputs * InputWidth), .Name("input stream")) u_in_assert (
+    .clk_i,
+    .rst_ni,
+    .valid_i(in_valid_o),
+    .ready_i(in_ready_i),
+    .data_i (in_data_o)
+  );
 `endif
 endmodule

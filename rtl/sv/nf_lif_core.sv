@@ -1,7 +1,7 @@
 // nf_lif_core: one timestep of the quantized recurrent LIF network per input
 // vector, bit-exact with the integer golden model (quantize/integer_lif_rnn.hpp,
 // docs/fixed-point.md) and cycle-exact with its cycle model
-// (quantize/cycle_model.hpp, docs/rtl.md).
+// (golden/cycle_model.hpp, docs/rtl.md).
 //
 //   S_i = Σ_k W_in[i,k] X_k 2^ShiftIn + Σ_{j: s_j(t-1)=1} W_rec[i,j] 2^ShiftRec + b_i 2^ShiftBias
 //   I_i ← fit_I(D_αs(I_i) + shift_round(S_i, CurrentShift))
@@ -538,17 +538,19 @@ module nf_lif_core #(
     if (DecayForm > 1) $fatal(1, "nf_lif_core: DecayForm must be 0 (shift) or 1 (multiplier)");
   end
   // Stream rule: valid never waits for ready, and data holds while stalled.
-  always @(posedge clk_i) begin
-    if (rst_ni && $past(rst_ni) && $past(out_valid_o) && !$past(out_ready_i)) begin
-      assert (out_valid_o && out_data_o == $past(out_data_o)) else $error("output stream changed while stalled");
-    end
-  end
+  nf_stream_assert #(.Width(NumOutputs * OutputWidth), .Name("output stream")) u_out_assert (
+    .clk_i,
+    .rst_ni,
+    .valid_i(out_valid_o),
+    .ready_i(out_ready_i),
+    .data_i (out_data_o)
+  );
 
   // ---------------------------------------------------------------------------
   // Activity counters (simulation only; docs/rtl.md, "Activity counters").
   // Events of the datapath, counted from its own enables and valids, never
   // from the golden model's formulas; the harnesses compare them every step
-  // with quantize/step_operations.hpp. Cumulative since reset: a step's counts
+  // with golden/step_operations.hpp. Cumulative since reset: a step's counts
   // are the difference of two reads between steps. Clearing counts nothing.
   // Read by the harnesses through the Verilated model (public_flat_rd): no
   // port, and no logic at all in synthesis (Yosys defines SYNTHESIS). A weight

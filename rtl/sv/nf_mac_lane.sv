@@ -26,6 +26,7 @@ module nf_mac_lane #(
   logic signed [WeightWidth+OperandWidth-1:0] product;
   /* verilator lint_on UNUSEDSIGNAL */
   logic signed [AccWidth-1:0]                 extended, term, base;
+  logic signed [AccWidth-1:0]                 acc_d, acc_q;
   assign product  = weight_i * operand_i;
   assign extended = AccWidth'(product);  // sign-extends
   always_comb begin
@@ -35,8 +36,10 @@ module nf_mac_lane #(
       default: term = extended <<< Shift2;
     endcase
   end
-  assign base = load_i ? init_i : acc_o;
+  assign base  = load_i ? init_i : acc_q;
+  assign acc_d = base + term;
   always_ff @(posedge clk_i) begin
-    if (en_i) acc_o <= base + term;
+    if (en_i) acc_q <= acc_d;
   end
+  assign acc_o = acc_q;
 endmodule

@@ -13,8 +13,10 @@ module nf_ram #(
   output logic [Width-1:0]         read_data_o
 );
   logic [Width-1:0] mem [Depth];
+  logic [Width-1:0] read_data_q;
   always_ff @(posedge clk_i) begin
     if (write_i) mem[write_addr_i] <= write_data_i;
-    read_data_o <= mem[read_addr_i];
+    read_data_q <= mem[read_addr_i];
   end
+  assign read_data_o = read_data_q;
 endmodule

@@ -1,7 +1,7 @@
 // nf_rate_core: one timestep of the quantized rate RNN per input vector,
 // bit-exact with the integer golden model (quantize/integer_rate_rnn.hpp,
 // docs/fixed-point.md) and cycle-exact with its cycle model
-// (quantize/cycle_model.hpp, docs/rtl.md).
+// (golden/cycle_model.hpp, docs/rtl.md).
 //
 //   a_i = Σ_k W_in[i,k] x_k 2^ShiftIn + Σ_j W_rec[i,j] h_j 2^ShiftRec + b_i 2^ShiftBias
 //   h_i ← fit_h(shift_round((2^D − α_q) h_i + α_q φ(a_i), D))
@@ -18,7 +18,7 @@
 // accumulator per output, W_out[:, i] read as one word. The old h_i the leak
 // needs is caught from the MAC stream as the group reads it. After the last
 // group: the update of its Lanes units and Emit (fit every y at once).
-//   cycles = G · (NumInputs + NumUnits) + Lanes + 4     (quantize/cycle_model.hpp)
+//   cycles = G · (NumInputs + NumUnits) + Lanes + 4     (golden/cycle_model.hpp)
 // The old h is read from one bank of the state memory while the new one is
 // written to the other; the banks swap at the end of the step.
 module nf_rate_core #(
@@ -463,17 +463,19 @@ module nf_rate_core #(
     if (AccWidth > 64) $fatal(1, "nf_rate_core: AccWidth > 64");
   end
   // Stream rule: valid never waits for ready, and data holds while stalled.
-  always @(posedge clk_i) begin
-    if (rst_ni && $past(rst_ni) && $past(out_valid_o) && !$past(out_ready_i)) begin
-      assert (out_valid_o && out_data_o == $past(out_data_o)) else $error("output stream changed while stalled");
-    end
-  end
+  nf_stream_assert #(.Width(NumOutputs * OutputWidth), .Name("output stream")) u_out_assert (
+    .clk_i,
+    .rst_ni,
+    .valid_i(out_valid_o),
+    .ready_i(out_ready_i),
+    .data_i (out_data_o)
+  );
 
   // ---------------------------------------------------------------------------
   // Activity counters (simulation only; docs/rtl.md, "Activity counters").
   // Events of the datapath, counted from its own enables and valids, never
   // from the golden model's formulas; the harnesses compare them every step
-  // with quantize/step_operations.hpp. Cumulative since reset: a step's counts
+  // with golden/step_operations.hpp. Cumulative since reset: a step's counts
   // are the difference of two reads between steps. Clearing counts nothing.
   // Read by the harnesses through the Verilated model (public_flat_rd): no
   // port, and no logic at all in synthesis (Yosys defines SYNTHESIS), so the

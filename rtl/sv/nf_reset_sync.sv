@@ -23,7 +23,7 @@ module nf_reset_sync #(
 );
   // No reset of their own: these two are the reset. Both start at zero.
   logic [CountWidth-1:0] count_q = '0;
-  logic                  rst_nq  = 1'b0;
+  logic                  rst_n_q = 1'b0;
   logic                  done;
   assign done = count_q == CountWidth'(Cycles - 1);
 
@@ -33,9 +33,9 @@ module nf_reset_sync #(
     end else if (!done) begin
       count_q <= count_q + 1'b1;
     end
-    rst_nq <= done && !rst_req_i;
+    rst_n_q <= done && !rst_req_i;
   end
-  assign rst_no = rst_nq;
+  assign rst_no = rst_n_q;
 
 `ifndef SYNTHESIS
   initial begin

@@ -15,7 +15,9 @@ module nf_rom #(
   if (InitFile != "") begin : g_init
     initial $readmemh(InitFile, mem);
   end
+  logic [Width-1:0] data_q;
   always_ff @(posedge clk_i) begin
-    if (en_i) data_o <= mem[addr_i];
+    if (en_i) data_q <= mem[addr_i];
   end
+  assign data_o = data_q;
 endmodule

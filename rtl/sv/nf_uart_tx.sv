@@ -64,10 +64,12 @@ module nf_uart_tx #(
     if (ClocksPerBit < 2) $fatal(1, "nf_uart_tx: ClocksPerBit must be >= 2");
   end
   // Stream rule: the byte holds while it waits (valid_i never waits for ready_o).
-  always @(posedge clk_i) begin
-    if (rst_ni && $past(rst_ni) && $past(valid_i) && !$past(ready_o)) begin
-      assert (valid_i && byte_i == $past(byte_i)) else $error("nf_uart_tx: byte stream changed while stalled");
-    end
-  end
+  nf_stream_assert #(.Width(8), .Name("byte stream")) u_byte_assert (
+    .clk_i,
+    .rst_ni,
+    .valid_i,
+    .ready_i(ready_o),
+    .data_i (byte_i)
+  );
 `endif
 endmodule
