@@ -14,7 +14,7 @@
 #include <regex>
 
 #include "neurofab/models/init.hpp"
-#include "neurofab/quantize/cycle_model.hpp"
+#include "neurofab/golden/cycle_model.hpp"
 #include "neurofab/quantize/integer_evaluation.hpp"
 #include "neurofab/quantize/quantized_artifact.hpp"
 #include "neurofab/sim/lockstep.hpp"
@@ -82,14 +82,14 @@ void rate_table(int trials, const std::string& cache) {
 
 void lif_table(int trials, const std::string& cache) {
   const int n = 128, p = 4;
-  const quantize::LifCoreShape shape{n, 2, 1, p};
+  const golden::LifCoreShape shape{n, 2, 1, p};
   fmt::print("\nLIF core, N = {}, P = {}, current input (2 channels), 1 output: silent step {} cycles, every unit "
              "spiking {} cycles; a dense schedule (every W_rec column every step) would take {} + update.\n\n",
-             n, p, quantize::lif_step_cycles(shape, 0, 0), quantize::lif_step_cycles(shape, n, n),
+             n, p, golden::lif_step_cycles(shape, 0, 0), golden::lif_step_cycles(shape, n, n),
              (n / p) * (2 + n));
   fmt::print("| b_rec | spikes/step | cycles/step (measured) | cycles per spike | sim Mcycles/s | timesteps/s |\n");
   fmt::print("|---|---|---|---|---|---|\n");
-  const double silent = static_cast<double>(quantize::lif_step_cycles(shape, 0, 0));
+  const double silent = static_cast<double>(golden::lif_step_cycles(shape, 0, 0));
   for (const double bias : {0.0, 0.02, 0.05, 0.1, 0.2, 0.5}) {
     const auto q = lif_network(n, bias);
     const auto task = models::make_task(q.task_name, q.task_params);

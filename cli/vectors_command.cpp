@@ -4,7 +4,7 @@
 
 #include "commands.hpp"
 #include "neurofab/common/error.hpp"
-#include "neurofab/quantize/golden_vectors.hpp"
+#include "neurofab/golden/golden_vectors.hpp"
 #include "neurofab/quantize/quantized_artifact.hpp"
 
 namespace nf::cli {
@@ -32,7 +32,7 @@ void run_vectors(const Options& o, bool seed_given) {
   }
   const quantize::QuantizedArtifact q = quantize::load_quantized(o.dir);  // names a float artifact as such
   const std::uint64_t seed = seed_given ? o.seed : q.seed;
-  const quantize::GoldenVectorsSummary s = quantize::write_golden_vectors(q, o.trials, seed, o.out, o.dir);
+  const golden::GoldenVectorsSummary s = golden::write_golden_vectors(q, o.trials, seed, o.out, o.dir);
   const bool lif = std::holds_alternative<quantize::IntegerLifRnn>(q.network);
   fmt::print("golden vectors of {} ({} on '{}'): {} trials x {} steps (seed {}), {} overflow events → {}\n", o.dir,
              lif ? "integer LIF RNN" : "integer rate RNN", q.task_name, s.trials, s.steps, seed, s.overflow_events,

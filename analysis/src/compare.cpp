@@ -12,11 +12,12 @@
 #include "neurofab/common/error.hpp"
 #include "neurofab/models/artifact.hpp"
 #include "neurofab/models/training.hpp"
-#include "neurofab/quantize/golden_vector_reader.hpp"
-#include "neurofab/quantize/golden_vectors.hpp"
+#include "neurofab/golden/golden_trace.hpp"
+#include "neurofab/golden/golden_vectors.hpp"
+#include "neurofab/golden/step_operations.hpp"
 #include "neurofab/quantize/integer_evaluation.hpp"
 #include "neurofab/quantize/quantizer.hpp"
-#include "neurofab/quantize/step_operations.hpp"
+#include "neurofab/quantize/trial_run.hpp"
 #include "neurofab/sim/lockstep.hpp"
 
 namespace nf::analysis {
@@ -73,8 +74,8 @@ CompareRow describe(const fs::path& run, const models::TrainedArtifact<Network>&
   return r;
 }
 
-// Sums the golden model's operations over every (trial, step) of a vectors
-// folder, as means per step.
+// Sums the golden model's operations over every (trial, step) of a golden
+// trace, as means per step.
 struct GoldenTotals {
   golden::StepOperations total;
   StepCounts per_step;
@@ -95,8 +96,7 @@ StepCounts per_step(const golden::StepOperations& total, std::int64_t steps) {
   return c;
 }
 
-GoldenTotals golden_totals(const fs::path& vectors_dir, int lanes) {
-  const golden::Vectors v = golden::Vectors::load(vectors_dir.string());
+GoldenTotals golden_totals(const golden::GoldenTrace& v, int lanes) {
   GoldenTotals g;
   g.header = v.header();
   g.total = golden::total_operations(v, lanes);
@@ -206,6 +206,7 @@ void compare_network(std::size_t index, const fs::path& run, const models::Train
     qo.calibration_seed = seed;
     std::optional<quantize::QuantizedArtifact> q;
     std::optional<GoldenTotals> golden;
+    std::optional<golden::GoldenTrace> trace;
     const fs::path vectors_dir = work_dir / "vectors" / fmt::format("{}-w{}", label, bits);
     CompareRow integer = base;
     integer.level = "integer-cpu";
@@ -224,8 +225,9 @@ void compare_network(std::size_t index, const fs::path& run, const models::Train
           row.steps_per_trial);
       row.steps_per_second = 1e6 / *row.cpu_us_per_step;
       row.detail["overflow_events"] = e.overflow_events;
-      quantize::write_golden_vectors(*q, o.vector_trials, seed, vectors_dir, run.string());
-      golden = golden_totals(vectors_dir, 1);
+      trace = quantize::run_trials(*q, o.vector_trials, seed);
+      golden::save_golden_vectors(*trace, vectors_dir, run.string());  // the work files a user can inspect
+      golden = golden_totals(*trace, 1);
       row.counts = golden->per_step;
       const EnergyEstimate energy = estimate_energy(table, memory_shapes(golden->header, false), row.counts);
       set_energy(row, energy, energy.total_pj,
@@ -276,7 +278,7 @@ void compare_network(std::size_t index, const fs::path& run, const models::Train
         // The cycle model over the same trials, which the lock-step run checked cycle for cycle.
         row.cycles_per_step = boards::cycle_stats(*q, o.lanes, o.vector_trials, seed).mean;
         // The RTL's counters against the golden model's counts for the same lanes, same trials.
-        const GoldenTotals expected = golden_totals(vo.keep_dir / "vectors", o.lanes);
+        const GoldenTotals expected = golden_totals(*trace, o.lanes);  // the trials verify ran (artifact seed)
         const golden::StepOperations measured = rtl_activity_totals(v);
         row.counts_match = same_counts(measured, expected.total);
         if (!*row.counts_match) throw VerificationError("the RTL's activity counters differ from the golden model's counts");
@@ -311,7 +313,7 @@ void compare_network(std::size_t index, const fs::path& run, const models::Train
         const nlohmann::json& rep = b.report;
         row.success_rate = integer.success_rate;  // the same integer arithmetic
         row.mse = integer.mse;
-        row.counts = golden_totals(vectors_dir, o.lanes).per_step;  // the core's P lanes share state reads
+        row.counts = golden_totals(*trace, o.lanes).per_step;  // the core's P lanes share state reads
         row.cycles_per_step = rep.at("performance").at("cycles_per_step").at("mean").get<double>();
         row.clock_mhz = board.clock_mhz();
         row.detail["build"] = dir.string();

@@ -14,6 +14,8 @@
 #include "neurofab/models/artifact.hpp"
 #include "neurofab/models/spike_encoding.hpp"
 #include "neurofab/models/training.hpp"
+#include "neurofab/models/output_scores.hpp"
+#include "neurofab/quantize/bit_width_sweep.hpp"
 #include "neurofab/quantize/integer_evaluation.hpp"
 #include "neurofab/quantize/quantizer.hpp"
 
@@ -22,43 +24,32 @@ namespace nf::analysis {
 namespace fs = std::filesystem;
 
 // ===========================================================================
-// Scores
+// Scores (models/output_scores.hpp; the integer model's from quantize::integer_outputs)
 // ===========================================================================
 
-double output_distance(const models::Batch& batch, const Eigen::MatrixXd& outputs) {
-  if (outputs.rows() != batch.targets.rows() || outputs.cols() != batch.targets.cols())
-    throw InputError(fmt::format("outputs of shape [{}, {}] do not match the targets' [{}, {}]", outputs.rows(),
-                                 outputs.cols(), batch.targets.rows(), batch.targets.cols()));
-  if (batch.batch_size < 1) return 0.0;
-  double total = 0.0;
-  for (int b = 0; b < batch.batch_size; ++b) {
-    double squares = 0.0;
-    for (int t = 0; t < batch.n_steps; ++t) {
-      const int col = batch.column(t, b);
-      squares += (outputs.col(col) - batch.targets.col(col)).squaredNorm();
-    }
-    total += std::sqrt(squares);
-  }
-  return total / batch.batch_size;
-}
+namespace {
 
-Scores score_outputs(const models::Task& task, const models::Batch& batch, const Eigen::MatrixXd& outputs) {
+Scores with_overflow(const models::OutputScores& scores, std::int64_t overflow_events = 0) {
   Scores s;
-  s.trials = batch.batch_size;
-  s.distance = output_distance(batch, outputs);
-  // The masked MSE as quantize::evaluate_integer computes it (same expression, same result).
-  const double mask_sum = batch.mask.sum();
-  s.mse = ((outputs - batch.targets).array().square() * batch.mask.array()).sum() / (mask_sum > 0 ? mask_sum : 1.0);
-  s.success_rate = models::success_rate(task, batch, outputs);
+  s.success_rate = scores.success_rate;
+  s.distance = scores.distance;
+  s.mse = scores.mse;
+  s.trials = scores.trials;
+  s.overflow_events = overflow_events;
   return s;
 }
-
-namespace {
 
 template <typename Network>
 Scores float_scores(const Network& network, const models::Task& task, int trials, std::uint64_t seed) {
   const auto recorded = models::record_trials(network, task, trials, seed);
-  return score_outputs(task, recorded.batch, recorded.trajectory.outputs.template cast<double>());
+  return with_overflow(
+      models::score_outputs(task, recorded.batch, recorded.trajectory.outputs.template cast<double>()));
+}
+
+template <typename IntegerNetwork>
+Scores integer_scores(const IntegerNetwork& network, const models::Task& task, int trials, std::uint64_t seed) {
+  const quantize::IntegerOutputs run = quantize::integer_outputs(network, task, trials, seed);
+  return with_overflow(models::score_outputs(task, run.batch, run.outputs), run.overflow_events);
 }
 
 }  // namespace
@@ -71,73 +62,6 @@ Scores evaluate_float(const models::LifRnn<float>& network, const models::Task& 
                       std::uint64_t seed) {
   return float_scores(network, task, trials, seed);
 }
-
-// The loops of quantize::evaluate_integer (integer_evaluation.cpp), keeping the
-// outputs; test_degradation.cpp checks that both give the same scores.
-IntegerOutputs integer_outputs(const quantize::IntegerRateRnn& network, const models::Task& task, int trials,
-                               std::uint64_t seed) {
-  const auto& c = network.config();
-  models::EvaluationTrials data = models::evaluation_trials(task, c, trials, seed);
-  IntegerOutputs result{std::move(data.batch), {}, 0};
-  const models::Batch& batch = result.batch;
-  const Eigen::Matrix<std::int32_t, Eigen::Dynamic, Eigen::Dynamic> x =
-      quantize::quantize_stimulus(batch.inputs, network.spec().input, network.spec().rounding);
-  result.outputs.resize(c.n_out, batch.inputs.cols());
-  std::vector<std::int32_t> y(static_cast<std::size_t>(c.n_out));
-  for (int b = 0; b < batch.batch_size; ++b) {
-    auto state = network.initial_state();
-    for (int t = 0; t < batch.n_steps; ++t) {
-      const int col = batch.column(t, b);
-      network.step(x.col(col).data(), state, y.data());
-      for (int m = 0; m < c.n_out; ++m)
-        result.outputs(m, col) = quantize::dequantize(y[static_cast<std::size_t>(m)], network.spec().output);
-    }
-    result.overflow_events += state.overflow.events;
-  }
-  return result;
-}
-
-IntegerOutputs integer_outputs(const quantize::IntegerLifRnn& network, const models::Task& task, int trials,
-                               std::uint64_t seed) {
-  const auto& c = network.config();
-  models::EvaluationTrials data = models::evaluation_trials(task, c, trials, seed);
-  IntegerOutputs result{std::move(data.batch), {}, 0};
-  const models::Batch& batch = result.batch;
-  Eigen::Matrix<std::int32_t, Eigen::Dynamic, Eigen::Dynamic> x;
-  if (c.encoding == models::InputEncoding::kCurrent) {
-    x = quantize::quantize_stimulus(batch.inputs, network.spec().input, network.spec().rounding);
-  } else {
-    // Spike encoding is stimulus preparation: the same events the float model sees.
-    Eigen::MatrixXd encoded;
-    const Eigen::MatrixXd uniforms = data.noise.cast<double>();
-    models::encode_inputs<double>(c, batch.inputs, batch.batch_size, uniforms.size() ? &uniforms : nullptr, encoded);
-    x = encoded.cast<std::int32_t>();
-  }
-  result.outputs.resize(c.n_out, batch.inputs.cols());
-  for (int b = 0; b < batch.batch_size; ++b) {
-    auto state = network.initial_state();
-    for (int t = 0; t < batch.n_steps; ++t) {
-      const int col = batch.column(t, b);
-      network.step(x.col(col).data(), state);
-      for (int m = 0; m < c.n_out; ++m)
-        result.outputs(m, col) = quantize::dequantize(state.output(m), network.spec().output);
-    }
-    result.overflow_events += state.overflow.events;
-  }
-  return result;
-}
-
-namespace {
-
-template <typename IntegerNetwork>
-Scores integer_scores(const IntegerNetwork& network, const models::Task& task, int trials, std::uint64_t seed) {
-  const IntegerOutputs run = integer_outputs(network, task, trials, seed);
-  Scores s = score_outputs(task, run.batch, run.outputs);
-  s.overflow_events = run.overflow_events;
-  return s;
-}
-
-}  // namespace
 
 Scores evaluate_integer_model(const quantize::IntegerRateRnn& network, const models::Task& task, int trials,
                               std::uint64_t seed) {
@@ -240,25 +164,6 @@ std::unique_ptr<models::Task> task_of(const A& a, const std::map<std::string, do
   return models::make_task(a.task_name, params);
 }
 
-// The float network with W_in, W_rec, b_rec, W_out, b_out replaced by the
-// values of their codes (weight quantization alone), as quantize::bit_width_sweep's
-// "quantized weights" level.
-template <typename FloatNetwork, typename IntegerNetwork>
-FloatNetwork with_quantized_weights(FloatNetwork network, const IntegerNetwork& q) {
-  const auto& s = q.spec();
-  const auto& t = q.tensors();
-  const auto values = [](const quantize::IntMatrix& codes, const quantize::FixedFormat& format) {
-    return (codes.cast<double>() * format.resolution()).cast<float>().eval();
-  };
-  auto& w = network.weights();
-  w.w_in = values(t.w_in, s.w_in);
-  w.w_rec = values(t.w_rec, s.w_rec);
-  w.b_rec = values(t.b_rec, s.b_rec);
-  w.w_out = values(t.w_out, s.w_out);
-  w.b_out = values(t.b_out, s.b_out);
-  return network;
-}
-
 class Runner {
  public:
   Runner(const DegradationOptions& o, const std::function<void(const DegradationRow&)>& on_row)
@@ -357,18 +262,19 @@ class Runner {
 
   template <typename A>
   void bits(const DegradationRow& base, const A& a) {
-    const auto task = task_of(a);
+    quantize::QuantizeOptions q;
+    q.state_bits = o_.state_bits;
+    const quantize::WidthSweep sweep =
+        quantize::success_against_width(models::Artifact(a), q, o_.bits, o_.trials, o_.seed);
     DegradationRow reference = at(base, "float", std::nullopt);
-    reference.scores = evaluate_float(a.network, *task, o_.trials, o_.seed);
+    reference.scores = with_overflow(sweep.float_reference);
     add(std::move(reference));
-    for (const int b : o_.bits) {
-      const auto quantized = quantize::quantize_network(a, quantize_options(b));
-      DegradationRow weights_only = at(base, "quantized_weights", b);
-      weights_only.scores =
-          evaluate_float(with_quantized_weights(a.network, quantized.network), *task, o_.trials, o_.seed);
+    for (const quantize::WidthPoint& point : sweep.points) {
+      DegradationRow weights_only = at(base, "quantized_weights", point.weight_bits);
+      weights_only.scores = with_overflow(point.quantized_weights);
       add(std::move(weights_only));
-      DegradationRow integer = at(base, "integer", b);
-      integer.scores = evaluate_integer_model(quantized.network, *task, o_.trials, o_.seed);
+      DegradationRow integer = at(base, "integer", point.weight_bits);
+      integer.scores = with_overflow(point.integer, point.overflow_events);
       add(std::move(integer));
     }
   }

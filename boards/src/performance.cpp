@@ -6,10 +6,8 @@
 #include <limits>
 
 #include "neurofab/common/error.hpp"
-#include "neurofab/common/temp_folder.hpp"
-#include "neurofab/quantize/cycle_model.hpp"
-#include "neurofab/quantize/golden_vector_reader.hpp"
-#include "neurofab/quantize/golden_vectors.hpp"
+#include "neurofab/golden/cycle_model.hpp"
+#include "neurofab/quantize/trial_run.hpp"
 
 namespace nf::boards {
 
@@ -17,7 +15,7 @@ namespace {
 
 CycleStats rate_stats(const quantize::IntegerRateRnn& net, int lanes) {
   const auto& c = net.config();
-  const std::int64_t cycles = quantize::rate_step_cycles({c.n_rec, c.n_in, c.n_out, lanes});
+  const std::int64_t cycles = golden::rate_step_cycles({c.n_rec, c.n_in, c.n_out, lanes});
   CycleStats s;
   s.mean = static_cast<double>(cycles);
   s.max = s.min = s.silent = s.all_spiking = cycles;
@@ -27,16 +25,14 @@ CycleStats rate_stats(const quantize::IntegerRateRnn& net, int lanes) {
 CycleStats lif_stats(const quantize::QuantizedArtifact& q, const quantize::IntegerLifRnn& net, int lanes, int trials,
                      std::uint64_t seed) {
   const auto& c = net.config();
-  const quantize::LifCoreShape shape{c.n_rec, c.n_in_encoded(), c.n_out, lanes};
+  const golden::LifCoreShape shape{c.n_rec, c.n_in_encoded(), c.n_out, lanes};
   CycleStats s;
   s.event_driven = true;
-  s.silent = quantize::lif_step_cycles(shape, 0, 0);
-  s.all_spiking = quantize::lif_step_cycles(shape, c.n_rec, c.n_rec);
+  s.silent = golden::lif_step_cycles(shape, 0, 0);
+  s.all_spiking = golden::lif_step_cycles(shape, c.n_rec, c.n_rec);
   s.trials = trials;
   s.seed = seed;
-  const TempFolder temp("neurofab-build");
-  quantize::write_golden_vectors(q, trials, seed, temp.path() / "vectors");
-  const golden::Vectors v = golden::Vectors::load((temp.path() / "vectors").string());
+  const golden::GoldenTrace v = quantize::run_trials(q, trials, seed, quantize::TraceContent::kOutputs);
   s.steps = v.steps();
   double total = 0, spikes = 0;
   s.min = std::numeric_limits<std::int64_t>::max();
@@ -44,7 +40,7 @@ CycleStats lif_stats(const quantize::QuantizedArtifact& q, const quantize::Integ
     std::int64_t previous = 0;  // every trial starts from a cleared core
     for (int t = 0; t < v.steps(); ++t) {
       const std::int64_t now = v.value<std::int64_t>("spike_count", k, t, 0);
-      const std::int64_t cycles = quantize::lif_step_cycles(shape, previous, now);
+      const std::int64_t cycles = golden::lif_step_cycles(shape, previous, now);
       total += static_cast<double>(cycles);
       spikes += static_cast<double>(now);
       s.max = std::max(s.max, cycles);

@@ -1,88 +1,67 @@
 #include "neurofab/quantize/integer_evaluation.hpp"
 
-#include "neurofab/models/spike_encoding.hpp"
+#include <numeric>
+
+#include "neurofab/models/output_scores.hpp"
 #include "neurofab/models/training.hpp"
+#include "neurofab/quantize/trial_run.hpp"
 
 namespace nf::quantize {
 namespace {
 
-IntegerEvaluation score(const models::Task& task, const models::Batch& batch, const Eigen::MatrixXd& outputs) {
+std::int64_t sum(const std::vector<std::int64_t>& values) {
+  return std::accumulate(values.begin(), values.end(), std::int64_t{0});
+}
+
+template <typename Network>
+IntegerEvaluation score_run(const Network& network, const models::Task& task, int trials, std::uint64_t seed) {
+  IntegerOutputs run = integer_outputs(network, task, trials, seed);
+  const models::OutputScores scores = models::score_outputs(task, run.batch, run.outputs);
   IntegerEvaluation result;
-  result.trials = batch.batch_size;
-  const double mask_sum = batch.mask.sum();
-  result.mse = ((outputs - batch.targets).array().square() * batch.mask.array()).sum() / (mask_sum > 0 ? mask_sum : 1.0);
-  result.success_rate = models::success_rate(task, batch, outputs);
+  result.trials = scores.trials;
+  result.mse = scores.mse;
+  result.success_rate = scores.success_rate;
+  result.distance = scores.distance;
+  result.overflow_events = run.overflow_events;
+  if constexpr (std::is_same_v<Network, IntegerLifRnn>) {
+    const double steps = static_cast<double>(run.batch.inputs.cols());
+    result.spikes_per_step = static_cast<double>(sum(run.trace.values<std::int64_t>("spike_count"))) / steps;
+    result.synaptic_events_per_step =
+        static_cast<double>(sum(run.trace.values<std::int64_t>("synaptic_events"))) / steps;
+  }
   return result;
+}
+
+template <typename Network>
+IntegerOutputs outputs_of(const Network& network, const models::Task& task, int trials, std::uint64_t seed) {
+  models::EvaluationTrials data = models::evaluation_trials(task, network.config(), trials, seed);
+  golden::GoldenTrace trace = run_trials(network, data, TraceContent::kOutputs);
+  IntegerOutputs run;
+  run.outputs = output_values(trace, data.batch, network.spec().output);
+  run.overflow_events = sum(trace.values<std::int64_t>("overflow_events"));
+  run.batch = std::move(data.batch);
+  run.trace = std::move(trace);
+  return run;
 }
 
 }  // namespace
 
-IntMatrix quantize_stimulus(const Eigen::MatrixXd& inputs, const FixedFormat& format, Rounding rounding) {
-  IntMatrix codes(inputs.rows(), inputs.cols());
-  for (Eigen::Index i = 0; i < inputs.rows(); ++i)
-    for (Eigen::Index j = 0; j < inputs.cols(); ++j)
-      codes(i, j) = static_cast<std::int32_t>(quantize_real(inputs(i, j), format, rounding));
-  return codes;
+IntegerOutputs integer_outputs(const IntegerRateRnn& network, const models::Task& task, int trials,
+                               std::uint64_t seed) {
+  return outputs_of(network, task, trials, seed);
+}
+IntegerOutputs integer_outputs(const IntegerLifRnn& network, const models::Task& task, int trials,
+                               std::uint64_t seed) {
+  return outputs_of(network, task, trials, seed);
 }
 
 IntegerEvaluation evaluate_integer(const IntegerRateRnn& network, const models::Task& task, int trials,
                                    std::uint64_t seed) {
-  const auto& c = network.config();
-  const models::EvaluationTrials data = models::evaluation_trials(task, c, trials, seed);
-  const models::Batch& batch = data.batch;
-  // Column-major codes: the inputs of step t, trial b are contiguous.
-  const Eigen::Matrix<std::int32_t, Eigen::Dynamic, Eigen::Dynamic> x =
-      quantize_stimulus(batch.inputs, network.spec().input, network.spec().rounding);
-  Eigen::MatrixXd outputs(c.n_out, batch.inputs.cols());
-  std::vector<std::int32_t> y(static_cast<std::size_t>(c.n_out));
-  std::int64_t overflow = 0;
-  for (int b = 0; b < batch.batch_size; ++b) {
-    auto state = network.initial_state();
-    for (int t = 0; t < batch.n_steps; ++t) {
-      const int col = batch.column(t, b);
-      network.step(x.col(col).data(), state, y.data());
-      for (int m = 0; m < c.n_out; ++m) outputs(m, col) = dequantize(y[static_cast<std::size_t>(m)], network.spec().output);
-    }
-    overflow += state.overflow.events;
-  }
-  IntegerEvaluation result = score(task, batch, outputs);
-  result.overflow_events = overflow;
-  return result;
+  return score_run(network, task, trials, seed);
 }
-
 IntegerEvaluation evaluate_integer(const IntegerLifRnn& network, const models::Task& task, int trials,
                                    std::uint64_t seed) {
-  const auto& c = network.config();
-  const models::EvaluationTrials data = models::evaluation_trials(task, c, trials, seed);
-  const models::Batch& batch = data.batch;
-  Eigen::Matrix<std::int32_t, Eigen::Dynamic, Eigen::Dynamic> x;
-  if (c.encoding == models::InputEncoding::kCurrent) {
-    x = quantize_stimulus(batch.inputs, network.spec().input, network.spec().rounding);
-  } else {
-    // Spike encoding is stimulus preparation: the same events the float model sees.
-    Eigen::MatrixXd encoded;
-    const Eigen::MatrixXd uniforms = data.noise.cast<double>();
-    models::encode_inputs<double>(c, batch.inputs, batch.batch_size, uniforms.size() ? &uniforms : nullptr, encoded);
-    x = encoded.cast<std::int32_t>();
-  }
-  Eigen::MatrixXd outputs(c.n_out, batch.inputs.cols());
-  std::int64_t overflow = 0;
-  LifStepCounts counts;
-  for (int b = 0; b < batch.batch_size; ++b) {
-    auto state = network.initial_state();
-    for (int t = 0; t < batch.n_steps; ++t) {
-      const int col = batch.column(t, b);
-      network.step(x.col(col).data(), state, &counts);
-      for (int m = 0; m < c.n_out; ++m) outputs(m, col) = dequantize(state.output(m), network.spec().output);
-    }
-    overflow += state.overflow.events;
-  }
-  IntegerEvaluation result = score(task, batch, outputs);
-  result.overflow_events = overflow;
-  const double steps = static_cast<double>(batch.inputs.cols());
-  result.spikes_per_step = static_cast<double>(counts.spikes) / steps;
-  result.synaptic_events_per_step = static_cast<double>(counts.synaptic_events) / steps;
-  return result;
+  return score_run(network, task, trials, seed);
 }
 
 }  // namespace nf::quantize

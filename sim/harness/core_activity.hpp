@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "golden_steps.hpp"
-#include "neurofab/quantize/step_operations.hpp"
+#include "neurofab/golden/step_operations.hpp"
 
 #if defined(NF_TOP_RATE)
 #include "Vnf_rate_top___024root.h"
@@ -67,7 +67,7 @@ class ActivityMeter {
 //   {"format": "neurofab-activity", "format_version": 1, "harness", "model_type",
 //    "lanes", "trials", "steps" (per trial), "timesteps" (checked), "source":
 //    "RTL activity counters, each step equal to step_operations",
-//    "operations": [...], "memories": [...]}   (quantize/step_operations.hpp, to_json)
+//    "operations": [...], "memories": [...]}   (golden/step_operations.hpp, to_json)
 class ActivityTotals {
  public:
   void add(const golden::StepOperations& measured) {

@@ -1,14 +1,14 @@
 #pragma once
 // What a lock-step harness expects of a core at every timestep, from a
-// golden-vector folder and the cycle model (docs/rtl.md, "Verification").
+// golden trace and the cycle model (docs/rtl.md, "Verification").
 // Shared by the Verilator C++ testbench (sim/verilator) and the SystemC
 // harness (sim/systemc), so both check exactly the same things:
 //   - the input codes to drive and the outputs y to expect;
 //   - the step's overflow events;
-//   - the step's cycles (quantize/cycle_model.hpp; for LIF cores from the
+//   - the step's cycles (golden/cycle_model.hpp; for LIF cores from the
 //     spike counts of the step and the one before);
 //   - every internal state value, as debug-port reads (select, address);
-//   - the step's operations and memory traffic (quantize/step_operations.hpp),
+//   - the step's operations and memory traffic (golden/step_operations.hpp),
 //     against the cores' simulation-only activity counters (docs/rtl.md,
 //     "Activity counters"; read by core_activity.hpp).
 // Header-only, C++17: the harnesses are built by Verilator's own makefiles.
@@ -20,9 +20,9 @@
 #include <string>
 #include <vector>
 
-#include "neurofab/quantize/cycle_model.hpp"
-#include "neurofab/quantize/golden_vector_reader.hpp"
-#include "neurofab/quantize/step_operations.hpp"
+#include "neurofab/golden/cycle_model.hpp"
+#include "neurofab/golden/golden_trace.hpp"
+#include "neurofab/golden/step_operations.hpp"
 
 namespace nf::sim {
 
@@ -80,24 +80,25 @@ struct DebugRead {
 
 class GoldenSteps {
  public:
-  // `rtl_json`: the rtl.json `neurofab rtl` wrote beside the package.
-  GoldenSteps(const golden::Vectors& vectors, const std::string& rtl_json) : v_(vectors) {
-    std::ifstream in(rtl_json);
-    if (!in) throw std::runtime_error(rtl_json + ": missing (run in the folder `neurofab rtl` wrote)");
-    const auto rtl = nlohmann::json::parse(in);
-    lanes_ = rtl.at("lanes").get<int>();
+  // For a core of `lanes` MAC lanes (HIL: the lanes the board reports).
+  GoldenSteps(const golden::GoldenTrace& trace, int lanes) : v_(trace), lanes_(lanes) {
     lif_ = v_.header().at("model_type").get<std::string>() == "lif_rnn";
-    if (rtl.at("model_type").get<std::string>() != v_.header().at("model_type").get<std::string>()) {
-      throw std::runtime_error("rtl.json and the vectors are for different model types");
-    }
     units_ = v_.signal(lif_ ? "current" : "state").width;
     inputs_ = v_.signal("input").width;
     outputs_ = v_.signal("output").width;
-    if (rtl.at("units").get<int>() != units_) throw std::runtime_error("rtl.json and the vectors disagree on N");
     input_bits_ = bits("input");  // LIF spike inputs are the codes 0/1 of Q2.0
     output_bits_ = bits("output");
-    if (!lif_) rate_cycles_ = quantize::rate_step_cycles({units_, inputs_, outputs_, lanes_});
+    if (!lif_) rate_cycles_ = golden::rate_step_cycles({units_, inputs_, outputs_, lanes_});
     if (lif_) spike_input_ = v_.header().at("model").at("input_encoding").get<std::string>() != "current";
+  }
+  // For the package in `rtl_json`'s folder (the rtl.json `neurofab rtl` wrote), checked against the trace.
+  GoldenSteps(const golden::GoldenTrace& trace, const std::string& rtl_json)
+      : GoldenSteps(trace, read_rtl_json(rtl_json).at("lanes").get<int>()) {
+    const auto rtl = read_rtl_json(rtl_json);
+    if (rtl.at("model_type").get<std::string>() != v_.header().at("model_type").get<std::string>()) {
+      throw std::runtime_error("rtl.json and the vectors are for different model types");
+    }
+    if (rtl.at("units").get<int>() != units_) throw std::runtime_error("rtl.json and the vectors disagree on N");
   }
 
   bool lif() const { return lif_; }
@@ -120,11 +121,11 @@ class GoldenSteps {
   std::int64_t cycles(int trial, int t) const {
     if (!lif_) return rate_cycles_;
     const std::int64_t previous = t == 0 ? 0 : spikes(trial, t - 1);
-    return quantize::lif_step_cycles({units_, inputs_, outputs_, lanes_}, previous, spikes(trial, t));
+    return golden::lif_step_cycles({units_, inputs_, outputs_, lanes_}, previous, spikes(trial, t));
   }
-  std::int64_t clear_cycles() const { return quantize::clear_cycles(units_); }
+  std::int64_t clear_cycles() const { return golden::clear_cycles(units_); }
 
-  // Operations and memory traffic of step t (quantize/step_operations.hpp, for this core's lanes).
+  // Operations and memory traffic of step t (golden/step_operations.hpp, for this core's lanes).
   golden::StepOperations operations(int trial, int t) const { return golden::step_operations(v_, trial, t, lanes_); }
 
   // The same counts as the core measured them: `delta` holds how much each
@@ -203,6 +204,11 @@ class GoldenSteps {
   }
 
  private:
+  static nlohmann::json read_rtl_json(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error(path + ": missing (run in the folder `neurofab rtl` wrote)");
+    return nlohmann::json::parse(in);
+  }
   static golden::OperationCount& find_operation(golden::StepOperations& ops, const std::string& name) {
     for (auto& o : ops.operations)
       if (o.name == name) return o;
@@ -217,7 +223,7 @@ class GoldenSteps {
   int bits(const std::string& signal) const { return v_.signal(signal).format.at("total_bits").get<int>(); }
   std::int64_t spikes(int trial, int t) const { return v_.value<std::int64_t>("spike_count", trial, t, 0); }
 
-  const golden::Vectors& v_;
+  const golden::GoldenTrace& v_;
   bool lif_ = false, spike_input_ = false;
   int lanes_ = 1, units_ = 0, inputs_ = 0, outputs_ = 0, input_bits_ = 0, output_bits_ = 0;
   std::int64_t rate_cycles_ = 0;

@@ -9,7 +9,7 @@
 #include "neurofab/common/text_file.hpp"
 #include "neurofab/common/temp_folder.hpp"
 #include "neurofab/models/training.hpp"
-#include "neurofab/quantize/golden_vectors.hpp"
+#include "neurofab/quantize/trial_run.hpp"
 #include "neurofab/quantize/integer_evaluation.hpp"
 #include "neurofab/rtl/rtl_generator.hpp"
 #include "verilator_build.hpp"
@@ -105,26 +105,18 @@ StateCheck state_check_from_string(const std::string& name) {
 }
 
 std::uint32_t expected_config_id(const quantize::QuantizedArtifact& artifact, int lanes) {
-  const TempFolder temp("neurofab-hil-rtl");
-  rtl::generate_rtl(artifact, {lanes}, temp.path() / "rtl");
-  const auto summary = nlohmann::json::parse(read_text_file(temp.path() / "rtl" / "rtl.json"));
-  return static_cast<std::uint32_t>(std::stoul(summary.at("config_id").get<std::string>(), nullptr, 16));
+  return rtl::rtl_configuration(artifact, {lanes}).config_id;
 }
 
 HilResult run_hil(const quantize::QuantizedArtifact& artifact, HostLink& link, const HilOptions& o) {
   if (o.trials < 1) throw InputError(fmt::format("--trials: must be >= 1 (got {})", o.trials));
   HilResult result;
   result.board = link.info();
-  const TempFolder temp("neurofab-hil");
-  const fs::path rtl_dir = temp.path() / "rtl";
-  rtl::generate_rtl(artifact, {std::max(1, result.board.lanes)}, rtl_dir);
+  const int lanes = std::max(1, result.board.lanes);
   const std::uint64_t seed = o.seed != 0 ? o.seed : artifact.seed;
-  quantize::write_golden_vectors(artifact, o.trials, seed, temp.path() / "vectors", artifact.source);
-  const golden::Vectors vectors = golden::Vectors::load((temp.path() / "vectors").string());
-  const GoldenSteps golden(vectors, (rtl_dir / "rtl.json").string());
-  const auto summary = nlohmann::json::parse(read_text_file(rtl_dir / "rtl.json"));
-  check_board(artifact, result.board, golden,
-              static_cast<std::uint32_t>(std::stoul(summary.at("config_id").get<std::string>(), nullptr, 16)));
+  const golden::GoldenTrace trace = quantize::run_trials(artifact, o.trials, seed);
+  const GoldenSteps golden(trace, lanes);
+  check_board(artifact, result.board, golden, expected_config_id(artifact, lanes));
 
   result.trials = golden.trials();
   result.steps_per_trial = golden.steps();

@@ -9,7 +9,7 @@
 #include "neurofab/common/text_file.hpp"
 #include "neurofab/common/process.hpp"
 #include "neurofab/common/temp_folder.hpp"
-#include "neurofab/quantize/golden_vectors.hpp"
+#include "neurofab/golden/golden_vectors.hpp"
 #include "neurofab/rtl/rtl_generator.hpp"
 #include "verilator_build.hpp"
 
@@ -19,6 +19,8 @@ namespace fs = std::filesystem;
 namespace {
 
 fs::path sim_dir() { return NF_SIM_SOURCE_DIR; }
+// The golden/ headers the harnesses include (the nf_golden_trace target's include folder).
+fs::path golden_headers() { return fs::path(NF_GOLDEN_INCLUDE_DIR) / "neurofab" / "golden"; }
 
 fs::path harness_main(Harness harness) {
   return harness == Harness::kSystemC ? sim_dir() / "systemc" / "nf_core_sc_tb.cpp"
@@ -30,12 +32,14 @@ std::string testbench_name(Harness harness) { return harness == Harness::kSystem
 
 // Every file the harness binary is built from, besides the RTL and the package.
 std::vector<fs::path> harness_sources(Harness harness) {
-  return {harness_main(harness), sim_dir() / "harness" / "golden_steps.hpp", sim_dir() / "harness" / "port_bits.hpp",
-          sim_dir() / "harness" / "harness_cli.hpp", sim_dir() / "harness" / "core_activity.hpp",
-          fs::path(NF_QUANTIZE_SOURCE_DIR) / "src" / "cycle_model.cpp",
-          fs::path(NF_QUANTIZE_INCLUDE_DIR) / "neurofab" / "quantize" / "cycle_model.hpp",
-          fs::path(NF_QUANTIZE_INCLUDE_DIR) / "neurofab" / "quantize" / "golden_vector_reader.hpp",
-          fs::path(NF_QUANTIZE_INCLUDE_DIR) / "neurofab" / "quantize" / "step_operations.hpp"};
+  return {harness_main(harness),
+          sim_dir() / "harness" / "golden_steps.hpp",
+          sim_dir() / "harness" / "harness_cli.hpp",
+          sim_dir() / "harness" / "core_activity.hpp",
+          golden_headers() / "cycle_model.hpp",
+          golden_headers() / "golden_trace.hpp",
+          golden_headers() / "port_bits.hpp",
+          golden_headers() / "step_operations.hpp"};
 }
 
 // The core's sources, from rtl/sv or from the replacement folder of the spec.
@@ -108,7 +112,7 @@ fs::path build_testbench(const fs::path& rtl_dir, const TestbenchSpec& spec, con
   b.top_module = rtl::top_module(spec.model_type);
   b.package = rtl_dir / "nf_config_pkg.sv";
   b.rtl_sources = rtl_sources(spec);
-  b.cpp_sources = {harness_main(spec.harness), fs::path(NF_QUANTIZE_SOURCE_DIR) / "src" / "cycle_model.cpp"};
+  b.cpp_sources = {harness_main(spec.harness)};
   const std::vector<fs::path> all = harness_sources(spec.harness);
   b.key_only_sources.assign(all.begin() + 1, all.end());
   b.arguments = {spec.harness == Harness::kSystemC ? "--sc" : "--cc", "--trace-fst", "-CFLAGS",
@@ -131,7 +135,8 @@ VerifyResult verify(const quantize::QuantizedArtifact& artifact, const VerifyOpt
   fs::create_directories(work);
   const fs::path rtl_dir = work / "rtl";
   rtl::generate_rtl(artifact, {o.lanes}, rtl_dir);
-  quantize::write_golden_vectors(artifact, o.trials, artifact.seed, work / "vectors", artifact.source);
+  // The harness is a program of its own: it reads the trace from its file form.
+  golden::write_golden_vectors(artifact, o.trials, artifact.seed, work / "vectors", artifact.source);
 
   VerifyResult result;
   result.testbench = build_testbench(rtl_dir, {model_type, o.harness, o.rtl_sources},

@@ -51,8 +51,7 @@ class DirLock {
 }  // namespace
 
 std::string harness_include_flags() {
-  return fmt::format("-I{} -I{} -I{}", NF_QUANTIZE_INCLUDE_DIR, NF_COMMON_INCLUDE_DIR,
-                     (fs::path(NF_SIM_SOURCE_DIR) / "harness").string());
+  return fmt::format("-I{} -I{}", NF_GOLDEN_INCLUDE_DIR, (fs::path(NF_SIM_SOURCE_DIR) / "harness").string());
 }
 
 fs::path build_cached(const VerilatorBuild& b, const fs::path& cache_dir, bool* built) {

@@ -30,7 +30,7 @@ struct VerilatorBuild {
 std::filesystem::path build_cached(const VerilatorBuild& build, const std::filesystem::path& cache_dir,
                                    bool* built = nullptr);
 
-// The -CFLAGS include folders every harness needs (quantize, common, sim/harness).
+// The -CFLAGS include folders every harness needs (the nf_golden_trace target's, sim/harness).
 std::string harness_include_flags();
 
 }  // namespace nf::sim::detail

@@ -38,8 +38,8 @@
 
 #include "golden_steps.hpp"
 #include "harness_cli.hpp"
-#include "neurofab/quantize/golden_vector_reader.hpp"
-#include "port_bits.hpp"
+#include "neurofab/golden/golden_trace.hpp"
+#include "neurofab/golden/port_bits.hpp"
 
 #if defined(NF_TOP_RATE)
 #include "Vnf_rate_top.h"
@@ -127,7 +127,7 @@ template <typename Value>
 Value pack_fields(const std::vector<std::int32_t>& codes, int bits) {
   typename WordStore<Value>::Words words{};
   for (std::size_t k = 0; k < codes.size(); ++k) {
-    nf::sim::set_field(words, static_cast<int>(k) * bits, bits, codes[k]);
+    nf::golden::set_field(words, static_cast<int>(k) * bits, bits, codes[k]);
   }
   return WordStore<Value>::store(words);
 }
@@ -135,7 +135,7 @@ template <typename Value>
 std::vector<std::int64_t> unpack_fields(const Value& value, int count, int bits) {
   const typename WordStore<Value>::Words words = WordStore<Value>::load(value);
   std::vector<std::int64_t> fields(static_cast<std::size_t>(count));
-  for (int k = 0; k < count; ++k) fields[static_cast<std::size_t>(k)] = nf::sim::get_field(words, k * bits, bits);
+  for (int k = 0; k < count; ++k) fields[static_cast<std::size_t>(k)] = nf::golden::get_field(words, k * bits, bits);
   return fields;
 }
 
@@ -666,7 +666,7 @@ int sc_main(int argc, char** argv) {
     quiet_systemc();
     Verilated::commandArgs(argc, argv);
     const Options options = nf::sim::parse_harness_options(argc, argv);
-    const nf::golden::Vectors vectors = nf::golden::Vectors::load(options.vectors);
+    const nf::golden::GoldenTrace vectors = nf::golden::GoldenTrace::load(options.vectors);
     std::printf("nf_core_sc_tb: seed %llu (back-pressure up to %d cycles), %d trials x %d steps\n",
                 static_cast<unsigned long long>(options.seed), options.max_stall, vectors.trials(), vectors.steps());
     std::fflush(stdout);

@@ -11,7 +11,7 @@
 // each step every state value (read back through the debug port), every
 // output, the step's overflow count, its cycle count and its operation and
 // memory counts (the core's activity counters) are compared with `==` against
-// the golden vectors, the cycle model and quantize/step_operations.hpp. With
+// the golden vectors, the cycle model and golden/step_operations.hpp. With
 // --activity, the totals of the measured counts are written there on a pass. On the first mismatch
 // it prints trial, timestep, what, index, expected and actual, re-runs that
 // trial with an FST trace of the window, and exits 1. All equal: exits 0.
@@ -32,8 +32,8 @@
 
 #include "golden_steps.hpp"
 #include "harness_cli.hpp"
-#include "neurofab/quantize/golden_vector_reader.hpp"
-#include "port_bits.hpp"
+#include "neurofab/golden/golden_trace.hpp"
+#include "neurofab/golden/port_bits.hpp"
 
 #if defined(NF_TOP_RATE)
 #include "Vnf_rate_top.h"
@@ -53,7 +53,7 @@ using nf::sim::Mismatch;
 
 class Bench {
  public:
-  Bench(const Options& options, const nf::golden::Vectors& vectors)
+  Bench(const Options& options, const nf::golden::GoldenTrace& vectors)
       : options_(options), golden_(vectors, "rtl.json"), context_(std::make_unique<VerilatedContext>()) {
     context_->traceEverOn(true);
     top_ = std::make_unique<Top>(context_.get());
@@ -97,7 +97,7 @@ class Bench {
       // Input stream: idle for a random number of cycles, then valid until taken.
       for (int k = stall(rng); k > 0; --k) tick();
       const std::int32_t* x = golden_.input(trial, t);
-      for (int k = 0; k < inputs; ++k) nf::sim::set_field(top_->in_data_i, k * input_bits, input_bits, x[k]);
+      for (int k = 0; k < inputs; ++k) nf::golden::set_field(top_->in_data_i, k * input_bits, input_bits, x[k]);
       top_->in_valid_i = 1;
       for (;;) {
         top_->eval();
@@ -123,7 +123,7 @@ class Bench {
       top_->out_ready_i = 1;
       for (int m = 0; m < golden_.outputs(); ++m) {
         const int bits = golden_.output_bits();
-        const std::int64_t got = nf::sim::get_field(top_->out_data_o, m * bits, bits);
+        const std::int64_t got = nf::golden::get_field(top_->out_data_o, m * bits, bits);
         const std::int64_t want = golden_.output(trial, t, m);
         if (got != want) return Mismatch{trial, t, m, "output y", want, got};
       }
@@ -222,7 +222,7 @@ class Bench {
 int main(int argc, char** argv) {
   try {
     const Options options = nf::sim::parse_harness_options(argc, argv);
-    const nf::golden::Vectors vectors = nf::golden::Vectors::load(options.vectors);
+    const nf::golden::GoldenTrace vectors = nf::golden::GoldenTrace::load(options.vectors);
     std::printf("nf_core_tb: seed %llu (back-pressure up to %d cycles), %d trials x %d steps\n",
                 static_cast<unsigned long long>(options.seed), options.max_stall, vectors.trials(), vectors.steps());
     const auto start = std::chrono::steady_clock::now();

@@ -14,10 +14,11 @@
 #include "neurofab/analysis/degradation.hpp"
 #include "neurofab/common/error.hpp"
 #include "neurofab/models/artifact.hpp"
+#include "neurofab/models/output_scores.hpp"
 #include "neurofab/models/training.hpp"
 #include "neurofab/quantize/integer_evaluation.hpp"
 #include "neurofab/quantize/quantizer.hpp"
-#include "neurofab/quantize/sweep.hpp"
+#include "neurofab/quantize/bit_width_sweep.hpp"
 #include "run_command.hpp"
 #include "stress_networks.hpp"
 #include "temp_dir.hpp"
@@ -91,11 +92,11 @@ TEST_CASE("output distance is the trial-averaged Euclidean distance over every s
   y(0, 1) = 1.0;
   y(0, 3) = -2.0;
   y(0, 5) = 2.0;
-  CHECK(nf::analysis::output_distance(batch, y) == Approx(4.0).epsilon(1e-15));
+  CHECK(nf::models::output_distance(batch, y) == Approx(4.0).epsilon(1e-15));
   batch.targets.setConstant(1.0);
   y.setConstant(1.0);
-  CHECK(nf::analysis::output_distance(batch, y) == 0.0);
-  CHECK_THROWS_AS(nf::analysis::output_distance(batch, Eigen::MatrixXd::Zero(1, 6)), nf::InputError);
+  CHECK(nf::models::output_distance(batch, y) == 0.0);
+  CHECK_THROWS_AS(nf::models::output_distance(batch, Eigen::MatrixXd::Zero(1, 6)), nf::InputError);
 }
 
 TEST_CASE("float runner matches models::evaluate (MSE to float rounding); integer runner equals quantize::evaluate_integer",

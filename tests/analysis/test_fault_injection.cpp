@@ -10,6 +10,7 @@
 
 #include "neurofab/analysis/degradation.hpp"
 #include "neurofab/analysis/fault_injection.hpp"
+#include "neurofab/quantize/integer_evaluation.hpp"
 #include "neurofab/common/error.hpp"
 #include "neurofab/quantize/quantizer.hpp"
 #include "stress_networks.hpp"
@@ -147,21 +148,21 @@ TEST_CASE("0 flips is the unmodified integer model bit for bit — flips change 
   const auto rate_layout = memory_layout(rate, {WeightMemory::kWIn, WeightMemory::kWRec, WeightMemory::kWOut});
   const auto rate0 = with_bit_flips(rate, choose_bit_flips(rate_layout, 0, 3));
   CHECK(rate0.tensors().w_rec == rate.tensors().w_rec);
-  const auto a = nf::analysis::integer_outputs(rate, *task, 6, 2);
-  const auto b = nf::analysis::integer_outputs(rate0, *task, 6, 2);
+  const auto a = nf::quantize::integer_outputs(rate, *task, 6, 2);
+  const auto b = nf::quantize::integer_outputs(rate0, *task, 6, 2);
   CHECK(a.outputs == b.outputs);
   CHECK(a.overflow_events == b.overflow_events);
   // Sign bits of many weights: the outputs must move (so the equality above can fail).
   std::vector<BitFlip> signs;
   for (Eigen::Index i = 0; i < 20; ++i) signs.push_back({WeightMemory::kWOut, 0, i, 7});
-  CHECK(nf::analysis::integer_outputs(with_bit_flips(rate, signs), *task, 6, 2).outputs != a.outputs);
+  CHECK(nf::quantize::integer_outputs(with_bit_flips(rate, signs), *task, 6, 2).outputs != a.outputs);
 
   const auto lif = lif_network(8);
   const auto lif_layout = memory_layout(lif, {WeightMemory::kWRec});
   CHECK(lif_layout.total_bits == 8 * 400);
   const auto lif0 = with_bit_flips(lif, choose_bit_flips(lif_layout, 0, 3));
-  CHECK(nf::analysis::integer_outputs(lif, *task, 6, 2).outputs ==
-        nf::analysis::integer_outputs(lif0, *task, 6, 2).outputs);
+  CHECK(nf::quantize::integer_outputs(lif, *task, 6, 2).outputs ==
+        nf::quantize::integer_outputs(lif0, *task, 6, 2).outputs);
   const auto lif_flipped = with_bit_flips(lif, choose_bit_flips(lif_layout, 64, 3));
   CHECK(total_hamming(lif, lif_flipped, WeightMemory::kWRec) == 64);
   CHECK(lif_flipped.tensors().w_in == lif.tensors().w_in);

@@ -11,7 +11,7 @@
 
 #include "board_networks.hpp"
 #include "neurofab/boards/build_flow.hpp"
-#include "neurofab/quantize/cycle_model.hpp"
+#include "neurofab/golden/cycle_model.hpp"
 #include "run_command.hpp"
 #include "temp_dir.hpp"
 
@@ -93,7 +93,7 @@ TEST_CASE("a rate network becomes an iCEBreaker bitstream that build.sh reproduc
   const json report = read_json(out / "report.json");
   CHECK(report["seed"] == 3);
   CHECK(report["commands"][1]["argv"].dump().find("\"--seed\",\"3\"") != std::string::npos);
-  const std::int64_t cycles = quantize::rate_step_cycles({16, 2, 1, 2});
+  const std::int64_t cycles = golden::rate_step_cycles({16, 2, 1, 2});
   CHECK(report["performance"]["cycles_per_step"]["max"] == cycles);
   CHECK(report["performance"]["latency_us"]["mean"].get<double>() == Approx(static_cast<double>(cycles) / 12.0));
   CHECK(report["performance"]["steps_per_second"]["mean"].get<double>() ==

@@ -14,9 +14,9 @@
 
 #include "board_networks.hpp"
 #include "neurofab/boards/build_flow.hpp"
-#include "neurofab/quantize/cycle_model.hpp"
-#include "neurofab/quantize/golden_vector_reader.hpp"
-#include "neurofab/quantize/golden_vectors.hpp"
+#include "neurofab/golden/cycle_model.hpp"
+#include "neurofab/golden/golden_trace.hpp"
+#include "neurofab/golden/golden_vectors.hpp"
 #include "neurofab/rtl/rtl_generator.hpp"
 #include "run_command.hpp"
 #include "temp_dir.hpp"
@@ -224,15 +224,15 @@ TEST_CASE("a Xilinx board gets a self-contained Vivado project and an estimate",
 
   // LIF cycles: recomputed here from golden vectors of the same trials and the cycle model.
   const auto& lif = std::get<quantize::IntegerLifRnn>(q.network);
-  const quantize::LifCoreShape shape{16, 4, 1, 2};
-  quantize::write_golden_vectors(q, 12, 77, tmp / "vectors");
-  const auto v = golden::Vectors::load((tmp / "vectors").string());
+  const golden::LifCoreShape shape{16, 4, 1, 2};
+  golden::write_golden_vectors(q, 12, 77, tmp / "vectors");
+  const auto v = golden::GoldenTrace::load((tmp / "vectors").string());
   std::int64_t total = 0, worst = 0, spikes = 0;
   for (int k = 0; k < v.trials(); ++k) {
     for (int t = 0; t < v.steps(); ++t) {
       const std::int64_t now = v.value<std::int64_t>("spike_count", k, t, 0);
       const std::int64_t before = t == 0 ? 0 : v.value<std::int64_t>("spike_count", k, t - 1, 0);
-      const std::int64_t cycles = quantize::lif_step_cycles(shape, before, now);
+      const std::int64_t cycles = golden::lif_step_cycles(shape, before, now);
       total += cycles;
       worst = std::max(worst, cycles);
       spikes += now;
@@ -246,8 +246,8 @@ TEST_CASE("a Xilinx board gets a self-contained Vivado project and an estimate",
   CHECK(c["trial_seed"] == 77);
   CHECK(c["mean"].get<double>() * 12 * v.steps() == Approx(static_cast<double>(total)).epsilon(1e-12));
   CHECK(c["max"] == worst);
-  CHECK(c["silent"] == quantize::lif_step_cycles(shape, 0, 0));
-  CHECK(c["all_spiking"] == quantize::lif_step_cycles(shape, 16, 16));
+  CHECK(c["silent"] == golden::lif_step_cycles(shape, 0, 0));
+  CHECK(c["all_spiking"] == golden::lif_step_cycles(shape, 16, 16));
   CHECK(c["silent"].get<double>() < c["mean"].get<double>());
   CHECK(c["max"].get<std::int64_t>() <= c["all_spiking"].get<std::int64_t>());
   CHECK(perf["latency_us"]["max"].get<double>() == Approx(static_cast<double>(worst) / 100.0));
@@ -267,7 +267,7 @@ TEST_CASE("a rate network's report on a 125 MHz board follows the cycle model", 
   REQUIRE(r.exit_code == 0);
   CHECK(contains(r.output, "no bitstream"));
   const json report = read_json(tmp / "out" / "report.json");
-  const std::int64_t cycles = quantize::rate_step_cycles({20, 2, 1, 4});
+  const std::int64_t cycles = golden::rate_step_cycles({20, 2, 1, 4});
   const auto& c = report["performance"]["cycles_per_step"];
   CHECK(c["event_driven"] == false);
   CHECK(c["max"] == cycles);

@@ -4,14 +4,11 @@ find_library(NF_GMPXX gmpxx REQUIRED)
 find_library(NF_GMP gmp REQUIRED)
 nf_add_test_suite(nf_quantize_tests
   SOURCES
-    ${CMAKE_CURRENT_LIST_DIR}/test_cycle_model.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_fine_tuning.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_fixed_point.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/test_golden_vectors.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_integer_models.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_quantized_artifact.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/test_step_operations.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/test_sweep.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/test_bit_width_sweep.cpp
   LIBS nf_quantize ${NF_GMPXX} ${NF_GMP})
 
 # The integer model must not depend on the optimisation level: the replay tool
@@ -23,10 +20,11 @@ set(NF_QUANTIZE_STEP_SOURCES
   ${PROJECT_SOURCE_DIR}/quantize/src/integer_lif_rnn.cpp
   ${PROJECT_SOURCE_DIR}/quantize/src/integer_rate_rnn.cpp
   ${PROJECT_SOURCE_DIR}/quantize/src/quantized_artifact.cpp
-  ${PROJECT_SOURCE_DIR}/quantize/src/quantizer.cpp)
+  ${PROJECT_SOURCE_DIR}/quantize/src/quantizer.cpp
+  ${PROJECT_SOURCE_DIR}/quantize/src/trial_run.cpp)
 add_executable(nf_integer_replay_O0 ${CMAKE_CURRENT_LIST_DIR}/integer_replay_main.cpp ${NF_QUANTIZE_STEP_SOURCES})
 target_include_directories(nf_integer_replay_O0 PRIVATE ${PROJECT_SOURCE_DIR}/quantize/include)
-target_link_libraries(nf_integer_replay_O0 PRIVATE nf_models)
+target_link_libraries(nf_integer_replay_O0 PRIVATE nf_models nf_golden_trace)
 # Appended after the build type's -O3, so it wins.
 target_compile_options(nf_integer_replay_O0 PRIVATE -O0)
 add_executable(nf_integer_replay_O3 ${CMAKE_CURRENT_LIST_DIR}/integer_replay_main.cpp)

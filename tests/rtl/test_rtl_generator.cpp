@@ -11,7 +11,7 @@
 #include "neurofab/common/error.hpp"
 #include "neurofab/common/process.hpp"
 #include "neurofab/models/init.hpp"
-#include "neurofab/quantize/cycle_model.hpp"
+#include "neurofab/golden/cycle_model.hpp"
 #include "neurofab/rtl/rtl_generator.hpp"
 #include "temp_dir.hpp"
 
@@ -108,8 +108,8 @@ TEST_CASE("memory images hold the codes in the lane layout", "[rtl][generator]")
                        Catch::Contains("localparam int unsigned Lanes = 3;") &&
                        Catch::Contains(fmt::format("localparam int unsigned LeakMultiplier = {};",
                                                    net.spec().leak_multiplier)));
-  CHECK_THAT(text, Catch::Contains(fmt::format("cycles per timestep (quantize/cycle_model.hpp): {}",
-                                               quantize::rate_step_cycles({7, 3, 3, 3}))));
+  CHECK_THAT(text, Catch::Contains(fmt::format("cycles per timestep (golden/cycle_model.hpp): {}",
+                                               golden::rate_step_cycles({7, 3, 3, 3}))));
   CHECK_THAT(text, !Catch::Contains("always") && !Catch::Contains("module"));  // numbers only, no logic
 }
 
@@ -145,7 +145,7 @@ TEST_CASE("LIF images hold the per-unit decays and the package the neuron's cons
   CHECK_THAT(text, !Catch::Contains("always") && !Catch::Contains("module"));
   std::ifstream summary(tmp / "rtl" / "rtl.json");
   const std::string json((std::istreambuf_iterator<char>(summary)), std::istreambuf_iterator<char>());
-  CHECK_THAT(json, Catch::Contains(fmt::format("\"all_spiking\": {}", quantize::lif_step_cycles({5, 4, 1, 2}, 5, 5))));
+  CHECK_THAT(json, Catch::Contains(fmt::format("\"all_spiking\": {}", golden::lif_step_cycles({5, 4, 1, 2}, 5, 5))));
 }
 
 namespace {

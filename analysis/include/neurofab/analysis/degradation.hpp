@@ -50,27 +50,14 @@ struct Scores {
   std::int64_t overflow_events = 0;  // integer model only
 };
 
-// D of the header for outputs (n_out x T·B, the batch's layout).
-double output_distance(const models::Batch& batch, const Eigen::MatrixXd& outputs);
-Scores score_outputs(const models::Task& task, const models::Batch& batch, const Eigen::MatrixXd& outputs);
-
+// S, D and mse as models::score_outputs computes them (models/output_scores.hpp).
 // The float model on `trials` evaluation trials of `seed` (what models::evaluate runs).
 Scores evaluate_float(const models::RateRnn<float>& network, const models::Task& task, int trials,
                       std::uint64_t seed);
 Scores evaluate_float(const models::LifRnn<float>& network, const models::Task& task, int trials,
                       std::uint64_t seed);
 
-// Outputs of the integer golden model on the same trials (what
-// quantize::evaluate_integer runs, with the outputs kept).
-struct IntegerOutputs {
-  models::Batch batch;
-  Eigen::MatrixXd outputs;  // n_out x T·B, as reals
-  std::int64_t overflow_events = 0;
-};
-IntegerOutputs integer_outputs(const quantize::IntegerRateRnn& network, const models::Task& task, int trials,
-                               std::uint64_t seed);
-IntegerOutputs integer_outputs(const quantize::IntegerLifRnn& network, const models::Task& task, int trials,
-                               std::uint64_t seed);
+// The integer golden model on the same trials (quantize::integer_outputs).
 Scores evaluate_integer_model(const quantize::IntegerRateRnn& network, const models::Task& task, int trials,
                               std::uint64_t seed);
 Scores evaluate_integer_model(const quantize::IntegerLifRnn& network, const models::Task& task, int trials,

@@ -1,6 +1,6 @@
 #pragma once
 // How fast a built network runs on a board, from the cycle model of the
-// cores (quantize/cycle_model.hpp, checked cycle for cycle against the RTL)
+// cores (golden/cycle_model.hpp, checked cycle for cycle against the RTL)
 // and the host link's frame sizes (docs/host-link.md):
 //   - compute: cycles per timestep → latency at the board clock and
 //     timesteps per second (the core alone, inputs always ready);

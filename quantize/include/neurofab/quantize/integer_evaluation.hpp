@@ -1,29 +1,43 @@
 #pragma once
-// Running the integer golden models on task trials: the stimulus is quantized
-// (or spike-encoded) offline, every step is integer-only, and the output codes
-// are read back as reals for the task's loss and success criterion — on
-// exactly the trials models::evaluate() uses, so float and integer compare
-// like for like.
+// Scoring the integer golden models on task trials: quantize::run_trials
+// (trial_run.hpp) runs them, with the stimulus quantized (or spike-encoded)
+// offline and every step integer-only; the output codes are read back as reals
+// for the task's loss and success criterion — on exactly the trials
+// models::evaluate() uses, so float and integer compare like for like.
 
 #include <cstdint>
 
+#include "neurofab/golden/golden_trace.hpp"
 #include "neurofab/models/task.hpp"
+#include "neurofab/models/training.hpp"
 #include "neurofab/quantize/integer_lif_rnn.hpp"
 #include "neurofab/quantize/integer_rate_rnn.hpp"
 
 namespace nf::quantize {
 
+// The scores of models/output_scores.hpp, and what only the integer model has.
 struct IntegerEvaluation {
   double mse = 0;
   double success_rate = 0;
+  double distance = 0;
   int trials = 0;
   std::int64_t overflow_events = 0;  // values saturated or wrapped, over all trials
   double spikes_per_step = 0;        // LIF only
   double synaptic_events_per_step = 0;
 };
 
-// Task inputs x (n_in x T·B) as codes of `format` (offline stimulus preparation).
-IntMatrix quantize_stimulus(const Eigen::MatrixXd& inputs, const FixedFormat& format, Rounding rounding);
+// The outputs of `trials` evaluation trials of `seed`, as reals, with the trials
+// and the trace they came from (output, step counts and overflow events only).
+struct IntegerOutputs {
+  models::Batch batch;
+  Eigen::MatrixXd outputs;  // n_out x T·B, column batch.column(t, b)
+  std::int64_t overflow_events = 0;
+  golden::GoldenTrace trace;
+};
+IntegerOutputs integer_outputs(const IntegerRateRnn& network, const models::Task& task, int trials,
+                               std::uint64_t seed);
+IntegerOutputs integer_outputs(const IntegerLifRnn& network, const models::Task& task, int trials,
+                               std::uint64_t seed);
 
 // Outputs (n_out x T·B, as reals) of `trials` evaluation trials of `seed`.
 IntegerEvaluation evaluate_integer(const IntegerRateRnn& network, const models::Task& task, int trials,

@@ -13,7 +13,7 @@
 // 4. The testbench runs in the work folder; its log is returned, and on a pass
 //    the operation and memory counts its activity counters measured, summed
 //    over every checked step (activity.json in the work folder; each step was
-//    equal to quantize/step_operations.hpp's count).
+//    equal to golden/step_operations.hpp's count).
 
 #include <filesystem>
 #include <nlohmann/json.hpp>

@@ -5,7 +5,7 @@
 #include "neurofab/models/init.hpp"
 #include "neurofab/quantize/fine_tuning.hpp"
 #include "neurofab/quantize/integer_evaluation.hpp"
-#include "neurofab/quantize/sweep.hpp"
+#include "neurofab/quantize/bit_width_sweep.hpp"
 
 using namespace nf;
 using namespace nf::quantize;

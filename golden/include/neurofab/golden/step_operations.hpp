@@ -6,11 +6,11 @@
 // docs/rtl.md, "Activity counters"), and the lock-step harnesses compare the
 // two with `==` after every step.
 //
-// Like golden_vector_reader.hpp it depends only on the C++17 standard library,
-// nlohmann/json and that reader, so the Verilator and SystemC harnesses can
+// Like golden_trace.hpp it depends only on the C++17 standard library,
+// nlohmann/json and that header, so the Verilator and SystemC harnesses can
 // include it.
 //
-//   const auto v = nf::golden::Vectors::load("out/vectors");
+//   const auto v = nf::golden::GoldenTrace::load("out/vectors");
 //   const nf::golden::StepOperations ops = nf::golden::step_operations(v, trial, step, lanes);
 //   ops.count("mac_recurrent"); ops.memory("w_rec").reads;
 //
@@ -110,7 +110,7 @@
 #include <string>
 #include <vector>
 
-#include "neurofab/quantize/golden_vector_reader.hpp"
+#include "neurofab/golden/golden_trace.hpp"
 
 namespace nf::golden {
 
@@ -199,20 +199,20 @@ inline nlohmann::json to_json(const StepOperations& ops) {
 
 namespace detail {
 
-[[noreturn]] inline void step_operations_fail(const Vectors& v, const std::string& what) {
+[[noreturn]] inline void step_operations_fail(const GoldenTrace& v, const std::string& what) {
   throw std::runtime_error("step operations: golden vectors " + v.dir() + ": " + what);
 }
 
 // `path` is the field's parent as written in messages ("fixed_point.formats."); the
 // message is only built on failure (the harnesses call this every step).
-inline const nlohmann::json& json_at(const Vectors& v, const nlohmann::json& j, const char* path, const char* key) {
+inline const nlohmann::json& json_at(const GoldenTrace& v, const nlohmann::json& j, const char* path, const char* key) {
   if (!j.is_object()) step_operations_fail(v, std::string("vectors.json field '") + path + "' is not an object");
   const auto it = j.find(key);
   if (it == j.end()) step_operations_fail(v, std::string("vectors.json has no field '") + path + key + "'");
   return *it;
 }
 
-inline std::int64_t json_integer(const Vectors& v, const nlohmann::json& j, const char* path, const char* key) {
+inline std::int64_t json_integer(const GoldenTrace& v, const nlohmann::json& j, const char* path, const char* key) {
   const nlohmann::json& x = json_at(v, j, path, key);
   if (!x.is_number_integer()) {
     step_operations_fail(v, std::string("vectors.json field '") + path + key + "' is not an integer");
@@ -220,7 +220,7 @@ inline std::int64_t json_integer(const Vectors& v, const nlohmann::json& j, cons
   return x.get<std::int64_t>();
 }
 
-inline int format_bits(const Vectors& v, const char* name) {
+inline int format_bits(const GoldenTrace& v, const char* name) {
   const nlohmann::json& fp = json_at(v, v.header(), "", "fixed_point");
   const nlohmann::json& formats = json_at(v, fp, "fixed_point.", "formats");
   const nlohmann::json& f = json_at(v, formats, "fixed_point.formats.", name);
@@ -238,17 +238,17 @@ inline int ceil_log2(std::int64_t n) {  // as $clog2
   return bits;
 }
 
-inline std::int64_t scalar(const Vectors& v, const char* signal, int trial, int step) {
+inline std::int64_t scalar(const GoldenTrace& v, const char* signal, int trial, int step) {
   if (!v.has_signal(signal)) step_operations_fail(v, std::string("no signal '") + signal + "'");
   return v.value<std::int64_t>(signal, trial, step, 0);
 }
 
-inline int signal_width(const Vectors& v, const char* signal) {
+inline int signal_width(const GoldenTrace& v, const char* signal) {
   if (!v.has_signal(signal)) step_operations_fail(v, std::string("no signal '") + signal + "'");
   return v.signal(signal).width;
 }
 
-inline void expect_equal(const Vectors& v, int trial, int step, const std::string& what, std::int64_t counted,
+inline void expect_equal(const GoldenTrace& v, int trial, int step, const std::string& what, std::int64_t counted,
                          std::int64_t recorded) {
   if (counted != recorded) {
     step_operations_fail(v, "trial " + std::to_string(trial) + " step " + std::to_string(step) + ": " + what +
@@ -257,7 +257,7 @@ inline void expect_equal(const Vectors& v, int trial, int step, const std::strin
   }
 }
 
-inline StepOperations rate_step_operations(const Vectors& v, int trial, int step, int lanes) {
+inline StepOperations rate_step_operations(const GoldenTrace& v, int trial, int step, int lanes) {
   const nlohmann::json& model = json_at(v, v.header(), "", "model");
   const nlohmann::json& fp = json_at(v, v.header(), "", "fixed_point");
   const std::int64_t n = json_integer(v, model, "model.", "n_rec");
@@ -306,7 +306,7 @@ inline StepOperations rate_step_operations(const Vectors& v, int trial, int step
   return ops;
 }
 
-inline StepOperations lif_step_operations(const Vectors& v, int trial, int step, int lanes) {
+inline StepOperations lif_step_operations(const GoldenTrace& v, int trial, int step, int lanes) {
   const nlohmann::json& model = json_at(v, v.header(), "", "model");
   const nlohmann::json& fp = json_at(v, v.header(), "", "fixed_point");
   const std::int64_t n = json_integer(v, model, "model.", "n_rec");
@@ -388,7 +388,7 @@ inline StepOperations lif_step_operations(const Vectors& v, int trial, int step,
 // std::runtime_error naming what is missing from the folder or which recorded
 // count disagrees, std::out_of_range for a trial/step outside the vectors and
 // std::invalid_argument for lanes < 1 or an unknown model type.
-inline StepOperations step_operations(const Vectors& v, int trial, int step, int lanes = 1) {
+inline StepOperations step_operations(const GoldenTrace& v, int trial, int step, int lanes = 1) {
   if (lanes < 1) throw std::invalid_argument("step operations: lanes " + std::to_string(lanes) + " < 1");
   if (trial < 0 || trial >= v.trials() || step < 0 || step >= v.steps()) {
     throw std::out_of_range("step operations: trial " + std::to_string(trial) + ", step " + std::to_string(step) +
@@ -402,7 +402,7 @@ inline StepOperations step_operations(const Vectors& v, int trial, int step, int
 }
 
 // The sum of step_operations over every trial and step of the vectors.
-inline StepOperations total_operations(const Vectors& v, int lanes = 1) {
+inline StepOperations total_operations(const GoldenTrace& v, int lanes = 1) {
   StepOperations total;
   for (int trial = 0; trial < v.trials(); ++trial)
     for (int step = 0; step < v.steps(); ++step) total += step_operations(v, trial, step, lanes);

@@ -1,4 +1,4 @@
-// step_operations (quantize/step_operations.hpp): the operations and memory
+// step_operations (golden/step_operations.hpp): the operations and memory
 // traffic of a golden-vector step, against numbers worked out by hand for tiny
 // hand-written vector folders (rate: N 3, n_in 2, n_out 1; LIF: N 3, two
 // Poisson inputs = 4 channels, n_out 2, R 1), its drift guard against the
@@ -8,10 +8,10 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "neurofab/golden/golden_vectors.hpp"
+#include "neurofab/golden/step_operations.hpp"
 #include "neurofab/models/init.hpp"
-#include "neurofab/quantize/golden_vectors.hpp"
 #include "neurofab/quantize/quantized_artifact.hpp"
-#include "neurofab/quantize/step_operations.hpp"
 #include "temp_dir.hpp"
 
 using namespace nf;
@@ -116,10 +116,10 @@ std::vector<std::string> memory_names(const golden::StepOperations& ops) {
 
 }  // namespace
 
-TEST_CASE("step operations: a tiny rate network, by hand", "[quantize][step_operations]") {
+TEST_CASE("step operations: a tiny rate network, by hand", "[golden][step_operations]") {
   test::TempDir tmp;
   write_folder(tmp.path(), rate_header("tanh"), rate_signals(18, 3));
-  const auto v = golden::Vectors::load(tmp.path().string());
+  const auto v = golden::GoldenTrace::load(tmp.path().string());
 
   const golden::StepOperations ops = golden::step_operations(v, 0, 1, 2);
   CHECK(operation_names(ops) ==
@@ -169,20 +169,20 @@ TEST_CASE("step operations: a tiny rate network, by hand", "[quantize][step_oper
   CHECK(j.at("memories").at(6).at("reads") == 12);
 }
 
-TEST_CASE("step operations: relu has no table reads", "[quantize][step_operations]") {
+TEST_CASE("step operations: relu has no table reads", "[golden][step_operations]") {
   test::TempDir tmp;
   write_folder(tmp.path(), rate_header("relu"), rate_signals(18, 0));
-  const auto v = golden::Vectors::load(tmp.path().string());
+  const auto v = golden::GoldenTrace::load(tmp.path().string());
   const golden::StepOperations ops = golden::step_operations(v, 0, 0);
   CHECK(ops.count("table_lookup") == 0);
   CHECK(ops.memory("act_table").reads == 0);
   CHECK(ops.count("activation") == 3);
 }
 
-TEST_CASE("step operations: a tiny LIF network with spike input, by hand", "[quantize][step_operations]") {
+TEST_CASE("step operations: a tiny LIF network with spike input, by hand", "[golden][step_operations]") {
   test::TempDir tmp;
   write_folder(tmp.path(), lif_header("poisson"), lif_signals({13, 8, 6}, {0, 0, 0}));
-  const auto v = golden::Vectors::load(tmp.path().string());
+  const auto v = golden::GoldenTrace::load(tmp.path().string());
 
   const std::vector<golden::StepOperations> steps = {golden::step_operations(v, 0, 0, 2),
                                                      golden::step_operations(v, 0, 1, 2),
@@ -230,11 +230,11 @@ TEST_CASE("step operations: a tiny LIF network with spike input, by hand", "[qua
   CHECK(golden::step_operations(v, 0, 1).memory("spike_list").reads == 8);
 }
 
-TEST_CASE("step operations: a LIF network with current input", "[quantize][step_operations]") {
+TEST_CASE("step operations: a LIF network with current input", "[golden][step_operations]") {
   test::TempDir tmp;
   // Current input: N·n_x = 12 MACs per step whatever the codes; synaptic events only from spikes.
   write_folder(tmp.path(), lif_header("current"), lif_signals({4, 8, 3}, {12, 12, 12}));
-  const auto v = golden::Vectors::load(tmp.path().string());
+  const auto v = golden::GoldenTrace::load(tmp.path().string());
   const golden::StepOperations ops = golden::step_operations(v, 0, 2, 2);
   CHECK(ops.count("mac_input") == 12);
   CHECK(ops.count("synop_input") == 0);
@@ -242,33 +242,33 @@ TEST_CASE("step operations: a LIF network with current input", "[quantize][step_
   CHECK(ops.count("synop_recurrent") == 3);
 }
 
-TEST_CASE("step operations: a count that disagrees with the recorded one is refused", "[quantize][step_operations]") {
+TEST_CASE("step operations: a count that disagrees with the recorded one is refused", "[golden][step_operations]") {
   test::TempDir tmp;
   SECTION("rate MACs") {
     write_folder(tmp.path(), rate_header("tanh"), rate_signals(17, 3));
-    const auto v = golden::Vectors::load(tmp.path().string());
+    const auto v = golden::GoldenTrace::load(tmp.path().string());
     CHECK_THROWS_WITH(golden::step_operations(v, 0, 0),
                       Catch::Contains("mac_input + mac_recurrent + mac_readout counted 18, the vectors record 17"));
   }
   SECTION("rate table") {
     write_folder(tmp.path(), rate_header("relu"), rate_signals(18, 3));
-    const auto v = golden::Vectors::load(tmp.path().string());
+    const auto v = golden::GoldenTrace::load(tmp.path().string());
     CHECK_THROWS_WITH(golden::step_operations(v, 0, 1), Catch::Contains("table_lookup counted 0"));
   }
   SECTION("LIF synaptic events") {
     write_folder(tmp.path(), lif_header("poisson"), lif_signals({13, 9, 6}, {0, 0, 0}));
-    const auto v = golden::Vectors::load(tmp.path().string());
+    const auto v = golden::GoldenTrace::load(tmp.path().string());
     CHECK_NOTHROW(golden::step_operations(v, 0, 0));
     CHECK_THROWS_WITH(golden::step_operations(v, 0, 1), Catch::Contains("trial 0 step 1: synop_input"));
   }
 }
 
-TEST_CASE("step operations: missing fields and bad arguments are named", "[quantize][step_operations]") {
+TEST_CASE("step operations: missing fields and bad arguments are named", "[golden][step_operations]") {
   test::TempDir tmp;
   json header = rate_header("tanh");
   header["fixed_point"]["formats"].erase("W_rec");
   write_folder(tmp.path(), header, rate_signals(18, 3));
-  const auto v = golden::Vectors::load(tmp.path().string());
+  const auto v = golden::GoldenTrace::load(tmp.path().string());
   CHECK_THROWS_AS(golden::step_operations(v, 0, 0), std::runtime_error);
   CHECK_THROWS_WITH(golden::step_operations(v, 0, 0), Catch::Contains("fixed_point.formats.W_rec"));
   CHECK_THROWS_AS(golden::step_operations(v, 0, 2), std::out_of_range);
@@ -277,18 +277,18 @@ TEST_CASE("step operations: missing fields and bad arguments are named", "[quant
   test::TempDir tmp2;
   write_folder(tmp2.path(), rate_header("tanh"), {{"input", false, 2, {1, 2, 3, 4}}, {"state", false, 3, {0, 0, 0, 0, 0, 0}},
                                                   {"output", false, 1, {0, 0}}});
-  const auto no_counts = golden::Vectors::load(tmp2.path().string());
+  const auto no_counts = golden::GoldenTrace::load(tmp2.path().string());
   CHECK_THROWS_WITH(golden::step_operations(no_counts, 0, 0), Catch::Contains("no signal 'macs'"));
 
   test::TempDir tmp3;
   write_folder(tmp3.path(), rate_header("tanh"), rate_signals(18, 3));
-  const auto ok = golden::step_operations(golden::Vectors::load(tmp3.path().string()), 0, 0);
+  const auto ok = golden::step_operations(golden::GoldenTrace::load(tmp3.path().string()), 0, 0);
   CHECK_THROWS_AS(ok.count("synop_input"), std::out_of_range);
   CHECK_THROWS_WITH(ok.memory("spike_list"), Catch::Contains("known: w_in, w_rec"));
 }
 
 TEST_CASE("step operations: every step of real golden vectors agrees with the recorded counts",
-          "[quantize][step_operations]") {
+          "[golden][step_operations]") {
   const auto task = models::make_task("xor");
   test::TempDir tmp;
   SECTION("rate") {
@@ -297,7 +297,7 @@ TEST_CASE("step operations: every step of real golden vectors agrees with the re
     c.n_rec = 7;
     c.n_out = task->n_out();
     const models::RateRnnArtifact a{models::make_rate_rnn(c, {}, 5), {}, task->name(), task->param_values(), 5, {}, {}};
-    quantize::write_golden_vectors(quantize::quantize_artifact(a, "test", {}), 2, 5, tmp / "v");
+    golden::write_golden_vectors(quantize::quantize_artifact(a, "test", {}), 2, 5, tmp / "v");
   }
   SECTION("LIF, Poisson input, refractory") {
     models::LifRnnConfig c;
@@ -309,9 +309,9 @@ TEST_CASE("step operations: every step of real golden vectors agrees with the re
     auto network = models::make_lif_rnn(c, {}, 5);
     network.weights().b_rec.setConstant(0.2f);  // spiking, so refractory units occur
     const models::LifRnnArtifact a{std::move(network), {}, task->name(), task->param_values(), 5, {}, {}};
-    quantize::write_golden_vectors(quantize::quantize_artifact(a, "test", {}), 2, 5, tmp / "v");
+    golden::write_golden_vectors(quantize::quantize_artifact(a, "test", {}), 2, 5, tmp / "v");
   }
-  const auto v = golden::Vectors::load((tmp / "v").string());
+  const auto v = golden::GoldenTrace::load((tmp / "v").string());
   std::int64_t checked = 0;
   for (int trial = 0; trial < v.trials(); ++trial)
     for (int step = 0; step < v.steps(); ++step) {

@@ -1,12 +1,18 @@
 #pragma once
-// Reader of golden-vector folders (neurofab vectors; written by
-// golden_vectors.hpp, whose header comment and docs/fixed-point.md, "Golden
-// vectors", define the format). One header for every testbench: the C++ tests,
-// the HLS C-simulation and the Verilator testbench. It depends only on the
-// C++17 standard library and nlohmann/json, never on Eigen or a neurofab
-// library, so a testbench can include it with nothing else on its path.
+// The golden trace: every recorded signal of K trials of the integer golden
+// model, in memory (golden/ layer; docs/architecture.md). quantize::run_trials
+// fills one; evaluation, golden vectors, degradation, cycle statistics, the
+// HLS test data, HIL, the lock-step harnesses and compare all read one.
 //
-//   const nf::golden::Vectors v = nf::golden::Vectors::load("out/vectors");
+// Its file form is the golden-vector folder (`neurofab vectors`; the header
+// comment of golden_vectors.hpp and docs/fixed-point.md, "Golden vectors",
+// define the format): GoldenTrace::load reads one, golden::save_golden_vectors
+// writes one. This header depends only on the C++17 standard library and
+// nlohmann/json, never on Eigen or a neurofab library, so every testbench (the
+// C++ tests, the HLS C-simulation, the Verilator and SystemC harnesses) can
+// include it with nothing else on its path.
+//
+//   const nf::golden::GoldenTrace v = nf::golden::GoldenTrace::load("out/vectors");
 //   for (int trial = 0; trial < v.trials(); ++trial)
 //     for (int step = 0; step < v.steps(); ++step) {
 //       const std::int32_t* x = v.step_values<std::int32_t>("input", trial, step);  // width values
@@ -21,6 +27,10 @@
 // (e.g. its size against trials x steps x width x bytes). Asking for a signal
 // that is not there, a wrong integer type or an index out of range throws
 // std::out_of_range / std::invalid_argument naming the signal.
+//
+// Recording (quantize::run_trials): GoldenTrace(header, trials, steps), then
+// add_signal() for each signal, then append() each signal's values step by
+// step in [trial][step] order; complete() says when every value is in.
 
 #include <cstddef>
 #include <cstdint>
@@ -53,11 +63,92 @@ struct Signal {
   std::size_t bytes_per_value() const { return is_int64() ? 8 : 4; }
 };
 
-class Vectors {
+class GoldenTrace {
  public:
+  GoldenTrace() = default;
+  // An empty trace of `trials` x `steps` for recording; `header` holds the
+  // case's fields of vectors.json (model, task, fixed_point, ...).
+  GoldenTrace(nlohmann::json header, int trials, int steps)
+      : header_(std::move(header)), trials_(trials), steps_(steps) {
+    if (trials < 1 || steps < 1) {
+      throw std::invalid_argument("golden trace: " + std::to_string(trials) + " trials x " + std::to_string(steps) +
+                                  " steps (both must be >= 1)");
+    }
+    header_["trials"] = trials;
+    header_["steps"] = steps;
+  }
+
+  // Declares a signal (recorded in the order added); its values follow by append().
+  void add_signal(Signal s) {
+    if (s.name.empty() || index_.count(s.name) != 0) {
+      throw std::invalid_argument("golden trace: signal name '" + s.name + "' is empty or taken");
+    }
+    if (s.dtype != "int32" && s.dtype != "int64") throw std::invalid_argument("golden trace: dtype " + s.dtype);
+    if (s.width < 1) throw std::invalid_argument("golden trace: signal '" + s.name + "' has width < 1");
+    if (s.file.empty()) s.file = s.name + ".bin";
+    const std::size_t count = static_cast<std::size_t>(trials_) * static_cast<std::size_t>(steps_) *
+                              static_cast<std::size_t>(s.width);
+    data32_.emplace_back();
+    data64_.emplace_back();
+    if (s.is_int64()) {
+      data64_.back().reserve(count);
+    } else {
+      data32_.back().reserve(count);
+    }
+    index_[s.name] = signals_.size();
+    signals_.push_back(std::move(s));
+  }
+
+  // The next step's `width` values of signal number `signal` (the order of add_signal).
+  template <typename T>
+  void append(std::size_t signal, const T* values) {
+    static_assert(std::is_same_v<T, std::int32_t> || std::is_same_v<T, std::int64_t>,
+                  "golden vectors hold int32 or int64");
+    const Signal& s = signals_.at(signal);
+    if (s.is_int64() != std::is_same_v<T, std::int64_t>) {
+      throw std::invalid_argument("golden trace: signal '" + s.name + "' is " + s.dtype);
+    }
+    auto& data = [&]() -> std::vector<T>& {
+      if constexpr (std::is_same_v<T, std::int64_t>) {
+        return data64_[signal];
+      } else {
+        return data32_[signal];
+      }
+    }();
+    data.insert(data.end(), values, values + s.width);
+  }
+  void append_one(std::size_t signal, std::int64_t value) { append(signal, &value); }
+
+  // Every signal holds trials x steps x width values.
+  bool complete() const {
+    for (std::size_t k = 0; k < signals_.size(); ++k) {
+      const std::size_t n = signals_[k].is_int64() ? data64_[k].size() : data32_[k].size();
+      if (n != static_cast<std::size_t>(trials_) * static_cast<std::size_t>(steps_) *
+                   static_cast<std::size_t>(signals_[k].width))
+        return false;
+    }
+    return true;
+  }
+
+  // Every value of one signal, [trial][step][unit]; T must be its dtype.
+  template <typename T>
+  const std::vector<T>& values(const std::string& name) const {
+    const std::size_t k = position(name);
+    if (signals_[k].is_int64() != std::is_same_v<T, std::int64_t>) {
+      throw std::invalid_argument("golden vectors: signal '" + name + "' is " + signals_[k].dtype);
+    }
+    if constexpr (std::is_same_v<T, std::int64_t>) {
+      return data64_[k];
+    } else {
+      return data32_[k];
+    }
+  }
+
+  nlohmann::json& header() { return header_; }
+
   // Reads <dir>/vectors.json and every signal file it lists.
-  static Vectors load(const std::string& dir) {
-    Vectors v;
+  static GoldenTrace load(const std::string& dir) {
+    GoldenTrace v;
     v.dir_ = dir;
     const std::string json_path = join(dir, "vectors.json");
     {
@@ -112,7 +203,7 @@ class Vectors {
   }
 
   const nlohmann::json& header() const { return header_; }  // vectors.json as read
-  const std::string& dir() const { return dir_; }
+  const std::string& dir() const { return dir_; }  // the folder it was loaded from; "" for a recorded trace
   int trials() const { return trials_; }  // K
   int steps() const { return steps_; }    // T
   std::string model_type() const { return header_.value("model_type", ""); }

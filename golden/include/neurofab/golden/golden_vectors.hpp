@@ -1,11 +1,13 @@
 #pragma once
-// Golden vectors: the integer golden model's stimulus and response, timestep
-// by timestep, as the files the later stages compare against bit for bit (the
-// C++ tests, the HLS C-simulation, the Verilator testbench; as hls4ml's
-// tb_data). They are the trials `neurofab eval <qdir>` runs: the batch and
-// noise of models::evaluation_trials(task, config, K, seed), the stimulus
-// quantized by quantize_stimulus (or spike-encoded by models::encode_inputs).
-// docs/fixed-point.md, "Golden vectors", is the normative text.
+// Golden vectors: the file form of a golden trace (golden_trace.hpp) — the
+// integer golden model's stimulus and response, timestep by timestep, as the
+// files the later stages compare against bit for bit (the C++ tests, the HLS
+// C-simulation, the Verilator testbench; as hls4ml's tb_data). They are the
+// trials `neurofab eval <qdir>` runs: the batch and noise of
+// models::evaluation_trials(task, config, K, seed), the stimulus quantized by
+// quantize::quantize_stimulus (or spike-encoded by models::encode_inputs),
+// recorded by quantize::run_trials. docs/fixed-point.md, "Golden vectors", is
+// the normative text.
 //
 // One folder per case:
 //
@@ -39,19 +41,18 @@
 //
 // Written atomically: the folder is staged under a temporary name and renamed
 // into place (an existing folder is replaced whole), so a reader never sees a
-// half-written case. golden_vector_reader.hpp reads it with no project library.
+// half-written case. GoldenTrace::load (golden_trace.hpp) reads it with no project library.
 
 #include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "neurofab/golden/golden_trace.hpp"
 #include "neurofab/quantize/quantized_artifact.hpp"
 
-namespace nf::quantize {
+namespace nf::golden {
 
-inline constexpr const char* kGoldenVectorsFormat = "neurofab-golden-vectors";
-inline constexpr int kGoldenVectorsFormatVersion = 1;
 // Mirrors project(neurofab VERSION ...) in the top CMakeLists.txt and the CLI's --version.
 inline constexpr const char* kGoldenVectorsGenerator = "neurofab 0.1.0";
 
@@ -63,11 +64,16 @@ struct GoldenVectorsSummary {
   std::uintmax_t bytes = 0;            // of the .bin files
 };
 
+// Writes `trace` (every signal, as quantize::run_trials records it) as the
+// folder `out_dir`, replacing one that exists; `quantized_dir` is recorded as
+// the case's source. Throws nf::InputError for a trace with values missing.
+GoldenVectorsSummary save_golden_vectors(const GoldenTrace& trace, const std::filesystem::path& out_dir,
+                                         const std::string& quantized_dir = {});
+
 // Runs `trials` evaluation trials of `seed` through the integer model of `q`
-// and writes the folder `out_dir` (replacing one that exists). `quantized_dir`
-// is recorded as the case's source. Throws nf::InputError for trials < 1.
-GoldenVectorsSummary write_golden_vectors(const QuantizedArtifact& q, int trials, std::uint64_t seed,
+// (quantize::run_trials) and saves them. Throws nf::InputError for trials < 1.
+GoldenVectorsSummary write_golden_vectors(const quantize::QuantizedArtifact& q, int trials, std::uint64_t seed,
                                           const std::filesystem::path& out_dir,
                                           const std::string& quantized_dir = {});
 
-}  // namespace nf::quantize
+}  // namespace nf::golden

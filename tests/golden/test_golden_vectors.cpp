@@ -12,15 +12,18 @@
 #include "neurofab/common/error.hpp"
 #include "neurofab/models/init.hpp"
 #include "neurofab/models/training.hpp"
-#include "neurofab/quantize/golden_vector_reader.hpp"
-#include "neurofab/quantize/golden_vectors.hpp"
+#include "neurofab/golden/golden_trace.hpp"
+#include "neurofab/golden/golden_vectors.hpp"
 #include "neurofab/quantize/integer_evaluation.hpp"
 #include "neurofab/quantize/quantized_artifact.hpp"
+#include "neurofab/quantize/trial_run.hpp"
 #include "run_command.hpp"
 #include "temp_dir.hpp"
 
 using namespace nf;
 using namespace nf::quantize;
+using nf::golden::GoldenVectorsSummary;
+using nf::golden::write_golden_vectors;
 namespace fs = std::filesystem;
 
 namespace {
@@ -97,7 +100,7 @@ struct Comparison {
     }
   }
   template <typename T>
-  void check_row(const golden::Vectors& v, const std::string& signal, int trial, int step, const T* actual) {
+  void check_row(const golden::GoldenTrace& v, const std::string& signal, int trial, int step, const T* actual) {
     for (int i = 0; i < v.signal(signal).width; ++i) {
       check(signal, trial, step, i, v.value<std::int64_t>(signal, trial, step, i), actual[i]);
     }
@@ -105,7 +108,7 @@ struct Comparison {
 };
 
 // The recorded inputs through `network` (freshly loaded), every recorded value compared.
-Comparison replay(const IntegerRateRnn& network, const golden::Vectors& v) {
+Comparison replay(const IntegerRateRnn& network, const golden::GoldenTrace& v) {
   Comparison cmp;
   const auto& c = network.config();
   std::vector<std::int32_t> y(static_cast<std::size_t>(c.n_out));
@@ -128,7 +131,7 @@ Comparison replay(const IntegerRateRnn& network, const golden::Vectors& v) {
   return cmp;
 }
 
-Comparison replay(const IntegerLifRnn& network, const golden::Vectors& v) {
+Comparison replay(const IntegerLifRnn& network, const golden::GoldenTrace& v) {
   Comparison cmp;
   for (int k = 0; k < v.trials(); ++k) {
     auto state = network.initial_state();
@@ -153,7 +156,7 @@ Comparison replay(const IntegerLifRnn& network, const golden::Vectors& v) {
 }
 
 // Sum of one signal over every trial, step and unit.
-std::int64_t total(const golden::Vectors& v, const std::string& signal) {
+std::int64_t total(const golden::GoldenTrace& v, const std::string& signal) {
   std::int64_t sum = 0;
   for (int k = 0; k < v.trials(); ++k)
     for (int t = 0; t < v.steps(); ++t)
@@ -174,7 +177,7 @@ nlohmann::json read_json(const fs::path& p) {
 
 }  // namespace
 
-TEST_CASE("golden vectors replay bit for bit through a freshly loaded integer model", "[quantize][vectors]") {
+TEST_CASE("golden vectors replay bit for bit through a freshly loaded integer model", "[golden][vectors]") {
   const Case which = GENERATE(Case::kRateTable, Case::kRatePiecewise, Case::kLifCurrent, Case::kLifPoisson,
                               Case::kLifDelta);
   const std::uint64_t network_seed = 11, trial_seed = 23;
@@ -185,7 +188,7 @@ TEST_CASE("golden vectors replay bit for bit through a freshly loaded integer mo
   save_quantized(tmp / "q", q);
   const GoldenVectorsSummary summary = write_golden_vectors(q, trials, trial_seed, tmp / "v", (tmp / "q").string());
 
-  const golden::Vectors v = golden::Vectors::load((tmp / "v").string());
+  const golden::GoldenTrace v = golden::GoldenTrace::load((tmp / "v").string());
   REQUIRE(v.trials() == trials);
   REQUIRE(v.steps() == summary.steps);
   CHECK(v.seed() == trial_seed);
@@ -225,7 +228,7 @@ TEST_CASE("golden vectors replay bit for bit through a freshly loaded integer mo
     f.put(static_cast<char>(low ^ 1));
     f.close();
     const Comparison corrupted =
-        std::visit([&](const auto& net) { return replay(net, golden::Vectors::load((tmp / "v").string())); },
+        std::visit([&](const auto& net) { return replay(net, golden::GoldenTrace::load((tmp / "v").string())); },
                    fresh.network);
     CHECK(corrupted.mismatches == 1);
     CHECK_THAT(corrupted.first, Catch::StartsWith("output: trial 1, step 5, unit 0"));
@@ -260,7 +263,7 @@ TEST_CASE("golden vectors replay bit for bit through a freshly loaded integer mo
   }
 }
 
-TEST_CASE("the recorded outputs score exactly as `neurofab eval` on the same trials", "[quantize][vectors]") {
+TEST_CASE("the recorded outputs score exactly as `neurofab eval` on the same trials", "[golden][vectors]") {
   const Case which = GENERATE(Case::kRateTable, Case::kLifCurrent, Case::kLifPoisson);
   const std::uint64_t network_seed = 4, trial_seed = 9;
   const int trials = 5;
@@ -268,7 +271,7 @@ TEST_CASE("the recorded outputs score exactly as `neurofab eval` on the same tri
   nf::test::TempDir tmp;
   const QuantizedArtifact q = quantized_case(which, network_seed);
   write_golden_vectors(q, trials, trial_seed, tmp / "v");
-  const golden::Vectors v = golden::Vectors::load((tmp / "v").string());
+  const golden::GoldenTrace v = golden::GoldenTrace::load((tmp / "v").string());
   const auto task = models::make_task(q.task_name, q.task_params);
 
   std::visit(
@@ -307,12 +310,12 @@ TEST_CASE("the recorded outputs score exactly as `neurofab eval` on the same tri
       q.network);
 }
 
-TEST_CASE("numpy reads a golden-vector signal as (K, T, width)", "[quantize][vectors]") {
+TEST_CASE("numpy reads a golden-vector signal as (K, T, width)", "[golden][vectors]") {
   nf::test::TempDir tmp;
   const int trials = 2;
   const QuantizedArtifact q = quantized_case(Case::kLifCurrent, 3);
   write_golden_vectors(q, trials, 5, tmp / "v");
-  const golden::Vectors v = golden::Vectors::load((tmp / "v").string());
+  const golden::GoldenTrace v = golden::GoldenTrace::load((tmp / "v").string());
   const int n = v.signal("membrane").width;
   const int k = 1, t = v.steps() / 2, i = n - 2;
   const std::string command = fmt::format(
@@ -329,12 +332,12 @@ TEST_CASE("numpy reads a golden-vector signal as (K, T, width)", "[quantize][vec
   CHECK(total(v, "membrane") != 0);
 }
 
-TEST_CASE("a broken golden-vector folder is refused, naming the file", "[quantize][vectors]") {
+TEST_CASE("a broken golden-vector folder is refused, naming the file", "[golden][vectors]") {
   nf::test::TempDir tmp;
   const fs::path dir = tmp / "v";
   const QuantizedArtifact q = quantized_case(Case::kLifCurrent, 3);
   write_golden_vectors(q, 2, 5, dir);
-  REQUIRE_NOTHROW(golden::Vectors::load(dir.string()));
+  REQUIRE_NOTHROW(golden::GoldenTrace::load(dir.string()));
   const nlohmann::json good = read_json(dir / "vectors.json");
   const auto with_json = [&](auto edit) {
     nlohmann::json j = good;
@@ -343,7 +346,7 @@ TEST_CASE("a broken golden-vector folder is refused, naming the file", "[quantiz
   };
   const auto expect_error = [&](const std::string& a, const std::string& b) {
     try {
-      golden::Vectors::load(dir.string());
+      golden::GoldenTrace::load(dir.string());
       FAIL("no error");
     } catch (const std::runtime_error& e) {
       INFO(e.what());
@@ -392,10 +395,10 @@ TEST_CASE("a broken golden-vector folder is refused, naming the file", "[quantiz
   }
 }
 
-TEST_CASE("the reader refuses unknown signals, wrong types and indices out of range", "[quantize][vectors]") {
+TEST_CASE("the reader refuses unknown signals, wrong types and indices out of range", "[golden][vectors]") {
   nf::test::TempDir tmp;
   write_golden_vectors(quantized_case(Case::kRateTable, 3), 2, 5, tmp / "v");
-  const golden::Vectors v = golden::Vectors::load((tmp / "v").string());
+  const golden::GoldenTrace v = golden::GoldenTrace::load((tmp / "v").string());
   CHECK(v.has_signal("state"));
   CHECK_FALSE(v.has_signal("membrane"));
   CHECK_THROWS_AS(v.signal("membrane"), std::out_of_range);
@@ -409,7 +412,7 @@ TEST_CASE("the reader refuses unknown signals, wrong types and indices out of ra
   CHECK_THROWS_AS(v.value<std::int32_t>("state", 0, 0, 12), std::out_of_range);
 }
 
-TEST_CASE("golden vectors are written atomically: replaced whole, never half-written", "[quantize][vectors]") {
+TEST_CASE("golden vectors are written atomically: replaced whole, never half-written", "[golden][vectors]") {
   nf::test::TempDir tmp;
   const QuantizedArtifact q = quantized_case(Case::kRateTable, 3);
   CHECK_THROWS_AS(write_golden_vectors(q, 0, 5, tmp / "v"), InputError);
@@ -418,7 +421,7 @@ TEST_CASE("golden vectors are written atomically: replaced whole, never half-wri
   std::ofstream(tmp / "v" / "stale.bin") << "old";
   write_golden_vectors(q, 1, 6, tmp / "v");  // replaces the folder, stale file included
   CHECK_FALSE(fs::exists(tmp / "v" / "stale.bin"));
-  const golden::Vectors v = golden::Vectors::load((tmp / "v").string());
+  const golden::GoldenTrace v = golden::GoldenTrace::load((tmp / "v").string());
   CHECK(v.trials() == 1);
   CHECK(v.seed() == 6);
   int entries = 0;

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <type_traits>
 
-namespace nf::sim {
+namespace nf::golden {
 
 template <typename Port>
 void set_field(Port& port, int offset, int width, std::int64_t value) {
@@ -41,4 +41,4 @@ std::int64_t get_field(const Port& port, int offset, int width) {
   return static_cast<std::int64_t>(raw);
 }
 
-}  // namespace nf::sim
+}  // namespace nf::golden
