@@ -24,10 +24,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string model_type_of(const quantize::QuantizedArtifact& artifact) {
-  return std::holds_alternative<quantize::IntegerRateRnn>(artifact.network) ? "rate_rnn" : "lif_rnn";
-}
-
 // Reads the child's stdout up to the "pty <path>" line (the board is then serving).
 fs::path read_port_line(int fd, const fs::path& log) {
   std::string text;
@@ -56,16 +52,16 @@ void VirtualBoardOptions::validate() const {
   }
 }
 
-fs::path build_virtual_board(const fs::path& rtl_dir, const std::string& model_type, const VirtualBoardOptions& o,
+fs::path build_virtual_board(const fs::path& rtl_dir, models::Family family, const VirtualBoardOptions& o,
                              bool* built) {
   o.validate();
   const fs::path sim_dir = NF_SIM_SOURCE_DIR;
   detail::VerilatorBuild b;
-  b.name = model_type + "-board";
+  b.name = fmt::format("{}-board", models::model_type_name(family));
   b.executable = "nf_board_sim";
-  b.top_module = rtl::system_top_module(model_type);
+  b.top_module = rtl::system_top_module(family);
   b.package = rtl_dir / "nf_config_pkg.sv";
-  b.rtl_sources = rtl::system_sources(model_type);
+  b.rtl_sources = rtl::system_sources(family);
   if (!o.rtl_sources.empty()) {
     for (auto& f : b.rtl_sources) {
       f = o.rtl_sources / f.filename();
@@ -82,16 +78,15 @@ fs::path build_virtual_board(const fs::path& rtl_dir, const std::string& model_t
                  fmt::format("-GQuietCycles={}", quiet),
                  "-CFLAGS",
                  fmt::format("-std=c++17 -O2 {} -DNF_CLOCKS_PER_BIT={} -DNF_QUIET_CYCLES={}",
-                             model_type == "lif_rnn" ? "-DNF_TOP_LIF" : "-DNF_TOP_RATE", o.clocks_per_bit, quiet)};
+                             family == models::Family::kLif ? "-DNF_TOP_LIF" : "-DNF_TOP_RATE", o.clocks_per_bit, quiet)};
   return detail::build_cached(b, fs::absolute(o.cache_dir.empty() ? default_cache_dir() : o.cache_dir), built);
 }
 
 VirtualBoard::VirtualBoard(const quantize::QuantizedArtifact& artifact, const VirtualBoardOptions& options)
     : work_("neurofab-virtual-board") {
-  const std::string model_type = model_type_of(artifact);
   const fs::path rtl_dir = work_.path() / "rtl";
   rtl::generate_rtl(artifact, {options.lanes}, rtl_dir);
-  executable_ = build_virtual_board(rtl_dir, model_type, options);
+  executable_ = build_virtual_board(rtl_dir, artifact.family(), options);
 
   int in_pipe[2], out_pipe[2];
   if (::pipe2(in_pipe, O_CLOEXEC) != 0 || ::pipe2(out_pipe, O_CLOEXEC) != 0) {

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "neurofab/common/temp_folder.hpp"
+#include "neurofab/models/family.hpp"
 #include "neurofab/quantize/quantized_artifact.hpp"
 
 namespace nf::sim {
@@ -31,7 +32,7 @@ struct VirtualBoardOptions {
 // Builds (or finds in the cache) the virtual board of the configuration in
 // `rtl_dir` (a `neurofab rtl` folder). Throws nf::IoError with Verilator's
 // last lines when the build fails.
-std::filesystem::path build_virtual_board(const std::filesystem::path& rtl_dir, const std::string& model_type,
+std::filesystem::path build_virtual_board(const std::filesystem::path& rtl_dir, models::Family family,
                                           const VirtualBoardOptions& options, bool* built = nullptr);
 
 // A running virtual board; stopped (and waited for) on destruction.
