@@ -25,10 +25,4 @@ void add_sweep_command(CLI::App& app);
 void add_analyze_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
 
-// Runs `neurofab train <arguments>` in this process (the sweep's workers):
-// options exactly as on the command line; a usage error becomes nf::InputError.
-// With the hidden flags --no-report (no final evaluation and report) and
-// --check-only (build the fresh network, check every option, train nothing).
-void train_from_arguments(const std::vector<std::string>& arguments);
-
 }  // namespace nf::cli

@@ -8,53 +8,16 @@
 #include <string>
 #include <vector>
 
+#include "neurofab/models/train_spec.hpp"
+
 namespace nf::cli {
 
-// Options of `train --model elise` that no other model family has.
-struct EliseTrainOptions {
-  std::string pattern;
-  int latent = 50;
-  int cycles = 10000;
-  int free_run_every = 20;
-  bool no_free_run_plasticity = false;
-  std::string variant = "elise";
-  std::string connectivity = "all_to_all";
-  int in_degree = 10;
-  double sparse_density = 0.16;
-  double p = 0.2;
-  double q = 0.15;
-  double p0 = 0.04;
-  double bin_ms = 10.0;
-  int visible = 13;  // random / repeated patterns
-  int slots = 25;    // random / repeated patterns
-  double max_shift_ms = 25.0;
-};
+// Registers the ELiSe-only options of `train` (models::TrainSpec::elise).
+void add_elise_train_options(CLI::App& cmd, models::EliseTrainOptions& o);
 
-// Cycles between checkpoints when --checkpoint-every is not given (a few seconds of training).
-inline constexpr int kEliseCheckpointEvery = 1000;
-
-// What train's shared options say (the subset ELiSe uses).
-struct EliseCommonTrainOptions {
-  std::uint64_t seed = 1;
-  std::string out;
-  bool resume = false;
-  bool force = false;
-  bool quiet = false;
-  bool no_report = false;
-  bool check_only = false;
-  int checkpoint_every = kEliseCheckpointEvery;  // cycles; 0: at the end only
-};
-
-// Registers the ELiSe-only options on `train`.
-void add_elise_train_options(CLI::App& cmd, EliseTrainOptions& o);
-// Their names ("--pattern", ...): refused for --model rate / lif.
-const std::vector<std::string>& elise_only_train_options();
-// Options of `train` that --model elise accepts (its own plus these shared ones).
-const std::vector<std::string>& elise_shared_train_options();
-
-// Trains (or, with resume, continues) an ELiSe network into common.out.
-// Throws nf::InputError for options of other families given to it.
-void run_elise_train(const EliseTrainOptions& o, const EliseCommonTrainOptions& common, const CLI::App& cmd);
+// Trains (or, resumed, continues) what models::prepare_training built for
+// --model elise into spec.out, with train's progress line and final report.
+void run_elise_train(models::EliseTraining& run, const models::TrainSpec& spec);
 
 // Options of `eval` for ELiSe artifacts.
 struct EliseEvalOptions {

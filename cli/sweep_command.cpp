@@ -7,7 +7,7 @@
 
 #include "commands.hpp"
 #include "neurofab/analysis/mpi_world.hpp"
-#include "neurofab/analysis/sweep.hpp"
+#include "neurofab/analysis/training_sweep.hpp"
 #include "neurofab/common/error.hpp"
 #include "neurofab/common/text_file.hpp"
 
@@ -17,7 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct SweepOptions {
+struct TrainingSweepOptions {
   std::string file;
   std::string out;
   int threads = 0;  // 0: the file's, else every core (one per MPI rank)
@@ -25,14 +25,14 @@ struct SweepOptions {
   bool quiet = false;
 };
 
-int worker_threads(const SweepOptions& o, const analysis::SweepSpec& spec, const analysis::MpiWorld& world) {
+int worker_threads(const TrainingSweepOptions& o, const analysis::TrainingSweepSpec& spec, const analysis::MpiWorld& world) {
   if (o.threads > 0) return o.threads;
   if (spec.threads > 0) return spec.threads;
   if (world.active()) return 1;  // one rank per core is the usual mpirun layout
   return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
-void list_runs(const analysis::SweepSpec& spec) {
+void list_runs(const analysis::TrainingSweepSpec& spec) {
   const auto runs = analysis::expand_grid(spec);
   fmt::print("{} runs\n", runs.size());
   for (const auto& run : runs) {
@@ -42,14 +42,14 @@ void list_runs(const analysis::SweepSpec& spec) {
   }
 }
 
-void run_sweep_command(const SweepOptions& o) {
+void run_training_sweep_command(const TrainingSweepOptions& o) {
   const std::string text = read_text_file(o.file);
-  const analysis::SweepSpec spec = analysis::parse_sweep_spec(text, o.file);
+  const analysis::TrainingSweepSpec spec = analysis::parse_training_sweep_spec(text, o.file);
   if (o.list) return list_runs(spec);
   if (o.out.empty()) throw InputError("-o/--out is required (the sweep folder)");
 
   analysis::MpiWorld world;
-  analysis::SweepWorkers workers;
+  analysis::TrainingSweepWorkers workers;
   workers.rank = world.rank();
   workers.ranks = world.size();
   workers.threads = worker_threads(o, spec, world);
@@ -68,9 +68,9 @@ void run_sweep_command(const SweepOptions& o) {
                r.id, r.epochs, 100 * r.test.success, 100 * r.ood.success, r.train_seconds);
   };
   std::string failure;
-  analysis::SweepSummary summary;
+  analysis::TrainingSweepSummary summary;
   try {
-    summary = analysis::run_sweep(spec, text, o.out, workers, train_from_arguments, report);
+    summary = analysis::run_training_sweep(spec, text, o.out, workers, report);
   } catch (const std::exception& e) {
     failure = e.what();
   }
@@ -91,14 +91,14 @@ void run_sweep_command(const SweepOptions& o) {
 void add_sweep_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "sweep", "Train a grid of networks from a TOML sweep file, on threads or MPI ranks; resumable (docs/analysis.md)");
-  auto o = std::make_shared<SweepOptions>();
+  auto o = std::make_shared<TrainingSweepOptions>();
   cmd->add_option("file", o->file, "Sweep file (TOML)")->required()->check(CLI::ExistingFile);
   cmd->add_option("-o,--out", o->out, "Sweep folder (created, or resumed when it holds this sweep)");
   cmd->add_option("--threads", o->threads, "Worker threads per process (default: the file's, else every core; "
                                            "1 per MPI rank)")->check(CLI::PositiveNumber);
   cmd->add_flag("--list", o->list, "List the runs and their train arguments, train nothing");
   cmd->add_flag("-q,--quiet", o->quiet, "No per-run progress lines");
-  cmd->callback([o] { run_sweep_command(*o); });
+  cmd->callback([o] { run_training_sweep_command(*o); });
 }
 
 }  // namespace nf::cli

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <stdexcept>
 
 #include "commands.hpp"
 #include "elise_commands.hpp"
@@ -11,6 +12,7 @@
 #include "neurofab/models/artifact.hpp"
 #include "neurofab/models/elise/elise_artifact.hpp"
 #include "neurofab/models/init.hpp"
+#include "neurofab/models/train_spec.hpp"
 #include "neurofab/models/training.hpp"
 #include "min_success.hpp"
 #include "task_options.hpp"
@@ -20,60 +22,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Options of the LIF model family (LifRnnConfig), in user units.
-struct LifOptions {
-  double tau_mem_ms = 20.0;
-  double tau_syn_ms = 5.0;
-  double tau_out_ms = 20.0;
-  double threshold = 1.0;
-  std::string reset = "subtract";
-  int refractory_steps = 0;
-  std::string encoding = "current";
-  double encoding_gain = 1.0;
-  double delta_threshold = 0.5;
-  std::string surrogate = "fast_sigmoid";
-  double surrogate_slope = 5.0;
-  bool detach_reset = false;
-  bool train_tau = false;
-};
-
-// Options that belong to one model family only: given for the other, they are refused.
-const std::vector<std::string> kRateOnlyOptions = {"--activation", "--alpha", "--tau", "--noise"};
-const std::vector<std::string> kLifOnlyOptions = {
-    "--tau-mem",  "--tau-syn",   "--tau-out",     "--threshold",    "--reset",        "--refractory",
-    "--encoding", "--encoding-gain", "--delta-threshold", "--surrogate", "--surrogate-slope", "--detach-reset",
-    "--train-tau", "--target-rate", "--target-rate-weight"};
-
+// The command line binds to a TrainSpec (models/train_spec.hpp: the options'
+// checks and what they map to); --model and --task-param are text here.
 struct TrainOptions {
-  std::string task;
-  std::vector<std::string> task_params;
+  models::TrainSpec spec;
   std::string model = "rate";
-  int n = 50;
-  std::string init = "normal";
-  double gain = 1.0;
-  double density = 0.1;
-  std::string init_in = "glorot_uniform";
-  std::string init_out = "glorot_uniform";
-  double rec_density = 1.0;
-  std::string activation = "tanh";
-  double alpha = -1;  // if given, sets tau = dt / alpha
-  double dt_ms = 1.0;
-  double tau_ms = 1.0;
-  double noise = 0.0;
-  double dale_ratio = 0.0;
-  std::vector<std::string> freeze;
-  std::uint64_t seed = 1;
-  std::string out;
-  bool resume = false;
-  bool force = false;
-  bool quiet = false;
-  bool no_report = false;   // hidden: the sweep trains in-process and evaluates itself
-  bool check_only = false;  // hidden: build the fresh network and stop (the sweep checks its runs up front)
-  int eval_trials = 512;
-  double min_success_percent = -1;  // < 0: no requirement
-  LifOptions lif;
-  EliseTrainOptions elise;
-  models::TrainingConfig training;
+  std::vector<std::string> task_params;
 };
 
 std::string epoch_fields(const models::TrainingState& s) {
@@ -82,148 +36,14 @@ std::string epoch_fields(const models::TrainingState& s) {
                      100 * r.validation_success, r.learning_rate);
 }
 
-void refuse_other_family_options(const TrainOptions& o, const CLI::App& cmd) {
-  const auto& foreign = o.model == "rate" ? kLifOnlyOptions : kRateOnlyOptions;
-  for (const auto& name : foreign) {
-    if (cmd.count(name) > 0) {
-      throw InputError(fmt::format("{} is an option of the {} model, not of --model {}", name,
-                                   o.model == "rate" ? "lif" : "rate", o.model));
-    }
-  }
-  for (const auto& name : elise_only_train_options()) {
-    if (cmd.count(name) > 0) {
-      throw InputError(fmt::format("{} is an option of the elise model, not of --model {}", name, o.model));
-    }
-  }
-}
-
-// --model elise, or --resume of a folder that holds an ELiSe artifact.
-bool is_elise_run(const TrainOptions& o) {
-  return o.model == "elise" || (o.resume && models::is_elise_artifact(o.out));
-}
-
-void run_elise(const TrainOptions& o, const CLI::App& cmd) {
-  EliseCommonTrainOptions common;
-  common.seed = o.seed;
-  common.out = o.out;
-  common.resume = o.resume;
-  common.force = o.force;
-  common.quiet = o.quiet;
-  common.no_report = o.no_report;
-  common.check_only = o.check_only;
-  // The rate/LIF default (every 10 epochs) would rewrite the folder every 10 cycles of 25 ms;
-  // ELiSe checkpoints every kEliseCheckpointEvery cycles unless --checkpoint-every is given.
-  common.checkpoint_every = cmd.count("--checkpoint-every") > 0 ? o.training.checkpoint_every : kEliseCheckpointEvery;
-  run_elise_train(o.elise, common, cmd);
-}
-
-models::NetworkInit network_init(const TrainOptions& o) {
-  models::NetworkInit init;
-  init.w_rec = {models::init_scheme_from_string(o.init), o.gain, o.density};
-  init.w_in = {models::init_scheme_from_string(o.init_in), 1.0, o.density};
-  init.w_out = {models::init_scheme_from_string(o.init_out), 1.0, o.density};
-  init.rec_density = o.rec_density;
-  return init;
-}
-
-models::RateRnnArtifact fresh_rate_artifact(const TrainOptions& o, const models::Task& task) {
-  models::RateRnnConfig config;
-  config.n_in = task.n_in();
-  config.n_rec = o.n;
-  config.n_out = task.n_out();
-  config.activation = models::activation_from_string(o.activation);
-  config.dt_ms = o.dt_ms;
-  config.tau_ms = o.alpha > 0 ? o.dt_ms / o.alpha : o.tau_ms;
-  config.noise_sd = o.noise;
-  config.dale_ratio = o.dale_ratio;
-  config.frozen = {o.freeze.begin(), o.freeze.end()};
-  const models::NetworkInit init = network_init(o);
-  return {models::make_rate_rnn(config, init, o.seed), init, task.name(), task.param_values(), o.seed, o.training, {}};
-}
-
-models::LifRnnArtifact fresh_lif_artifact(const TrainOptions& o, const models::Task& task) {
-  const LifOptions& l = o.lif;
-  models::LifRnnConfig config;
-  config.n_in = task.n_in();
-  config.n_rec = o.n;
-  config.n_out = task.n_out();
-  config.dt_ms = o.dt_ms;
-  config.tau_mem_ms = l.tau_mem_ms;
-  config.tau_syn_ms = l.tau_syn_ms;
-  config.tau_out_ms = l.tau_out_ms;
-  config.threshold = l.threshold;
-  config.reset = models::reset_mode_from_string(l.reset);
-  config.refractory_steps = l.refractory_steps;
-  config.encoding = models::input_encoding_from_string(l.encoding);
-  config.encoding_gain = l.encoding_gain;
-  config.delta_threshold = l.delta_threshold;
-  config.surrogate = models::surrogate_from_string(l.surrogate);
-  config.surrogate_slope = l.surrogate_slope;
-  config.detach_reset = l.detach_reset;
-  config.train_tau = l.train_tau;
-  config.dale_ratio = o.dale_ratio;
-  config.frozen = {o.freeze.begin(), o.freeze.end()};
-  const models::NetworkInit init = network_init(o);
-  return {models::make_lif_rnn(config, init, o.seed), init, task.name(), task.param_values(), o.seed, o.training, {}};
-}
-
-models::Artifact fresh_artifact(const TrainOptions& o, const models::Task& task) {
-  o.training.validate();
-  models::Artifact artifact = o.model == "lif" ? models::Artifact(fresh_lif_artifact(o, task))
-                                               : models::Artifact(fresh_rate_artifact(o, task));
-  std::visit([&](auto& a) { a.state.optimizer = models::Adam(o.training.adam); }, artifact);
-  return artifact;
-}
-
-models::Artifact load_for_resume(const TrainOptions& o, const CLI::App& cmd) {
-  for (const CLI::Option* option : cmd.get_options()) {
-    const std::string name = option->get_name();
-    if (option->count() > 0 && name != "--resume" && name != "--out" && name != "--epochs" && name != "--quiet" &&
-        name != "--eval-trials" && name != "--help" && name != "--no-report" && name != "--min-success") {
-      throw InputError(fmt::format(
-          "{} cannot be combined with --resume: a resumed run keeps the artifact's settings (only --epochs "
-          "may change)", name));
-    }
-  }
-  models::Artifact artifact = models::load_artifact(o.out);
-  std::visit(
-      [&](auto& a) {
-        if (cmd.count("--epochs")) a.training.max_epochs = o.training.max_epochs;
-        if (!o.quiet) fmt::print(stderr, "resuming {} at epoch {} (task {}, seed {})\n", o.out, a.state.epochs_done, a.task_name,
-                   a.seed);
-      },
-      artifact);
-  return artifact;
-}
-
-// Trains, checkpointing into `out`, then reports the test and OOD evaluation.
+// The test and OOD evaluation of the trained network.
 template <typename Network>
-void train_and_report(models::TrainedArtifact<Network>& artifact, const std::string& description,
-                      const TrainOptions& o) {
+void report(const models::TrainedArtifact<Network>& artifact, const std::string& description,
+            const models::TrainSpec& o) {
+  if (o.no_report) return;
   const fs::path out = o.out;
   const auto task = models::make_task(artifact.task_name, artifact.task_params);
-  ProgressReporter progress(stderr, artifact.state.epochs_done, artifact.training.max_epochs);
-  models::TrainingHooks hooks;
-  std::size_t rollbacks_reported = artifact.state.rollbacks.size();
-  hooks.on_epoch = [&](const models::TrainingState& s) {
-    // A rollback is said even with --quiet: the run did not go as planned.
-    for (; rollbacks_reported < s.rollbacks.size(); ++rollbacks_reported) {
-      const models::Rollback& r = s.rollbacks[rollbacks_reported];
-      if (!o.quiet && progress.is_terminal()) fmt::print(stderr, "\n");  // end the live line
-      fmt::print(stderr, "epoch {}: rolled back to the last good epoch ({}); learning rate now {:.1e}\n", r.epoch,
-                 r.reason, r.learning_rate);
-    }
-    if (!o.quiet) progress.update(s.epochs_done, epoch_fields(s));
-  };
-  hooks.on_checkpoint = [&](const models::TrainingState& s) {
-    artifact.state = s;
-    models::save_artifact(out, artifact);
-  };
-  models::TrainingState state = std::move(artifact.state);
-  models::train(artifact.network, *task, artifact.training, artifact.seed, state, hooks);
-  if (!o.quiet && !state.log.empty()) progress.finish(state.epochs_done, epoch_fields(state));
-  if (!state.stopped.empty()) fmt::print(stderr, "{}\n", state.stopped);
-  if (o.no_report) return;
+  const models::TrainingState& state = artifact.state;
 
   const auto eval = models::evaluate(artifact.network, *task, o.eval_trials, artifact.seed);
   const auto ood_task = models::make_ood_task(*task);
@@ -249,23 +69,52 @@ void train_and_report(models::TrainedArtifact<Network>& artifact, const std::str
   require_success(eval.success_rate, o.min_success_percent, out.string() + ": test success");
 }
 
-void run_train(const TrainOptions& o, const CLI::App& cmd) {
-  if (is_elise_run(o)) return run_elise(o, cmd);
-  const fs::path out = o.out;
-  models::Artifact artifact = [&] {
-    if (o.resume) return load_for_resume(o, cmd);
-    if (fs::exists(out) && !o.force) {
-      throw InputError(fmt::format("{}: already exists (use --resume to continue it or --force to replace it)",
-                                   out.string()));
-    }
-    if (o.task.empty()) throw InputError("--task is required (see `neurofab tasks`)");
-    refuse_other_family_options(o, cmd);
-    const auto task = models::make_task(o.task, parse_task_params(o.task_params));
-    return fresh_artifact(o, *task);
-  }();
+// Trains into spec.out with the progress line; a rollback is said even with
+// --quiet (the run did not go as planned), and so is why training stopped.
+void train(models::Artifact& artifact, const models::TrainSpec& o) {
+  const auto [epochs_done, max_epochs] =
+      std::visit([](const auto& a) { return std::pair{a.state.epochs_done, a.training.max_epochs}; }, artifact);
+  ProgressReporter progress(stderr, epochs_done, max_epochs);
+  models::TrainRunHooks hooks;
+  hooks.on_rollback = [&](const models::Rollback& r) {
+    if (!o.quiet && progress.is_terminal()) fmt::print(stderr, "\n");  // end the live line
+    fmt::print(stderr, "{}\n", models::rollback_message(r));
+  };
+  if (!o.quiet) hooks.on_epoch = [&](const models::TrainingState& s) { progress.update(s.epochs_done, epoch_fields(s)); };
+  models::run_training(artifact, o, hooks);
+  std::visit(
+      [&](const auto& a) {
+        if (!o.quiet && !a.state.log.empty()) progress.finish(a.state.epochs_done, epoch_fields(a.state));
+        if (!a.state.stopped.empty()) fmt::print(stderr, "{}\n", a.state.stopped);
+      },
+      artifact);
+}
+
+void run_train(TrainOptions& options, const CLI::App& cmd) {
+  models::TrainSpec& o = options.spec;
+  for (const CLI::Option* option : cmd.get_options()) {
+    if (option->count() == 0 || option->get_lnames().empty()) continue;
+    o.given.insert(models::canonical_train_option("--" + option->get_lnames().front()));
+  }
+  o.family = options.model == "elise" ? std::nullopt
+                                      : std::optional(options.model == "lif" ? models::Family::kLif : models::Family::kRate);
+  o.task_params = parse_task_params(options.task_params);
+  models::PreparedTraining prepared = models::prepare_training(o);
+  if (auto* elise = std::get_if<models::EliseTraining>(&prepared)) {
+    if (o.check_only) return;
+    return run_elise_train(*elise, o);
+  }
+  auto& artifact = std::get<models::Artifact>(prepared);
+  if (o.resume && !o.quiet) {
+    std::visit([&](const auto& a) {
+      fmt::print(stderr, "resuming {} at epoch {} (task {}, seed {})\n", o.out.string(), a.state.epochs_done, a.task_name,
+                 a.seed);
+    }, artifact);
+  }
   if (o.check_only) return;
+  train(artifact, o);
   const std::string description = models::model_description(artifact);
-  std::visit([&](auto& a) { train_and_report(a, description, o); }, artifact);
+  std::visit([&](const auto& a) { report(a, description, o); }, artifact);
 }
 
 }  // namespace
@@ -273,11 +122,12 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
 void add_train_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "train", "Train a network on a task (--model elise: on a pattern) and save it as an artifact folder");
-  auto o = std::make_shared<TrainOptions>();
+  auto options = std::make_shared<TrainOptions>();
+  models::TrainSpec* o = &options->spec;
   auto& t = o->training;
   cmd->add_option("--task", o->task, "Task name (see `neurofab tasks`)");
-  cmd->add_option("--task-param", o->task_params, "Task parameter NAME=VALUE (repeatable)");
-  cmd->add_option("--model", o->model, "Model family (elise: docs/elise.md)")
+  cmd->add_option("--task-param", options->task_params, "Task parameter NAME=VALUE (repeatable)");
+  cmd->add_option("--model", options->model, "Model family (elise: docs/elise.md)")
       ->check(CLI::IsMember({"rate", "lif", "elise"}));
   cmd->add_option("-n,--n", o->n, "Number of recurrent units N")->check(CLI::PositiveNumber);
   cmd->add_option("--init", o->init, "W_rec initialisation: " + models::init_scheme_names());
@@ -316,7 +166,7 @@ void add_train_command(CLI::App& app) {
                 "the artifact's, only --epochs may be raised");
   cmd->add_flag("--force", o->force, "Replace an existing --out folder");
   cmd->add_flag("-q,--quiet", o->quiet, "No progress output");
-  cmd->add_flag("--no-report", o->no_report)->group("");  // see train_from_arguments
+  cmd->add_flag("--no-report", o->no_report)->group("");  // scripts that evaluate on their own
   cmd->add_flag("--check-only", o->check_only)->group("");
   cmd->add_option("--eval-trials", o->eval_trials, "Trials of the final evaluation")->check(CLI::PositiveNumber);
   add_min_success_option(*cmd, o->min_success_percent);
@@ -345,20 +195,16 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--max-rollbacks", t.max_rollbacks, "Rollbacks after divergence before training stops");
   cmd->add_flag("--loss-on-scored-steps", t.loss_on_scored_steps,
                 "Leave the steps the task's success criterion does not score (grace after a switch) out of the loss");
-  cmd->callback([o, cmd] { run_train(*o, *cmd); });
-}
-
-void train_from_arguments(const std::vector<std::string>& arguments) {
-  CLI::App app{"neurofab"};
-  add_train_command(app);
-  std::vector<std::string> reversed = {"train"};
-  reversed.insert(reversed.end(), arguments.begin(), arguments.end());
-  std::reverse(reversed.begin(), reversed.end());  // CLI11 takes the arguments as a reversed vector
-  try {
-    app.parse(reversed);
-  } catch (const CLI::ParseError& e) {
-    throw InputError(e.what());
+  // One list of train's options: the models library checks them by these names.
+  for (const CLI::Option* option : cmd->get_options()) {
+    if (option->get_lnames().empty() || option->get_lnames().front() == "help") continue;
+    const std::string name = "--" + option->get_lnames().front();
+    const auto& known = models::train_option_names();
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      throw std::logic_error(name + " is not in models::train_option_names()");
+    }
   }
+  cmd->callback([options, cmd] { run_train(*options, *cmd); });
 }
 
 }  // namespace nf::cli

@@ -18,7 +18,7 @@
 #include <set>
 #include <variant>
 
-#include "neurofab/analysis/sweep.hpp"
+#include "neurofab/analysis/training_sweep.hpp"
 #include "neurofab/common/error.hpp"
 #include "neurofab/models/init.hpp"
 #include "neurofab/models/task.hpp"

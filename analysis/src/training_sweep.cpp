@@ -1,4 +1,4 @@
-#include "neurofab/analysis/sweep.hpp"
+#include "neurofab/analysis/training_sweep.hpp"
 #include "neurofab/analysis/csv.hpp"
 
 #include <fmt/format.h>
@@ -20,7 +20,8 @@
 #include "neurofab/models/elise/elise_artifact.hpp"
 #include "neurofab/models/elise/schedule.hpp"
 #include "neurofab/models/task.hpp"
-#include "neurofab/quantize/sweep.hpp"
+#include "neurofab/models/train_spec.hpp"
+#include "neurofab/quantize/bit_width_sweep.hpp"
 
 namespace nf::analysis {
 
@@ -34,15 +35,17 @@ fs::path run_dir(const fs::path& out, const RunSpec& run) { return out / "runs" 
 bool finished(const fs::path& out, const RunSpec& run) { return fs::is_regular_file(run_dir(out, run) / "run.json"); }
 
 // The part of a sweep that must not change between starts into one folder.
-json fixed_part(const SweepSpec& spec) {
-  return json{{"train", spec.fixed}, {"eval_trials", spec.eval_trials}, {"weight_bits", spec.weight_bits}};
+json fixed_part(const TrainingSweepSpec& spec) {
+  json train = json::array();
+  for (const TrainSetting& setting : spec.fixed) train.push_back({setting.option, setting.text});
+  return json{{"train", train}, {"eval_trials", spec.eval_trials}, {"weight_bits", spec.weight_bits}};
 }
 
 // Rank 0: a new folder, or one of the same sweep (its grid may have grown).
-void prepare_folder(const SweepSpec& spec, const std::string& spec_text, const fs::path& out) {
+void prepare_folder(const TrainingSweepSpec& spec, const std::string& spec_text, const fs::path& out) {
   const fs::path previous = out / "sweep.toml";
   if (fs::exists(previous)) {
-    const SweepSpec before = load_sweep_spec(previous);
+    const TrainingSweepSpec before = load_training_sweep_spec(previous);
     if (fixed_part(before) != fixed_part(spec)) {
       throw InputError(fmt::format(
           "{}: this folder holds a different sweep ([train] or [sweep] settings differ from {}); only the grid may "
@@ -92,7 +95,7 @@ json result_json(const RunResult& r) {
 }
 
 // An ELiSe run: the replay `neurofab eval` runs by default (sweep.hpp).
-RunResult evaluate_elise_run(const SweepSpec& spec, const RunSpec& run, const fs::path& dir) {
+RunResult evaluate_elise_run(const TrainingSweepSpec& spec, const RunSpec& run, const fs::path& dir) {
   if (!spec.weight_bits.empty())
     throw InputError(fmt::format("{}: weight_bits: ELiSe networks are not quantized", spec.file.string()));
   const models::EliseArtifact a = models::load_elise_artifact(dir);
@@ -119,7 +122,7 @@ RunResult evaluate_elise_run(const SweepSpec& spec, const RunSpec& run, const fs
 
 // Evaluates a trained run the way `neurofab eval` does: fresh test trials, the
 // OOD variant, and the integer golden model at each weight width.
-RunResult evaluate_run(const SweepSpec& spec, const RunSpec& run, const fs::path& dir) {
+RunResult evaluate_run(const TrainingSweepSpec& spec, const RunSpec& run, const fs::path& dir) {
   if (models::is_elise_artifact(dir)) return evaluate_elise_run(spec, run, dir);
   const models::Artifact artifact = models::load_artifact(dir);
   RunResult result;
@@ -150,23 +153,49 @@ RunResult evaluate_run(const SweepSpec& spec, const RunSpec& run, const fs::path
   return result;
 }
 
-std::vector<std::string> train_arguments(const RunSpec& run, const fs::path& dir) {
-  // Cut off after its first checkpoint: continue exactly where it stopped.
-  if (fs::is_regular_file(dir / "model.json")) return {"--resume", "-o", dir.string(), "--quiet", "--no-report"};
-  std::vector<std::string> arguments = run.train_arguments;
-  arguments.insert(arguments.end(), {"-o", dir.string(), "--quiet", "--no-report"});
-  return arguments;
+// The run's options, training into `dir` in this process without a report
+// (the sweep evaluates each run itself).
+models::TrainSpec run_train_spec(const RunSpec& run, const fs::path& dir) {
+  models::TrainSpec spec = train_spec(run);
+  spec.out = dir;
+  spec.quiet = true;
+  spec.no_report = true;
+  return spec;
+}
+
+// Trains one run; said even though the run is quiet, as `train --quiet` says
+// them: each rollback and why training stopped early.
+void train_run(const RunSpec& run, const fs::path& dir) {
+  models::TrainSpec spec;
+  if (fs::is_regular_file(dir / "model.json")) {
+    // Cut off after its first checkpoint: continue exactly where it stopped.
+    spec.out = dir;
+    spec.resume = true;
+    spec.quiet = true;
+    spec.no_report = true;
+  } else {
+    spec = run_train_spec(run, dir);
+  }
+  models::PreparedTraining prepared = models::prepare_training(spec);
+  models::TrainRunHooks hooks;
+  hooks.on_rollback = [](const models::Rollback& r) { fmt::print(stderr, "{}\n", models::rollback_message(r)); };
+  models::run_training(prepared, spec, hooks);
+  if (const auto* artifact = std::get_if<models::Artifact>(&prepared)) {
+    std::visit([](const auto& a) {
+      if (!a.state.stopped.empty()) fmt::print(stderr, "{}\n", a.state.stopped);
+    }, *artifact);
+  }
 }
 
 // Checks the options of every run that will start fresh, up front, so a typo
 // fails before hours of training (runs with an artifact resume its settings).
-void check_runs(const std::vector<RunSpec>& runs, const fs::path& out, const TrainFunction& train) {
+void check_runs(const std::vector<RunSpec>& runs, const fs::path& out) {
   for (const RunSpec& run : runs) {
     if (fs::exists(run_dir(out, run))) continue;
-    std::vector<std::string> arguments = run.train_arguments;
-    arguments.insert(arguments.end(), {"-o", run_dir(out, run).string(), "--check-only"});
     try {
-      train(arguments);
+      models::TrainSpec spec = run_train_spec(run, run_dir(out, run));
+      spec.check_only = true;
+      models::prepare_training(spec);
     } catch (const std::exception& e) {
       throw InputError(fmt::format("run {}: {}", run.id, e.what()));
     }
@@ -175,8 +204,8 @@ void check_runs(const std::vector<RunSpec>& runs, const fs::path& out, const Tra
 
 }  // namespace
 
-SweepSummary run_sweep(const SweepSpec& spec, const std::string& spec_text, const fs::path& out,
-                       const SweepWorkers& workers, const TrainFunction& train,
+TrainingSweepSummary run_training_sweep(const TrainingSweepSpec& spec, const std::string& spec_text, const fs::path& out,
+                       const TrainingSweepWorkers& workers,
                        const std::function<void(const RunResult&, int, int)>& report) {
   const std::vector<RunSpec> runs = expand_grid(spec);
   // The options are checked and the folder prepared (rank 0) before anyone
@@ -184,7 +213,7 @@ SweepSummary run_sweep(const SweepSpec& spec, const std::string& spec_text, cons
   // collective with the refusing ranks' messages, so none waits forever in the next.
   std::string refusal;
   try {
-    check_runs(runs, out, train);
+    check_runs(runs, out);
     if (workers.rank == 0) prepare_folder(spec, spec_text, out);
   } catch (const std::exception& e) {
     refusal = e.what();
@@ -214,7 +243,7 @@ SweepSummary run_sweep(const SweepSpec& spec, const std::string& spec_text, cons
       const fs::path dir = run_dir(out, run);
       try {
         const auto start = std::chrono::steady_clock::now();
-        train(train_arguments(run, dir));
+        train_run(run, dir);
         RunResult result = evaluate_run(spec, run, dir);
         result.train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         write_file_atomically(dir / "run.json", result_json(result).dump(2) + "\n");
@@ -285,7 +314,7 @@ namespace {
 std::string number_field(double x) { return std::isnan(x) ? std::string() : fmt::format("{:.9g}", x); }
 }  // namespace
 
-std::string results_csv(const SweepSpec& spec, const std::vector<RunResult>& rows) {
+std::string results_csv(const TrainingSweepSpec& spec, const std::vector<RunResult>& rows) {
   // The replay columns only when the sweep has ELiSe runs, so other tables stay as they were.
   const bool replay = std::any_of(rows.begin(), rows.end(), [](const RunResult& r) { return r.replay.has_value(); });
   std::string csv = "id";
@@ -323,7 +352,7 @@ std::string results_csv(const SweepSpec& spec, const std::vector<RunResult>& row
   return csv;
 }
 
-std::vector<RunResult> write_results_table(const SweepSpec& spec, const fs::path& out) {
+std::vector<RunResult> write_results_table(const TrainingSweepSpec& spec, const fs::path& out) {
   std::vector<RunResult> rows;
   for (const RunSpec& run : expand_grid(spec)) {
     const fs::path file = run_dir(out, run) / "run.json";

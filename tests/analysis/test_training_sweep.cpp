@@ -13,7 +13,7 @@
 #include <fstream>
 #include <thread>
 
-#include "neurofab/analysis/sweep.hpp"
+#include "neurofab/analysis/training_sweep.hpp"
 #include "neurofab/common/text_file.hpp"
 #include "run_command.hpp"
 #include "temp_dir.hpp"

@@ -3,26 +3,26 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
-#include "neurofab/analysis/sweep.hpp"
-#include "neurofab/analysis/sweep_spec.hpp"
+#include "neurofab/analysis/training_sweep.hpp"
+#include "neurofab/analysis/training_sweep_spec.hpp"
 #include "neurofab/common/error.hpp"
 #include "temp_dir.hpp"
 
 using nf::analysis::expand_grid;
-using nf::analysis::parse_sweep_spec;
+using nf::analysis::parse_training_sweep_spec;
 
 namespace {
 
 void check_error(const std::string& text, const std::string& fragment) {
   INFO(text);
-  CHECK_THROWS_WITH(parse_sweep_spec(text, "s.toml"), Catch::Contains(fragment) && Catch::StartsWith("s.toml:"));
-  CHECK_THROWS_AS(parse_sweep_spec(text, "s.toml"), nf::InputError);
+  CHECK_THROWS_WITH(parse_training_sweep_spec(text, "s.toml"), Catch::Contains(fragment) && Catch::StartsWith("s.toml:"));
+  CHECK_THROWS_AS(parse_training_sweep_spec(text, "s.toml"), nf::InputError);
 }
 
 }  // namespace
 
 TEST_CASE("a sweep file becomes one run per grid point, the first axis outermost", "[analysis][sweep]") {
-  const auto spec = parse_sweep_spec(R"(
+  const auto spec = parse_training_sweep_spec(R"(
 [sweep]
 name = "demo"
 eval_trials = 64
@@ -64,20 +64,20 @@ task-param.mem_gap = [20, 40]
 }
 
 TEST_CASE("boolean axes pass the flag or leave it out, and an empty grid is one run", "[analysis][sweep]") {
-  const auto flags = expand_grid(parse_sweep_spec("[train]\ntask = \"and\"\n[grid]\nloss-on-scored-steps = [true, false]\n", "s.toml"));
+  const auto flags = expand_grid(parse_training_sweep_spec("[train]\ntask = \"and\"\n[grid]\nloss-on-scored-steps = [true, false]\n", "s.toml"));
   REQUIRE(flags.size() == 2);
   CHECK(flags[0].train_arguments == std::vector<std::string>{"--task", "and", "--loss-on-scored-steps"});
   CHECK(flags[1].train_arguments == std::vector<std::string>{"--task", "and"});
-  const auto single = expand_grid(parse_sweep_spec("[train]\ntask = \"and\"\n", "s.toml"));
+  const auto single = expand_grid(parse_training_sweep_spec("[train]\ntask = \"and\"\n", "s.toml"));
   REQUIRE(single.size() == 1);
   CHECK(single[0].id == "run");
-  const auto stepped = parse_sweep_spec("[grid]\nn = { from = 16, to = 64, step = 16 }\n", "s.toml");
+  const auto stepped = parse_training_sweep_spec("[grid]\nn = { from = 16, to = 64, step = 16 }\n", "s.toml");
   CHECK(stepped.grid[0].values == std::vector<std::string>{"16", "32", "48", "64"});
   // Characters that do not belong in a folder name become '-'.
-  const auto odd = expand_grid(parse_sweep_spec("[grid]\nfrozen = [\"W_in/W out\"]\n", "s.toml"));
+  const auto odd = expand_grid(parse_training_sweep_spec("[grid]\nfrozen = [\"W_in/W out\"]\n", "s.toml"));
   CHECK(odd[0].id == "frozen=W_in-W-out");
   // Values that differ only in such characters would share a folder: refused.
-  CHECK_THROWS_WITH(expand_grid(parse_sweep_spec("[grid]\nfrozen = [\"W_in,W_out\", \"W_in W_out\"]\n", "s.toml")),
+  CHECK_THROWS_WITH(expand_grid(parse_training_sweep_spec("[grid]\nfrozen = [\"W_in,W_out\", \"W_in W_out\"]\n", "s.toml")),
                     Catch::Contains("share the run folder name 'frozen=W_in-W_out'"));
 }
 
@@ -96,10 +96,10 @@ TEST_CASE("each defect of a sweep file is one error naming the file, line and ke
   check_error("[grid]\nseed = 3\n", "grid axis `seed`: expected an array");
   check_error("[grid]\nseed = [1, true]\n", "mixes booleans");
   check_error("[train]\ntask = \"\"\n", "`task`: empty value");
-  CHECK_THROWS_WITH(parse_sweep_spec("[train]\nseed = 1\n[grid]\nseed = [1, 2]\n", "s.toml"),
+  CHECK_THROWS_WITH(parse_training_sweep_spec("[train]\nseed = 1\n[grid]\nseed = [1, 2]\n", "s.toml"),
                     Catch::Contains("`seed` is both in [train] and in [grid]"));
   CHECK_THROWS_WITH(
-      parse_sweep_spec("[train]\ntask-param = { mem_gap = 5 }\n[grid]\ntask-param.mem_gap = [1, 2]\n", "s.toml"),
+      parse_training_sweep_spec("[train]\ntask-param = { mem_gap = 5 }\n[grid]\ntask-param.mem_gap = [1, 2]\n", "s.toml"),
       Catch::Contains("`task-param.mem_gap` is both in [train] and in [grid]"));
 }
 
@@ -116,7 +116,7 @@ TEST_CASE("a run record with a bad weight-width key is refused by file and field
 }
 
 TEST_CASE("the results table quotes grid values that hold commas", "[analysis][sweep]") {
-  const auto spec = parse_sweep_spec("[grid]\nfrozen = [\"W_in,W_out\", \"b_rec\"]\n", "s.toml");
+  const auto spec = parse_training_sweep_spec("[grid]\nfrozen = [\"W_in,W_out\", \"b_rec\"]\n", "s.toml");
   const auto runs = expand_grid(spec);
   REQUIRE(runs.size() == 2);
   CHECK(runs[0].train_arguments == std::vector<std::string>{"--frozen", "W_in,W_out"});

@@ -1,6 +1,7 @@
 #pragma once
-// Running a sweep: every run of the grid (sweep_spec.hpp) trained, evaluated
-// and gathered into one table — on local threads, or spread over the ranks of
+// Running a training sweep (`neurofab sweep`): every run of the grid
+// (training_sweep_spec.hpp) trained in this process from its models::TrainSpec,
+// evaluated and gathered into one table — on local threads, or spread over the ranks of
 // an MPI job, with the same table either way.
 //
 // A sweep folder:
@@ -28,19 +29,14 @@
 #include <string>
 #include <vector>
 
-#include "neurofab/analysis/sweep_spec.hpp"
+#include "neurofab/analysis/training_sweep_spec.hpp"
 
 namespace nf::analysis {
-
-// Trains one run in this process, given `neurofab train` arguments (the CLI
-// supplies it, so the sweep accepts exactly train's options). With
-// "--check-only" it must only check the options.
-using TrainFunction = std::function<void(const std::vector<std::string>& arguments)>;
 
 // Where this process stands in the job. barrier() waits for every rank;
 // all(ok) waits too and tells whether every rank passed `ok` (both trivial
 // for a single process).
-struct SweepWorkers {
+struct TrainingSweepWorkers {
   int rank = 0;
   int ranks = 1;
   int threads = 1;
@@ -85,7 +81,7 @@ struct RunResult {
   double train_seconds = 0;                     // wall time, this start only (not in results.csv)
 };
 
-struct SweepSummary {
+struct TrainingSweepSummary {
   int runs = 0;               // in the grid
   int finished_before = 0;    // skipped: already finished when this start began
   int trained = 0;            // finished by this process
@@ -95,15 +91,15 @@ struct SweepSummary {
 // evaluates this rank's share of the unfinished runs; `report` is called
 // after each (from worker threads, serialised). Throws nf::InputError for a
 // bad option (naming the run) or a folder of a different sweep.
-SweepSummary run_sweep(const SweepSpec& spec, const std::string& spec_text, const std::filesystem::path& out,
-                       const SweepWorkers& workers, const TrainFunction& train,
+TrainingSweepSummary run_training_sweep(const TrainingSweepSpec& spec, const std::string& spec_text, const std::filesystem::path& out,
+                       const TrainingSweepWorkers& workers,
                        const std::function<void(const RunResult&, int done, int total)>& report = {});
 
 // Gathers run.json of every run of the grid into <out>/results.csv (atomic);
 // throws nf::InputError naming a run that is not finished. Returns the rows.
-std::vector<RunResult> write_results_table(const SweepSpec& spec, const std::filesystem::path& out);
+std::vector<RunResult> write_results_table(const TrainingSweepSpec& spec, const std::filesystem::path& out);
 
 RunResult read_run_result(const std::filesystem::path& run_json);
-std::string results_csv(const SweepSpec& spec, const std::vector<RunResult>& rows);
+std::string results_csv(const TrainingSweepSpec& spec, const std::vector<RunResult>& rows);
 
 }  // namespace nf::analysis

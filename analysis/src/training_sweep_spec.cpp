@@ -1,4 +1,4 @@
-#include "neurofab/analysis/sweep_spec.hpp"
+#include "neurofab/analysis/training_sweep_spec.hpp"
 
 #include <fmt/format.h>
 
@@ -23,34 +23,38 @@ const std::set<std::string> kReservedTrainOptions = {"o",     "out",       "resu
   throw InputError(fmt::format("{}:{}: {}", file.string(), where.begin.line, what));
 }
 
-// One scalar as it goes on the command line; `flag` is set for booleans.
-std::string scalar_text(const toml::node& node, const fs::path& file, const std::string& key, bool& flag) {
+// One scalar: its value and its text (as on a command line); `flag` is set for booleans.
+std::pair<models::TrainOptionValue, std::string> scalar(const toml::node& node, const fs::path& file,
+                                                        const std::string& key, bool& flag) {
   flag = false;
-  if (const auto* s = node.as_string()) return s->get();
-  if (const auto* i = node.as_integer()) return std::to_string(i->get());
-  if (const auto* d = node.as_floating_point()) return fmt::format("{}", d->get());
+  if (const auto* s = node.as_string()) return {s->get(), s->get()};
+  if (const auto* i = node.as_integer()) return {i->get(), std::to_string(i->get())};
+  if (const auto* d = node.as_floating_point()) return {d->get(), fmt::format("{}", d->get())};
   if (const auto* b = node.as_boolean()) {
     flag = true;
-    return b->get() ? "true" : "false";
+    return {b->get(), b->get() ? "true" : "false"};
   }
   fail_at(file, node.source(), fmt::format("`{}`: expected a string, number or boolean", key));
 }
 
-// A value of [train]: a scalar, or an array of strings joined by commas.
-std::string train_value_text(const toml::node& node, const fs::path& file, const std::string& key, bool& flag) {
+// A value of [train]: a scalar, or an array (a list; its text comma-separated).
+std::pair<models::TrainOptionValue, std::string> train_value(const toml::node& node, const fs::path& file,
+                                                             const std::string& key, bool& flag) {
   if (const auto* array = node.as_array()) {
+    std::vector<std::string> items;
     std::string joined;
     for (const toml::node& element : *array) {
       bool element_flag = false;
-      const std::string text = scalar_text(element, file, key, element_flag);
+      const std::string text = scalar(element, file, key, element_flag).second;
       if (element_flag) fail_at(file, element.source(), fmt::format("`{}`: an array of booleans has no meaning", key));
       if (!joined.empty()) joined += ',';
       joined += text;
+      items.push_back(text);
     }
     flag = false;
-    return joined;
+    return {items, joined};
   }
-  return scalar_text(node, file, key, flag);
+  return scalar(node, file, key, flag);
 }
 
 // toml++ keeps a table's keys sorted; a sweep needs them in file order (the
@@ -72,25 +76,25 @@ void check_option_name(const std::string& key, const toml::node& node, const fs:
   }
 }
 
-void add_fixed(SweepSpec& spec, const std::string& key, const toml::node& node) {
+void add_fixed(TrainingSweepSpec& spec, const std::string& key, const toml::node& node) {
   check_option_name(key, node, spec.file);
   if (key == "task-param") {
     const auto* params = node.as_table();
     if (params == nullptr) fail_at(spec.file, node.source(), "`task-param`: expected a table, e.g. { bits = 2 }");
     for (const auto& [name, value] : in_file_order(*params)) {
       bool flag = false;
-      const std::string text = scalar_text(*value, spec.file, "task-param." + name, flag);
-      spec.fixed.emplace_back("task-param", name + "=" + text);
+      auto [setting, text] = scalar(*value, spec.file, "task-param." + name, flag);
+      spec.fixed.push_back({"task-param." + name, std::move(setting), std::move(text)});
     }
     return;
   }
   bool flag = false;
-  const std::string text = train_value_text(node, spec.file, key, flag);
+  auto [setting, text] = train_value(node, spec.file, key, flag);
   if (!flag) {
     if (text.empty()) fail_at(spec.file, node.source(), fmt::format("`{}`: empty value", key));
-    spec.fixed.emplace_back(key, text);
+    spec.fixed.push_back({key, std::move(setting), std::move(text)});
   } else if (text == "true") {
-    spec.fixed.emplace_back(key, "");
+    spec.fixed.push_back({key, std::move(setting), std::move(text)});
   }
 }
 
@@ -106,27 +110,31 @@ GridAxis range_axis(const std::string& name, const toml::table& range, const fs:
       fail_at(file, value.source(), fmt::format("grid axis `{}`: unknown range key `{}` (from, to, step)", name, key.str()));
     }
   }
-  GridAxis axis{name, {}, false};
-  for (std::int64_t v = *from; v <= *to; v += step) axis.values.push_back(std::to_string(v));
+  GridAxis axis{name, {}, {}, false};
+  for (std::int64_t v = *from; v <= *to; v += step) {
+    axis.values.push_back(std::to_string(v));
+    axis.settings.emplace_back(v);
+  }
   return axis;
 }
 
 GridAxis array_axis(const std::string& name, const toml::array& array, const fs::path& file) {
   if (array.empty()) fail_at(file, array.source(), fmt::format("grid axis `{}` has no values", name));
-  GridAxis axis{name, {}, false};
+  GridAxis axis{name, {}, {}, false};
   std::set<std::string> seen;
   for (std::size_t i = 0; i < array.size(); ++i) {
     bool flag = false;
-    const std::string text = scalar_text(array[i], file, name, flag);
+    auto [setting, text] = scalar(array[i], file, name, flag);
     if (i > 0 && flag != axis.flag) fail_at(file, array[i].source(), fmt::format("grid axis `{}` mixes booleans and other values", name));
     axis.flag = flag;
     if (!seen.insert(text).second) fail_at(file, array[i].source(), fmt::format("grid axis `{}` repeats the value {}", name, text));
     axis.values.push_back(text);
+    axis.settings.push_back(std::move(setting));
   }
   return axis;
 }
 
-void add_axes(SweepSpec& spec, const std::string& name, const toml::node& node) {
+void add_axes(TrainingSweepSpec& spec, const std::string& name, const toml::node& node) {
   const std::string option = name.substr(0, name.find('.'));
   check_option_name(option, node, spec.file);
   if (const auto* array = node.as_array()) {
@@ -145,7 +153,7 @@ void add_axes(SweepSpec& spec, const std::string& name, const toml::node& node) 
   }
 }
 
-void read_sweep_section(SweepSpec& spec, const toml::table& section) {
+void read_sweep_section(TrainingSweepSpec& spec, const toml::table& section) {
   for (const auto& [key, value] : section) {
     const std::string name(key.str());
     if (name == "name") {
@@ -185,27 +193,27 @@ std::string id_text(const std::string& text) {
   return out;
 }
 
-void append_argument(std::vector<std::string>& arguments, const std::string& option, const std::string& value,
-                     bool flag) {
-  if (option.rfind("task-param.", 0) == 0) {
-    arguments.insert(arguments.end(), {"--task-param", option.substr(11) + "=" + value});
-  } else if (flag) {
-    if (value == "true") arguments.push_back(fmt::format("--{}", option));
+// A setting as `neurofab train` arguments (for --list).
+void append_argument(std::vector<std::string>& arguments, const TrainSetting& setting) {
+  if (setting.option.rfind("task-param.", 0) == 0) {
+    arguments.insert(arguments.end(), {"--task-param", setting.option.substr(11) + "=" + setting.text});
+  } else if (std::holds_alternative<bool>(setting.value)) {
+    if (std::get<bool>(setting.value)) arguments.push_back(fmt::format("--{}", setting.option));
   } else {
-    arguments.insert(arguments.end(), {fmt::format("--{}", option), value});
+    arguments.insert(arguments.end(), {fmt::format("--{}", setting.option), setting.text});
   }
 }
 
 }  // namespace
 
-SweepSpec parse_sweep_spec(const std::string& text, const fs::path& file) {
+TrainingSweepSpec parse_training_sweep_spec(const std::string& text, const fs::path& file) {
   toml::table root;
   try {
     root = toml::parse(text, file.string());
   } catch (const toml::parse_error& e) {
     fail_at(file, e.source(), std::string(e.description()));
   }
-  SweepSpec spec;
+  TrainingSweepSpec spec;
   spec.file = file;
   for (const auto& [section, value] : in_file_order(root)) {
     const auto* table = value->as_table();
@@ -222,38 +230,36 @@ SweepSpec parse_sweep_spec(const std::string& text, const fs::path& file) {
   }
   // An option may be fixed or swept, not both: the run would get it twice.
   for (const GridAxis& axis : spec.grid) {
-    for (const auto& [option, value] : spec.fixed) {
-      const bool same = option == axis.name ||
-                        (option == "task-param" && axis.name == "task-param." + value.substr(0, value.find('=')));
-      if (same) throw InputError(fmt::format("{}: `{}` is both in [train] and in [grid]", file.string(), axis.name));
+    for (const TrainSetting& fixed : spec.fixed) {
+      if (fixed.option == axis.name) throw InputError(fmt::format("{}: `{}` is both in [train] and in [grid]", file.string(), axis.name));
     }
   }
   return spec;
 }
 
-SweepSpec load_sweep_spec(const fs::path& file) { return parse_sweep_spec(read_text_file(file), file); }
+TrainingSweepSpec load_training_sweep_spec(const fs::path& file) { return parse_training_sweep_spec(read_text_file(file), file); }
 
-std::vector<RunSpec> expand_grid(const SweepSpec& spec) {
+models::TrainSpec train_spec(const RunSpec& run) {
+  models::TrainSpec spec;
+  for (const TrainSetting& setting : run.settings) models::set_train_option(spec, setting.option, setting.value);
+  return spec;
+}
+
+std::vector<RunSpec> expand_grid(const TrainingSweepSpec& spec) {
   std::vector<std::string> fixed_arguments;
-  for (const auto& [option, value] : spec.fixed) {
-    if (option == "task-param") {
-      fixed_arguments.insert(fixed_arguments.end(), {"--task-param", value});
-    } else if (value.empty()) {
-      fixed_arguments.push_back(fmt::format("--{}", option));  // a flag set true
-    } else {
-      fixed_arguments.insert(fixed_arguments.end(), {fmt::format("--{}", option), value});
-    }
-  }
+  for (const TrainSetting& setting : spec.fixed) append_argument(fixed_arguments, setting);
   std::vector<RunSpec> runs;
   std::vector<std::size_t> index(spec.grid.size(), 0);
   while (true) {
     RunSpec run;
+    run.settings = spec.fixed;
     run.train_arguments = fixed_arguments;
     for (std::size_t a = 0; a < spec.grid.size(); ++a) {
       const GridAxis& axis = spec.grid[a];
       const std::string& value = axis.values[index[a]];
       run.grid_values.emplace_back(axis.name, value);
-      append_argument(run.train_arguments, axis.name, value, axis.flag);
+      run.settings.push_back({axis.name, axis.settings[index[a]], value});
+      append_argument(run.train_arguments, run.settings.back());
       if (!run.id.empty()) run.id += '_';
       run.id += id_text(fmt::format("{}={}", axis.name, value));
     }
