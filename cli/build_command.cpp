@@ -82,7 +82,7 @@ void add_build_command(CLI::App& app) {
   cmd->add_option("--seed", o->build.seed, "Placer seed of nextpnr-ice40")->capture_default_str();
   cmd->add_option("--trials", o->build.trials, "LIF: evaluation trials for the cycles-per-timestep statistics")
       ->capture_default_str();
-  cmd->add_option("--rtl-dir", o->rtl_dir, "Folder of the SystemVerilog sources (default: rtl/sv of this tree)");
+  cmd->add_option("--rtl-dir", o->rtl_dir, "Folder of the SystemVerilog sources (default: the installed rtl/sv, share/neurofab/rtl)");
   cmd->add_flag("--force", o->build.force, "Replace an existing --out folder");
   cmd->add_flag("!--no-abc9", o->build.abc9, "iCE40: synthesise with plain ABC instead of ABC9 (lower Fmax)");
   cmd->add_flag("--list-boards", o->list, "List the known boards and exit");

@@ -40,8 +40,6 @@ struct Options {
   double min_success_percent = -1;
 };
 
-fs::path default_energy_table() { return fs::path(NF_ENERGY_TABLES_DIR) / "horowitz-isscc2014-45nm.json"; }
-
 void set_levels(const std::vector<std::string>& levels, analysis::CompareOptions& c) {
   c.float_level = c.integer_level = c.rtl_level = false;
   for (const auto& level : levels) {
@@ -71,7 +69,7 @@ void require_every_row(const std::vector<analysis::CompareRow>& rows, double min
 void run_compare_command(Options& o) {
   o.compare.boards = o.boards;
   set_levels(o.levels, o.compare);
-  o.compare.energy_table = o.energy_table.empty() ? default_energy_table() : fs::path(o.energy_table);
+  o.compare.energy_table = o.energy_table.empty() ? analysis::shipped_energy_table() : fs::path(o.energy_table);
   o.compare.cache_dir = o.cache_dir;
   o.compare.validate();
   const analysis::EnergyTable table = analysis::load_energy_table(o.compare.energy_table);

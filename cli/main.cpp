@@ -5,13 +5,14 @@
 
 #include "commands.hpp"
 #include "neurofab/common/error.hpp"
+#include "neurofab/common/version.hpp"
 
 // Exit codes: 0 success, 1 a failure (bad input file, I/O), 2 bad usage,
 // 3 a verification mismatch, 4 a result below the target required of it.
 int main(int argc, char** argv) {
   CLI::App app{"neurofab — recurrent rate and spiking networks from training to FPGA", "neurofab"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "neurofab 0.1.0");
+  app.set_version_flag("--version", nf::kVersionString);
   nf::cli::add_train_command(app);
   nf::cli::add_eval_command(app);
   nf::cli::add_tasks_command(app);

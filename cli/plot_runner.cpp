@@ -9,13 +9,14 @@
 
 #include "neurofab/common/error.hpp"
 #include "neurofab/common/process.hpp"
+#include "neurofab/common/resources.hpp"
 
 namespace nf::cli {
 namespace fs = std::filesystem;
 
 fs::path plots_dir() {
   if (const char* env = std::getenv("NEUROFAB_PLOTS_DIR"); env != nullptr && *env != '\0') return env;
-  return NF_PLOTS_DIR;
+  return resource_path("plots");
 }
 
 

@@ -14,7 +14,8 @@ namespace nf::cli {
 
 using nf::TempFolder;
 
-// The folder of the plot scripts: $NEUROFAB_PLOTS_DIR, or cli/plots of the source tree.
+// The folder of the plot scripts: $NEUROFAB_PLOTS_DIR, or cli/plots installed in
+// share/neurofab/plots (neurofab/common/resources.hpp).
 std::filesystem::path plots_dir();
 
 // Runs `python -E <script> <data_dir> <out>`, its output logged in data_dir.

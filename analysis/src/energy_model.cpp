@@ -7,6 +7,7 @@
 
 #include "neurofab/common/error.hpp"
 #include "neurofab/common/json_fields.hpp"
+#include "neurofab/common/resources.hpp"
 
 namespace nf::analysis {
 
@@ -143,6 +144,8 @@ EnergyTable parse_energy_table(const nlohmann::json& j, const std::string& file)
 EnergyTable load_energy_table(const std::filesystem::path& file) {
   return parse_energy_table(JsonFields::parse_file(file), file.string());
 }
+
+std::filesystem::path shipped_energy_table() { return resource_path("energy/horowitz-isscc2014-45nm.json"); }
 
 std::vector<ArithmeticTerm> operation_terms(const std::string& name, const StepCounts::Operation& w, bool float32) {
   const auto add = [&](int bits) { return ArithmeticTerm{float32 ? "float_add" : "integer_add", float32 ? 32 : bits, 0}; };

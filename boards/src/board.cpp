@@ -8,6 +8,7 @@
 
 #include "neurofab/common/error.hpp"
 #include "neurofab/common/json_fields.hpp"
+#include "neurofab/common/resources.hpp"
 
 namespace nf::boards {
 namespace fs = std::filesystem;
@@ -67,7 +68,7 @@ std::int64_t count(const JsonFields& f, const std::string& key, std::int64_t min
 
 std::string family_name(Family family) { return family == Family::kIce40 ? "ice40" : "xc7"; }
 
-fs::path board_data_dir() { return NF_BOARDS_DATA_DIR; }
+fs::path board_data_dir() { return resource_path("boards"); }
 
 Board load_board(const fs::path& file) {
   const nlohmann::json doc = JsonFields::parse_file(file);

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "neurofab/common/resources.hpp"
 #include "neurofab/models/artifact.hpp"
 #include "neurofab/models/init.hpp"
 #include "neurofab/models/task.hpp"
@@ -178,7 +179,7 @@ TEST_CASE("a network that does not fit a board is an error row; the other levels
 TEST_CASE("compare refuses bad input with one clear error and writes nothing", "[compare][cli]") {
   test::TempDir tmp;
   save_networks(tmp.path());
-  nlohmann::json table = read_json(fs::path(NF_ENERGY_TABLES_DIR) / "horowitz-isscc2014-45nm.json");
+  nlohmann::json table = read_json(nf::resource_path("energy/horowitz-isscc2014-45nm.json"));
   table["arithmetic"]["integer_add"]["points"] = {{8, 0.03}, {8, 0.1}};
   std::ofstream(tmp / "bad-table.json") << table.dump(2);
 

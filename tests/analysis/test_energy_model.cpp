@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 using nf::analysis::EnergyTable;
 using nf::analysis::StepCounts;
 
-const fs::path kShippedTable = fs::path(NF_ENERGY_TABLES_DIR) / "horowitz-isscc2014-45nm.json";
+const fs::path kShippedTable = nf::analysis::shipped_energy_table();
 
 nlohmann::json valid_table() { return nlohmann::json::parse(std::ifstream(kShippedTable)); }
 

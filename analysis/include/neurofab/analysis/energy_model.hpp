@@ -2,7 +2,8 @@
 // The per-operation energy model of `neurofab compare` (docs/compare.md).
 //
 // An energy table (JSON, "neurofab-energy-table"; the shipped one is
-// analysis/data/energy/horowitz-isscc2014-45nm.json, a user may pass their
+// analysis/data/energy/horowitz-isscc2014-45nm.json, installed in
+// share/neurofab/energy (shipped_energy_table()), a user may pass their
 // own) gives the energy of arithmetic operations at a few widths and of one
 // 64-bit SRAM read at a few capacities. A network's cost per timestep is
 //
@@ -60,6 +61,9 @@ struct EnergyTable {
 
 // Reads and checks a table; any defect is one nf::InputError naming the file and field.
 EnergyTable load_energy_table(const std::filesystem::path& file);
+// The shipped table (the default of compare's --energy-table), among the
+// resources (neurofab/common/resources.hpp); throws nf::IoError when missing.
+std::filesystem::path shipped_energy_table();
 EnergyTable parse_energy_table(const nlohmann::json& j, const std::string& file);
 
 // One arithmetic operation of an energy term: kind and operand widths.

@@ -81,7 +81,8 @@ struct Board {
 
 std::string family_name(Family family);  // "ice40" | "xc7"
 
-// The folder of the board files shipped with neurofab (boards/data of this tree).
+// The folder of the board files shipped with neurofab: boards/data, installed in
+// share/neurofab/boards (neurofab/common/resources.hpp).
 std::filesystem::path board_data_dir();
 
 // Reads and checks one board file.
