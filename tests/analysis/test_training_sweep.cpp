@@ -1,6 +1,6 @@
 // `neurofab sweep` end to end through the real binary: a threaded sweep and its
 // table, a resumed sweep after a kill (finished runs untouched, the same
-// table), two MPI ranks over loopback giving the same table as threads, and
+// table; a run cut off mid-way continues from its checkpoint), two MPI ranks over loopback giving the same table as threads, and
 // the errors a user meets first.
 #include <fmt/format.h>
 #include <fmt/std.h>  // paths, quoted: safe in the shell commands below
@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
+#include <stdexcept>
 #include <thread>
 
 #include "neurofab/analysis/training_sweep.hpp"
@@ -142,6 +143,34 @@ TEST_CASE("a sweep killed mid-way resumes: finished runs are kept, the table is 
   REQUIRE(resumed.exit_code == 0);
   CHECK_THAT(resumed.output, Catch::Contains(fmt::format("6 runs ({} finished before, {} trained now", finished, 6 - finished)));
   for (const auto& [dir, record] : kept) CHECK(nf::read_text_file(dir / "run.json") == record);  // not retrained
+  CHECK(nf::read_text_file(out / "results.csv") == nf::read_text_file(reference / "results.csv"));
+}
+
+TEST_CASE("a run cut off after a checkpoint continues from it: the same table as never cut", "[analysis][sweep][cli]") {
+  nf::test::TempDir tmp;
+  const fs::path file = write_spec(tmp);
+  const fs::path reference = tmp / "reference";
+  REQUIRE(neurofab(fmt::format("sweep {} -o {} --threads 2 -q", file, reference)).exit_code == 0);
+
+  // The first run stops after its second epoch's checkpoint, as a kill would stop it.
+  const fs::path out = tmp / "out";
+  fs::create_directories(out / "runs");
+  std::ofstream(out / "sweep.toml") << kSweepFile;
+  const auto runs = nf::analysis::expand_grid(nf::analysis::load_training_sweep_spec(file));
+  nf::models::TrainSpec spec = nf::analysis::train_spec(runs[0]);
+  spec.out = out / "runs" / runs[0].id;
+  nf::models::PreparedTraining prepared = nf::models::prepare_training(spec);
+  nf::models::TrainRunHooks hooks;
+  hooks.on_epoch = [](const nf::models::TrainingState& s) {
+    if (s.epochs_done == 3) throw std::runtime_error("cut off");
+  };
+  CHECK_THROWS_WITH(nf::models::run_training(prepared, spec, hooks), "cut off");
+  REQUIRE(fs::exists(spec.out / "model.json"));
+
+  const CommandResult resumed = neurofab(fmt::format("sweep {} -o {} --threads 2", file, out));
+  INFO(resumed.output);
+  REQUIRE(resumed.exit_code == 0);
+  CHECK_THAT(resumed.output, Catch::Contains("6 runs (0 finished before, 6 trained now"));
   CHECK(nf::read_text_file(out / "results.csv") == nf::read_text_file(reference / "results.csv"));
 }
 
