@@ -62,7 +62,7 @@ template <typename Network>
 CompareRow describe(const fs::path& run, const models::TrainedArtifact<Network>& a, const models::Task& task) {
   CompareRow r;
   r.run = run.string();
-  r.model_type = models::model_type(models::Artifact(a));
+  r.family = models::family_of(models::Artifact(a));
   r.task = a.task_name;
   r.n_rec = a.network.config().n_rec;
   if constexpr (std::is_same_v<Network, models::LifRnn<float>>) {

@@ -84,27 +84,28 @@ void equal_accuracy_section(const std::vector<CompareRow>& rows, std::string& md
   md += "\n## Rate vs spiking at equal accuracy\n\n";
   bool any = false;
   for (const auto& task : tasks) {
-    std::map<std::string, double> best;  // family -> best success at the integer level
+    std::map<models::Family, double> best;  // family -> best success at the integer level
     for (const auto& r : rows) {
       if (r.task == task && r.ok && r.level == "integer-cpu" && r.success_rate && r.energy_nj_per_trial) {
-        best[r.model_type] = std::max(best[r.model_type], *r.success_rate);
+        best[r.family] = std::max(best[r.family], *r.success_rate);
       }
     }
     if (best.size() < 2) continue;
     any = true;
-    const double common = std::min(best["rate_rnn"], best["lif_rnn"]);
+    const double common = std::min(best[models::Family::kRate], best[models::Family::kLif]);
     md += fmt::format("Task `{}`: both families reach {:.1f} % at the integer level. Cheapest row of each at or above it:\n\n",
                       task, 100 * common);
     md += "| family | network | weights | success | MACs/step | SynOps/step | energy/trial |\n|---|---|---|---|---|---|---|\n";
-    for (const char* family : {"rate_rnn", "lif_rnn"}) {
+    for (const models::Family family : {models::Family::kRate, models::Family::kLif}) {
       const CompareRow* cheapest = nullptr;
       for (const auto& r : rows) {
-        if (r.task != task || !r.ok || r.level != "integer-cpu" || r.model_type != family) continue;
+        if (r.task != task || !r.ok || r.level != "integer-cpu" || r.family != family) continue;
         if (!r.success_rate || *r.success_rate < common || !r.energy_nj_per_trial) continue;
         if (!cheapest || *r.energy_nj_per_trial < *cheapest->energy_nj_per_trial) cheapest = &r;
       }
       if (!cheapest) continue;
-      md += fmt::format("| {} | {} | {} bit | {} | {:.0f} | {:.0f} | {:.3g} nJ |\n", family, cheapest->run,
+      md += fmt::format("| {} | {} | {} bit | {} | {:.0f} | {:.0f} | {:.3g} nJ |\n", models::model_type_name(family),
+                        cheapest->run,
                         cheapest->weight_bits, pct(cheapest->success_rate), sum_with_prefix(cheapest->counts, "mac_"),
                         sum_with_prefix(cheapest->counts, "synop_"), *cheapest->energy_nj_per_trial);
     }
@@ -117,7 +118,7 @@ void equal_accuracy_section(const std::vector<CompareRow>& rows, std::string& md
 void spike_penalty_section(const std::vector<CompareRow>& rows, std::string& md) {
   std::vector<const CompareRow*> lif;
   for (const auto& r : rows) {
-    if (r.ok && r.model_type == "lif_rnn" && r.level == "integer-cpu") lif.push_back(&r);
+    if (r.ok && r.family == models::Family::kLif && r.level == "integer-cpu") lif.push_back(&r);
   }
   std::set<double> penalties;
   for (const auto* r : lif) penalties.insert(r->spike_penalty);
@@ -146,7 +147,7 @@ nlohmann::json compare_to_json(const std::vector<CompareRow>& rows, const Compar
   nlohmann::json out = nlohmann::json::array();
   for (const auto& r : rows) {
     out.push_back({{"run", r.run},
-                   {"model_type", r.model_type},
+                   {"model_type", std::string(models::model_type_name(r.family))},
                    {"task", r.task},
                    {"n_rec", r.n_rec},
                    {"encoding", r.encoding},
@@ -201,7 +202,7 @@ std::string compare_csv(const std::vector<CompareRow>& rows) {
   for (const auto& m : memories) csv += fmt::format(",{0}_width_bits,{0}_reads_per_step,{0}_writes_per_step", m);
   csv += ",energy_basis\n";
   for (const auto& r : rows) {
-    csv += fmt::format("{},{},{},{},{},{:g},{},{},{},{},{},{},", csv_field(r.run), r.model_type, r.task, r.n_rec,
+    csv += fmt::format("{},{},{},{},{},{:g},{},{},{},{},{},{},", csv_field(r.run), models::model_type_name(r.family), r.task, r.n_rec,
                        r.encoding, r.spike_penalty, r.level, r.weight_bits, r.ok ? "ok" : "error", csv_field(r.error),
                        number(r.success_rate), number(r.mse));
     csv += fmt::format("{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{},", sum_with_prefix(r.counts, "mac_"),
@@ -244,11 +245,11 @@ std::string compare_markdown(const std::vector<CompareRow>& rows, const EnergyTa
       latency = fmt::format("{:.3g} us CPU ({:.2g} batched)", *r.cpu_us_per_step, *r.cpu_batched_us_per_step);
     }
     if (!r.ok) {
-      md += fmt::format("| {} | {} | {} | {} | error: {} | | | | | | |\n", r.run, r.model_type, r.n_rec, level_name(r),
+      md += fmt::format("| {} | {} | {} | {} | error: {} | | | | | | |\n", r.run, models::model_type_name(r.family), r.n_rec, level_name(r),
                         r.error);
       continue;
     }
-    md += fmt::format("| {} | {} | {} | {} | {} | {:.0f} | {:.0f} | {:.0f} | {} | {} | {} |\n", r.run, r.model_type,
+    md += fmt::format("| {} | {} | {} | {} | {} | {:.0f} | {:.0f} | {:.0f} | {} | {} | {} |\n", r.run, models::model_type_name(r.family),
                       r.n_rec, level_name(r), pct(r.success_rate), sum_with_prefix(r.counts, "mac_"),
                       sum_with_prefix(r.counts, "synop_"), memory_bits(r.counts, false), latency,
                       or_dash(r.energy_pj_per_step, "{:.3g} pJ"), or_dash(r.energy_nj_per_trial, "{:.3g} nJ"));

@@ -176,7 +176,8 @@ class Runner {
   void run(const fs::path& dir, const A& a) {
     DegradationRow base;
     base.network = dir.string();
-    base.model = std::is_same_v<A, models::RateRnnArtifact> ? "rate_rnn" : "lif_rnn";
+    base.model = models::model_type_name(std::is_same_v<A, models::RateRnnArtifact> ? models::Family::kRate
+                                                                                   : models::Family::kLif);
     base.task = a.task_name;
     base.n_rec = a.network.config().n_rec;
     nlohmann::json note = {{"network", base.network}, {"model", base.model}, {"task", base.task},

@@ -1,3 +1,4 @@
+#include "neurofab/models/family.hpp"
 #include "neurofab/analysis/energy_model.hpp"
 
 #include <fmt/format.h>
@@ -183,7 +184,7 @@ std::vector<MemoryShape> memory_shapes(const nlohmann::json& header, bool float3
     return float32 ? 32 : static_cast<int>(formats.object(format).integer("total_bits"));
   };
   const std::int64_t n = model.integer("n_rec"), n_out = model.integer("n_out");
-  const bool lif = h.string("model_type") == "lif_rnn";
+  const bool lif = models::family_field(h) == models::Family::kLif;
   const std::int64_t n_x = lif ? model.integer("n_in_encoded") : model.integer("n_in");
   std::vector<MemoryShape> shapes = {
       {"w_in", bits("W_in"), n * n_x},  {"w_rec", bits("W_rec"), n * n}, {"b_rec", bits("b_rec"), n},

@@ -381,7 +381,8 @@ int write_testbench_data(const quantize::QuantizedArtifact& artifact, const HlsO
 
 std::string meta_text(bool rate, int n_in, int n_rec, int n_out, int trials, int steps, std::uint64_t seed) {
   return fmt::format("model {}\ntrials {}\nsteps {}\nn_in {}\nn_rec {}\nn_out {}\nseed {}\n",
-                     rate ? "rate_rnn" : "lif_rnn", trials, steps, n_in, n_rec, n_out, seed);
+                     models::model_type_name(rate ? models::Family::kRate : models::Family::kLif), trials, steps, n_in,
+                     n_rec, n_out, seed);
 }
 
 // run_hls.tcl: each step on its own. Steps come from -tclargs, else from
@@ -594,7 +595,7 @@ void export_project(const quantize::QuantizedArtifact& artifact, const HlsOption
   nlohmann::json project = {{"format", "neurofab-hls-project"},
                             {"format_version", 1},
                             {"generator", golden::kGoldenVectorsGenerator},
-                            {"model_type", rate ? "rate_rnn" : "lif_rnn"},
+                            {"model_type", std::string(models::model_type_name(rate ? models::Family::kRate : models::Family::kLif))},
                             {"quantized_artifact", source},
                             {"task", artifact.task_name},
                             {"top", top_function(artifact)},

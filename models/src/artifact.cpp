@@ -19,8 +19,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kRateModelType = "rate_rnn";
-constexpr const char* kLifModelType = "lif_rnn";
 constexpr const char* kOptimizerDir = "optimizer";
 
 // Tensors: write_matrix / read_matrix in npy_tensors.hpp.
@@ -303,8 +301,8 @@ LifRnnConfig lif_config_from_json(const JsonFields& m) {
 
 namespace {
 
-const char* model_type_of(const RateRnn<float>&) { return kRateModelType; }
-const char* model_type_of(const LifRnn<float>&) { return kLifModelType; }
+std::string model_type_of(const RateRnn<float>&) { return std::string(model_type_name(Family::kRate)); }
+std::string model_type_of(const LifRnn<float>&) { return std::string(model_type_name(Family::kLif)); }
 
 // ---------------------------------------------------------------- save
 
@@ -428,7 +426,7 @@ std::string model_type(const Artifact& artifact) {
 }
 
 std::string model_description(const Artifact& artifact) {
-  return std::holds_alternative<RateRnnArtifact>(artifact) ? "rate RNN" : "LIF RNN";
+  return std::string(display_name(family_of(artifact)));
 }
 
 void save_artifact(const fs::path& dir, const RateRnnArtifact& a) { save_any(dir, a); }
@@ -447,26 +445,25 @@ Artifact load_artifact(const fs::path& dir) {
     root.fail("format_version", fmt::format("unsupported version {} (this build reads version {})", version,
                                             kArtifactFormatVersion));
   }
-  const std::string type = root.string("model_type");
-  if (type == kRateModelType) return load_any<RateRnn<float>>(dir, root, rate_config_from_json(root.object("model")));
-  if (type == kLifModelType) return load_any<LifRnn<float>>(dir, root, lif_config_from_json(root.object("model")));
-  if (type == "elise")
+  if (root.string("model_type") == "elise")
     root.fail("model_type", "'elise': this command takes rate_rnn or lif_rnn artifacts only (ELiSe: neurofab eval)");
-  root.fail("model_type",
-            fmt::format("unsupported model type '{}' (expected '{}' or '{}')", type, kRateModelType, kLifModelType));
+  if (family_field(root) == Family::kRate) {
+    return load_any<RateRnn<float>>(dir, root, rate_config_from_json(root.object("model")));
+  }
+  return load_any<LifRnn<float>>(dir, root, lif_config_from_json(root.object("model")));
 }
 
 namespace {
 template <typename Wanted>
-Wanted load_as(const fs::path& dir, const char* wanted) {
+Wanted load_as(const fs::path& dir, Family wanted) {
   Artifact artifact = load_artifact(dir);
   if (auto* a = std::get_if<Wanted>(&artifact)) return std::move(*a);
   throw InputError(fmt::format("{}: model_type is '{}', this needs a '{}' artifact", (dir / "model.json").string(),
-                               model_type(artifact), wanted));
+                               model_type(artifact), model_type_name(wanted)));
 }
 }  // namespace
 
-RateRnnArtifact load_rate_artifact(const fs::path& dir) { return load_as<RateRnnArtifact>(dir, kRateModelType); }
-LifRnnArtifact load_lif_artifact(const fs::path& dir) { return load_as<LifRnnArtifact>(dir, kLifModelType); }
+RateRnnArtifact load_rate_artifact(const fs::path& dir) { return load_as<RateRnnArtifact>(dir, Family::kRate); }
+LifRnnArtifact load_lif_artifact(const fs::path& dir) { return load_as<LifRnnArtifact>(dir, Family::kLif); }
 
 }  // namespace nf::models

@@ -92,7 +92,7 @@ json options_to_json(const QuantizeOptions& o, const CalibrationRanges& ranges) 
 void save_network(const fs::path& out, const IntegerRateRnn& net, json& root) {
   const auto& s = net.spec();
   const auto& t = net.tensors();
-  root["model_type"] = "rate_rnn";
+  root["model_type"] = std::string(models::model_type_name(models::Family::kRate));
   root["model"] = models::model_to_json(net.config());
   const auto& a = s.activation;
   json tensors = {{"W_in", write_codes(out, "W_in", t.w_in, false)},
@@ -110,7 +110,7 @@ void save_network(const fs::path& out, const IntegerRateRnn& net, json& root) {
 
 void save_network(const fs::path& out, const IntegerLifRnn& net, json& root) {
   const auto& t = net.tensors();
-  root["model_type"] = "lif_rnn";
+  root["model_type"] = std::string(models::model_type_name(models::Family::kLif));
   root["model"] = models::model_to_json(net.config());
   root["fixed_point"] = fixed_point_to_json(net);
   root["tensors"] = {{"W_in", write_codes(out, "W_in", t.w_in, false)},
@@ -217,10 +217,8 @@ IntegerLifRnn load_lif(const fs::path& dir, const JsonFields& root) {
 }
 
 std::variant<IntegerRateRnn, IntegerLifRnn> load_network(const fs::path& dir, const JsonFields& root) {
-  const std::string type = root.string("model_type");
-  if (type == "rate_rnn") return load_rate(dir, root);
-  if (type == "lif_rnn") return load_lif(dir, root);
-  root.fail("model_type", fmt::format("unsupported model type '{}' (expected 'rate_rnn' or 'lif_rnn')", type));
+  if (models::family_field(root) == models::Family::kRate) return load_rate(dir, root);
+  return load_lif(dir, root);
 }
 
 }  // namespace

@@ -19,15 +19,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string model_type_of(const quantize::QuantizedArtifact& artifact) {
-  return std::holds_alternative<quantize::IntegerRateRnn>(artifact.network) ? "rate_rnn" : "lif_rnn";
-}
-
 // Refuses a board whose family, sizes or config id are not the artifact's.
 void check_board(const quantize::QuantizedArtifact& artifact, const BoardInfo& board, const GoldenSteps& golden,
                  std::uint32_t expected_id) {
-  const std::string family = model_type_of(artifact);
-  if (board.family_name() != family || board.units != golden.units() || board.inputs != golden.inputs() ||
+  const std::string_view family = models::model_type_name(artifact.family());
+  if (board.model_family() != artifact.family() || board.units != golden.units() || board.inputs != golden.inputs() ||
       board.outputs != golden.outputs()) {
     throw InputError(fmt::format(
         "the board runs a {} network with N = {}, {} inputs, {} outputs; the artifact is a {} network with N = {}, "

@@ -28,6 +28,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "neurofab/models/family.hpp"
 #include "neurofab/analysis/energy_model.hpp"
 
 namespace nf::analysis {
@@ -49,7 +50,7 @@ struct CompareOptions {
 struct CompareRow {
   // The network.
   std::string run;         // its folder, as given
-  std::string model_type;  // rate_rnn, lif_rnn
+  models::Family family = models::Family::kRate;  // written as model_type: rate_rnn, lif_rnn
   std::string task;
   int n_rec = 0;
   std::string encoding;    // LIF input encoding ("" for rate)

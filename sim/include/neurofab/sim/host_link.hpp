@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "neurofab/models/family.hpp"
+
 namespace nf::sim {
 
 using Bytes = std::vector<std::uint8_t>;
@@ -112,7 +114,8 @@ struct BoardInfo {
   int units = 0, inputs = 0, outputs = 0, lanes = 0;
   int input_bits = 0, output_bits = 0;
   std::uint32_t config_id = 0;
-  std::string family_name() const { return family == 1 ? "lif_rnn" : "rate_rnn"; }
+  models::Family model_family() const { return family == 1 ? models::Family::kLif : models::Family::kRate; }
+  std::string family_name() const { return std::string(models::model_type_name(model_family())); }
 };
 
 struct StepReport {

@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "neurofab/models/family.hpp"
 #include "neurofab/quantize/quantized_artifact.hpp"
 
 namespace nf::sim {
@@ -33,7 +34,7 @@ Harness harness_from_string(const std::string& name);  // throws nf::InputError
 // What to build: a family's core in a harness. `rtl_sources` replaces rtl/sv
 // (same file names), so a test can build a deliberately broken copy.
 struct TestbenchSpec {
-  std::string model_type;  // "rate_rnn" or "lif_rnn"
+  models::Family family = models::Family::kRate;
   Harness harness = Harness::kVerilator;
   std::filesystem::path rtl_sources;  // empty: rtl/sv of this tree
 };
