@@ -8,6 +8,7 @@
 #include "neurofab/common/error.hpp"
 #include "neurofab/common/text_file.hpp"
 #include "neurofab/common/process.hpp"
+#include "neurofab/common/resources.hpp"
 #include "neurofab/common/temp_folder.hpp"
 #include "neurofab/golden/golden_vectors.hpp"
 #include "neurofab/rtl/rtl_generator.hpp"
@@ -18,9 +19,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path sim_dir() { return NF_SIM_SOURCE_DIR; }
-// The golden/ headers the harnesses include (the nf_golden_trace target's include folder).
-fs::path golden_headers() { return fs::path(NF_GOLDEN_INCLUDE_DIR) / "neurofab" / "golden"; }
+fs::path sim_dir() { return resource_path("sim"); }
+// The golden/ headers the harnesses include (the nf_golden_trace target's, among the resources).
+fs::path golden_headers() { return resource_path("sim/include/neurofab/golden"); }
 
 fs::path harness_main(Harness harness) {
   return harness == Harness::kSystemC ? sim_dir() / "systemc" / "nf_core_sc_tb.cpp"

@@ -9,6 +9,7 @@
 #include "neurofab/common/error.hpp"
 #include "neurofab/common/text_file.hpp"
 #include "neurofab/common/process.hpp"
+#include "neurofab/common/resources.hpp"
 #include "neurofab/common/temp_folder.hpp"
 
 namespace nf::sim::detail {
@@ -51,7 +52,7 @@ class DirLock {
 }  // namespace
 
 std::string harness_include_flags() {
-  return fmt::format("-I{} -I{}", NF_GOLDEN_INCLUDE_DIR, (fs::path(NF_SIM_SOURCE_DIR) / "harness").string());
+  return fmt::format("-I{} -I{}", resource_path("sim/include").string(), resource_path("sim/harness").string());
 }
 
 fs::path build_cached(const VerilatorBuild& b, const fs::path& cache_dir, bool* built) {

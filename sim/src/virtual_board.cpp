@@ -15,6 +15,7 @@
 #include "neurofab/common/error.hpp"
 #include "neurofab/common/text_file.hpp"
 #include "neurofab/common/process.hpp"
+#include "neurofab/common/resources.hpp"
 #include "neurofab/rtl/rtl_generator.hpp"
 #include "neurofab/sim/lockstep.hpp"
 #include "verilator_build.hpp"
@@ -55,7 +56,7 @@ void VirtualBoardOptions::validate() const {
 fs::path build_virtual_board(const fs::path& rtl_dir, models::Family family, const VirtualBoardOptions& o,
                              bool* built) {
   o.validate();
-  const fs::path sim_dir = NF_SIM_SOURCE_DIR;
+  const fs::path sim_dir = resource_path("sim");
   detail::VerilatorBuild b;
   b.name = fmt::format("{}-board", models::model_type_name(family));
   b.executable = "nf_board_sim";

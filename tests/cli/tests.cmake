@@ -17,3 +17,13 @@ nf_add_test_suite(nf_cli_min_success_tests
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_min_success.cpp
   LIBS nf_common)
 add_dependencies(nf_cli_min_success_tests neurofab)
+
+# `cmake --install` gives a neurofab that works outside the source tree
+# (test_install.sh): quick (quantize, rtl, hls, compare, the board list) and
+# hardware (verify with the Verilator harness built afresh, an iCE40 bitstream).
+foreach(mode quick hardware)
+  add_test(NAME nf_install:${mode}
+    COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/test_install.sh ${PROJECT_SOURCE_DIR} ${CMAKE_BINARY_DIR} ${PROJECT_VERSION} ${mode})
+endforeach()
+set_tests_properties(nf_install:quick PROPERTIES LABELS unit TIMEOUT 600)
+set_tests_properties(nf_install:hardware PROPERTIES LABELS rtl TIMEOUT 1800)

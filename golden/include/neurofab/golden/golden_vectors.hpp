@@ -48,13 +48,14 @@
 #include <string>
 #include <vector>
 
+#include "neurofab/common/version.hpp"
 #include "neurofab/golden/golden_trace.hpp"
 #include "neurofab/quantize/quantized_artifact.hpp"
 
 namespace nf::golden {
 
-// Mirrors project(neurofab VERSION ...) in the top CMakeLists.txt and the CLI's --version.
-inline constexpr const char* kGoldenVectorsGenerator = "neurofab 0.1.0";
+// "neurofab <version>", the version of project(neurofab VERSION ...) (neurofab/common/version.hpp).
+inline constexpr const char* kGoldenVectorsGenerator = kVersionString;
 
 struct GoldenVectorsSummary {
   int trials = 0;                      // K
