@@ -60,8 +60,8 @@ struct BuildOptions {
   // the device's delays: on the demo networks it raises Fmax by a third to a
   // half over the default ABC mapping (docs in boards/README.md).
   bool abc9 = true;
-  // The folder of the system top's SystemVerilog sources (empty: rtl/sv of
-  // this tree): to build a modified copy of the RTL.
+  // The folder of the system top's SystemVerilog sources (empty: rtl/sv, as
+  // installed: rtl::rtl_source_dir()): to build a modified copy of the RTL.
   std::filesystem::path rtl_dir;
 };
 

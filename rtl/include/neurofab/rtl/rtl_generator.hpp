@@ -89,7 +89,8 @@ struct RtlConfiguration {
   std::string config_id_text() const;
 };
 
-// The folder of hand-written sources (rtl/sv of this source tree).
+// The folder of hand-written sources: rtl/sv, installed in share/neurofab/rtl
+// (neurofab/common/resources.hpp).
 std::filesystem::path rtl_source_dir();
 
 // The sources of a family's top in compile order (absolute paths), without the package.

@@ -36,7 +36,7 @@ Harness harness_from_string(const std::string& name);  // throws nf::InputError
 struct TestbenchSpec {
   models::Family family = models::Family::kRate;
   Harness harness = Harness::kVerilator;
-  std::filesystem::path rtl_sources;  // empty: rtl/sv of this tree
+  std::filesystem::path rtl_sources;  // empty: rtl/sv (rtl::rtl_source_dir())
 };
 
 struct VerifyOptions {

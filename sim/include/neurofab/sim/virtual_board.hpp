@@ -22,7 +22,7 @@ struct VirtualBoardOptions {
   int clocks_per_bit = 104;  // the iCEBreaker's 12 MHz at 115 200 baud
   int quiet_cycles = 0;      // 0: 20 byte times (200 · clocks_per_bit), as the build flow sets
   std::filesystem::path cache_dir;  // empty: default_cache_dir()
-  // Empty: rtl/sv of this tree. Otherwise a folder holding the same files,
+  // Empty: rtl/sv (rtl::rtl_source_dir()). Otherwise a folder holding the same files,
   // which replace them (a modified core; the HIL mismatch tests inject faults).
   std::filesystem::path rtl_sources;
   void validate() const;            // throws nf::InputError naming the option
