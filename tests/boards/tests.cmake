@@ -4,7 +4,7 @@
 nf_add_test_suite(nf_boards_tests
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_board_file.cpp
           ${CMAKE_CURRENT_LIST_DIR}/test_build_flow.cpp
-  LIBS nf_boards nf_models)
+  LIBS nf_boards nf_models nf_golden)
 add_dependencies(nf_boards_tests neurofab)
 
 nf_add_test_suite(nf_boards_bitstream_tests

@@ -5,11 +5,14 @@
 // refused with a clear error.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "neurofab/common/error.hpp"
 #include "neurofab/common/process.hpp"
+#include "neurofab/common/text_file.hpp"
 #include "neurofab/models/init.hpp"
 #include "neurofab/golden/cycle_model.hpp"
 #include "neurofab/rtl/rtl_generator.hpp"
@@ -204,4 +207,74 @@ TEST_CASE("networks and options the cores cannot run are refused clearly", "[rtl
   const auto lif = small_lif_network(8, quantize::DecayForm::kShift, models::InputEncoding::kCurrent);
   CHECK_THROWS_WITH(rtl::generate_rtl(lif, {12}, tmp / "b"), Catch::Contains("12 lanes for 8 units"));
   CHECK(!fs::exists(tmp / "b"));
+}
+
+TEST_CASE("the configuration generate_rtl returns is what its files hold", "[rtl][generator]") {
+  const nf::test::TempDir tmp;
+  for (const bool lif : {false, true}) {
+    INFO((lif ? "LIF" : "rate"));
+    const quantize::QuantizedArtifact q =
+        lif ? small_lif_network(10, quantize::DecayForm::kMultiplier, models::InputEncoding::kDelta)
+            : small_network(10);
+    const fs::path dir = tmp / (lif ? "lif" : "rate");
+    const rtl::RtlConfiguration c = rtl::generate_rtl(q, {3}, dir);
+    const rtl::RtlConfiguration computed = rtl::rtl_configuration(q, {3});  // writes nothing
+    CHECK(computed.config_id == c.config_id);
+    CHECK(computed.parameters.size() == c.parameters.size());
+    CHECK(c.family == q.family());
+
+    const auto summary = nlohmann::json::parse(read_text_file(dir / "rtl.json"));
+    CHECK(summary.at("config_id").get<std::string>() == c.config_id_text());
+    CHECK(summary.at("model_type").get<std::string>() == models::model_type_name(c.family));
+    CHECK(summary.at("top").get<std::string>() == c.top);
+    CHECK(summary.at("lanes").get<int>() == c.lanes);
+    CHECK(summary.at("units").get<int>() == c.units);
+    CHECK(summary.at("inputs").get<int>() == c.inputs);
+    CHECK(summary.at("outputs").get<int>() == c.outputs);
+    CHECK(summary.at("clear_cycles").get<int>() == c.clear_cycles);
+    if (lif) {
+      CHECK(summary.at("cycles_per_step").at("silent").get<std::int64_t>() == c.cycles_silent);
+      CHECK(summary.at("cycles_per_step").at("all_spiking").get<std::int64_t>() == c.cycles_all_spiking);
+    } else {
+      CHECK(summary.at("cycles_per_step").get<std::int64_t>() == c.cycles_silent);
+      CHECK(c.cycles_all_spiking == c.cycles_silent);
+    }
+
+    // Every localparam of the package, in order, then ConfigId.
+    std::vector<std::string> expected;
+    for (const auto& p : c.parameters) {
+      expected.push_back(fmt::format("  localparam {} {} = {};", p.is_signed ? "int" : "int unsigned", p.name, p.value));
+    }
+    expected.push_back(fmt::format("  localparam int unsigned ConfigId = 32'h{};", c.config_id_text()));
+    std::vector<std::string> written;
+    for (const auto& line : lines(dir / "nf_config_pkg.sv")) {
+      if (line.find("localparam") != std::string::npos) written.push_back(line);
+    }
+    CHECK(written == expected);
+    CHECK(c.parameter("NumUnits") == 10);
+    CHECK(c.parameter("Lanes") == 3);
+    CHECK(c.input_width == c.parameter("InputWidth"));
+    CHECK(c.output_width == c.parameter("OutputWidth"));
+    CHECK(c.weight_width == c.parameter("WRecWidth"));
+    CHECK(c.state_width == c.parameter(lif ? "MembraneWidth" : "StateWidth"));
+    CHECK_THROWS_AS(c.parameter("NoSuchParameter"), std::out_of_range);
+    const auto widths = c.widths();
+    CHECK(widths.count("WRecWidth") == 1);
+    CHECK(widths.count("DebugAddrWidth") == 0);
+    CHECK(widths.count("Lanes") == 0);
+
+    // The images: the files of the folder, each as deep as the configuration says.
+    std::vector<std::string> files;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+      if (entry.path().extension() == ".mem") files.push_back(entry.path().filename().string());
+    }
+    std::sort(files.begin(), files.end());
+    std::vector<std::string> images;
+    for (const auto& image : c.images) {
+      images.push_back(image.file);
+      CHECK(static_cast<int>(lines(dir / image.file).size()) == image.words);
+      CHECK(lines(dir / image.file).front().size() == static_cast<std::size_t>((image.word_bits + 3) / 4));
+    }
+    CHECK(images == files);
+  }
 }
