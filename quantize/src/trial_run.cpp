@@ -54,6 +54,29 @@ StimulusCodes lif_stimulus(const IntegerLifRnn& network, const models::Evaluatio
   return encoded.cast<std::int32_t>();
 }
 
+// The trial loop of the integer model, shared by both families: every trial
+// from the all-zero initial state, every step through `step_and_record(x_t,
+// state)` (the family's step and its signals), then the step's overflow events
+// (the trace's last signal).
+template <typename Network, typename StepAndRecord>
+void record_trials(const Network& network, const StimulusCodes& x, const models::Batch& batch,
+                   golden::GoldenTrace& trace, StepAndRecord step_and_record) {
+  const std::size_t f_overflow =
+      add(trace, "overflow_events", true, 1, "values saturated or wrapped during the step", nullptr);
+  std::vector<std::int64_t> overflow_per_trial;
+  for (int b = 0; b < batch.batch_size; ++b) {
+    auto state = network.initial_state();
+    for (int t = 0; t < batch.n_steps; ++t) {
+      const std::int32_t* xt = x.col(batch.column(t, b)).data();
+      const std::int64_t overflow_before = state.overflow.events;
+      step_and_record(xt, state);
+      trace.append_one(f_overflow, state.overflow.events - overflow_before);
+    }
+    overflow_per_trial.push_back(state.overflow.events);
+  }
+  trace.header()["overflow_events_per_trial"] = overflow_per_trial;
+}
+
 }  // namespace
 
 IntMatrix quantize_stimulus(const Eigen::MatrixXd& inputs, const FixedFormat& format, Rounding rounding) {
@@ -88,32 +111,21 @@ golden::GoldenTrace run_trials(const IntegerRateRnn& network, const models::Eval
   const std::size_t f_macs =
       add(trace, "macs", true, 1, "multiply-accumulates of the step (input, recurrent, readout)", nullptr);
   const std::size_t f_table = add(trace, "table_lookups", true, 1, "activation table reads of the step", nullptr);
-  const std::size_t f_overflow =
-      add(trace, "overflow_events", true, 1, "values saturated or wrapped during the step", nullptr);
 
   const RateStepCounts counts = network.counts_per_step();
   std::vector<std::int32_t> y(static_cast<std::size_t>(c.n_out));
   std::vector<std::int64_t> a(static_cast<std::size_t>(c.n_rec));
-  std::vector<std::int64_t> overflow_per_trial;
-  for (int b = 0; b < batch.batch_size; ++b) {
-    auto state = network.initial_state();
-    for (int t = 0; t < batch.n_steps; ++t) {
-      const std::int32_t* xt = x.col(batch.column(t, b)).data();
-      const std::int64_t overflow_before = state.overflow.events;
-      network.step(xt, state, y.data(), every ? a.data() : nullptr);
-      if (every) {
-        trace.append(f_input, xt);
-        trace.append(f_acc, a.data());
-        trace.append(f_state, state.h.data());
-      }
-      trace.append(f_output, y.data());
-      trace.append_one(f_macs, counts.macs);
-      trace.append_one(f_table, counts.table_lookups);
-      trace.append_one(f_overflow, state.overflow.events - overflow_before);
+  record_trials(network, x, batch, trace, [&](const std::int32_t* xt, IntegerRateRnn::State& state) {
+    network.step(xt, state, y.data(), every ? a.data() : nullptr);
+    if (every) {
+      trace.append(f_input, xt);
+      trace.append(f_acc, a.data());
+      trace.append(f_state, state.h.data());
     }
-    overflow_per_trial.push_back(state.overflow.events);
-  }
-  trace.header()["overflow_events_per_trial"] = overflow_per_trial;
+    trace.append(f_output, y.data());
+    trace.append_one(f_macs, counts.macs);
+    trace.append_one(f_table, counts.table_lookups);
+  });
   return trace;
 }
 
@@ -154,34 +166,23 @@ golden::GoldenTrace run_trials(const IntegerLifRnn& network, const models::Evalu
           "weight reads caused by spikes in the step (input events, recurrent, readout)", nullptr);
   const std::size_t f_decays = add(trace, "decays", true, 1, "decay operations of the step (I, v, y)", nullptr);
   const std::size_t f_count = add(trace, "spike_count", true, 1, "spikes of the step (the sum of `spikes`)", nullptr);
-  const std::size_t f_overflow =
-      add(trace, "overflow_events", true, 1, "values saturated or wrapped during the step", nullptr);
 
-  std::vector<std::int64_t> overflow_per_trial;
-  for (int b = 0; b < batch.batch_size; ++b) {
-    auto state = network.initial_state();
-    for (int t = 0; t < batch.n_steps; ++t) {
-      const std::int32_t* xt = x.col(batch.column(t, b)).data();
-      const std::int64_t overflow_before = state.overflow.events;
-      LifStepCounts counts;  // step() adds to it: fresh per step
-      network.step(xt, state, &counts);
-      if (every) {
-        trace.append(f_input, xt);
-        trace.append(f_current, state.current.data());
-        trace.append(f_membrane, state.membrane.data());
-        trace.append(f_spikes, state.spikes.data());
-        trace.append(f_refractory, state.refractory.data());
-      }
-      trace.append(f_output, state.output.data());
-      trace.append_one(f_macs, counts.input_macs);
-      trace.append_one(f_events, counts.synaptic_events);
-      trace.append_one(f_decays, counts.decays);
-      trace.append_one(f_count, counts.spikes);
-      trace.append_one(f_overflow, state.overflow.events - overflow_before);
+  record_trials(network, x, batch, trace, [&](const std::int32_t* xt, IntegerLifRnn::State& state) {
+    LifStepCounts counts;  // step() adds to it: fresh per step
+    network.step(xt, state, &counts);
+    if (every) {
+      trace.append(f_input, xt);
+      trace.append(f_current, state.current.data());
+      trace.append(f_membrane, state.membrane.data());
+      trace.append(f_spikes, state.spikes.data());
+      trace.append(f_refractory, state.refractory.data());
     }
-    overflow_per_trial.push_back(state.overflow.events);
-  }
-  trace.header()["overflow_events_per_trial"] = overflow_per_trial;
+    trace.append(f_output, state.output.data());
+    trace.append_one(f_macs, counts.input_macs);
+    trace.append_one(f_events, counts.synaptic_events);
+    trace.append_one(f_decays, counts.decays);
+    trace.append_one(f_count, counts.spikes);
+  });
   return trace;
 }
 
