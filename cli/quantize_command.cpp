@@ -13,7 +13,7 @@
 #include "neurofab/quantize/integer_evaluation.hpp"
 #include "neurofab/common/atomic_write.hpp"
 #include "neurofab/quantize/quantized_artifact.hpp"
-#include "neurofab/quantize/sweep.hpp"
+#include "neurofab/quantize/bit_width_sweep.hpp"
 #include "plot_runner.hpp"
 
 namespace nf::cli {

@@ -45,16 +45,16 @@ std::vector<fs::path> harness_sources(Harness harness) {
 
 // The core's sources, from rtl/sv or from the replacement folder of the spec.
 std::vector<fs::path> rtl_sources(const TestbenchSpec& spec) {
-  std::vector<fs::path> files = rtl::core_sources(spec.model_type);
+  std::vector<fs::path> files = rtl::core_sources(spec.family);
   if (!spec.rtl_sources.empty()) {
     for (auto& f : files) f = spec.rtl_sources / f.filename();
   }
   return files;
 }
 
-// "rate_rnn" → NF_TOP_RATE, "lif_rnn" → NF_TOP_LIF.
-std::string top_define(const std::string& model_type) {
-  return model_type == "lif_rnn" ? "-DNF_TOP_LIF" : "-DNF_TOP_RATE";
+// The harness's top: NF_TOP_RATE or NF_TOP_LIF.
+std::string top_define(models::Family family) {
+  return family == models::Family::kLif ? "-DNF_TOP_LIF" : "-DNF_TOP_RATE";
 }
 
 // `pkg-config <query> systemc`, trimmed; empty when pkg-config or SystemC's .pc
@@ -108,16 +108,16 @@ Harness harness_from_string(const std::string& name) {
 
 fs::path build_testbench(const fs::path& rtl_dir, const TestbenchSpec& spec, const fs::path& cache_dir, bool* built) {
   detail::VerilatorBuild b;
-  b.name = spec.model_type + "-" + to_string(spec.harness);
+  b.name = std::string(models::model_type_name(spec.family)) + "-" + to_string(spec.harness);
   b.executable = testbench_name(spec.harness);
-  b.top_module = rtl::top_module(spec.model_type);
+  b.top_module = rtl::top_module(spec.family);
   b.package = rtl_dir / "nf_config_pkg.sv";
   b.rtl_sources = rtl_sources(spec);
   b.cpp_sources = {harness_main(spec.harness)};
   const std::vector<fs::path> all = harness_sources(spec.harness);
   b.key_only_sources.assign(all.begin() + 1, all.end());
   b.arguments = {spec.harness == Harness::kSystemC ? "--sc" : "--cc", "--trace-fst", "-CFLAGS",
-                 "-std=c++17 -O1 " + top_define(spec.model_type) + " " + detail::harness_include_flags()};
+                 "-std=c++17 -O1 " + top_define(spec.family) + " " + detail::harness_include_flags()};
   if (spec.harness == Harness::kSystemC) {
     const std::vector<std::string> systemc = systemc_verilator_args();
     b.arguments.insert(b.arguments.end(), systemc.begin(), systemc.end());
@@ -128,8 +128,6 @@ fs::path build_testbench(const fs::path& rtl_dir, const TestbenchSpec& spec, con
 VerifyResult verify(const quantize::QuantizedArtifact& artifact, const VerifyOptions& o) {
   if (o.trials < 1) throw InputError(fmt::format("--trials: must be >= 1 (got {})", o.trials));
   if (o.max_stall < 0) throw InputError(fmt::format("--max-stall: must be >= 0 (got {})", o.max_stall));
-  const std::string model_type =
-      std::holds_alternative<quantize::IntegerRateRnn>(artifact.network) ? "rate_rnn" : "lif_rnn";
   TempFolder temp("neurofab-verify");
   // Absolute: the testbench runs in the RTL folder, and the build in its own.
   const fs::path work = fs::absolute(o.keep_dir.empty() ? temp.path() : o.keep_dir);
@@ -140,7 +138,7 @@ VerifyResult verify(const quantize::QuantizedArtifact& artifact, const VerifyOpt
   golden::write_golden_vectors(artifact, o.trials, artifact.seed, work / "vectors", artifact.source);
 
   VerifyResult result;
-  result.testbench = build_testbench(rtl_dir, {model_type, o.harness, o.rtl_sources},
+  result.testbench = build_testbench(rtl_dir, {artifact.family(), o.harness, o.rtl_sources},
                                      fs::absolute(o.cache_dir.empty() ? default_cache_dir() : o.cache_dir),
                                      &result.built);
   const fs::path log = work / "testbench.log";

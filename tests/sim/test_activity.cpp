@@ -1,7 +1,7 @@
 // The RTL's activity counters against the golden model's operation counts
 // (issue #9: "the operation counts of the golden model equal those counted
 // independently in the RTL simulation"). Every lock-step run compares each
-// step's counts with quantize/step_operations.hpp (a difference is a
+// step's counts with golden/step_operations.hpp (a difference is a
 // MISMATCH); these cases cover the shapes the counting depends on — one lane,
 // a lane count that does not divide N (padding lanes must not count), tanh
 // table and relu, LIF current input and spike input with refractory units —
@@ -11,9 +11,9 @@
 
 #include "lockstep_checks.hpp"
 #include "neurofab/models/init.hpp"
-#include "neurofab/quantize/golden_vector_reader.hpp"
+#include "neurofab/golden/golden_trace.hpp"
 #include "neurofab/quantize/quantized_artifact.hpp"
-#include "neurofab/quantize/step_operations.hpp"
+#include "neurofab/golden/step_operations.hpp"
 #include "neurofab/sim/lockstep.hpp"
 #include "temp_dir.hpp"
 
@@ -57,7 +57,7 @@ golden::StepOperations check_activity(const quantize::QuantizedArtifact& network
   v.cache_dir = NF_TEST_CACHE_DIR;
   v.keep_dir = tmp / "work";
   const sim::VerifyResult r = sim::verify(network, v);
-  const golden::Vectors vectors = golden::Vectors::load((tmp / "work" / "vectors").string());
+  const golden::GoldenTrace vectors = golden::GoldenTrace::load((tmp / "work" / "vectors").string());
   test::check_lockstep_pass(r, v.seed, static_cast<long long>(vectors.trials()) * vectors.steps());
   CHECK_THAT(r.log, Catch::Contains("operation count"));
 

@@ -17,8 +17,8 @@
 #include "neurofab/quantize/integer_evaluation.hpp"
 #include "neurofab/quantize/quantized_artifact.hpp"
 #include "lockstep_checks.hpp"
-#include "neurofab/quantize/golden_vector_reader.hpp"
-#include "neurofab/quantize/step_operations.hpp"
+#include "neurofab/golden/golden_trace.hpp"
+#include "neurofab/golden/step_operations.hpp"
 #include "neurofab/sim/lockstep.hpp"
 #include "temp_dir.hpp"
 
@@ -132,7 +132,7 @@ TEST_CASE("systemc harness: LIF core, its event-driven cycles checked every step
   const sim::VerifyResult systemc = sim::verify(quantized, v);
   check_pass_log(systemc, 34, trials * 200LL);
   // The operation counts were equal every step; the totals are their sum.
-  const auto vectors = golden::Vectors::load((tmp / "work" / "vectors").string());
+  const auto vectors = golden::GoldenTrace::load((tmp / "work" / "vectors").string());
   const nlohmann::json expected = golden::to_json(golden::total_operations(vectors, 2));
   REQUIRE(systemc.activity.is_object());
   CHECK(systemc.activity.at("harness") == "systemc");
