@@ -182,7 +182,11 @@ std::string package_text(models::Family family, const std::vector<PackageParamet
       "package nf_config_pkg;\n",
       models::short_name(family));
   for (const auto& p : parameters) text += package_line(p.name.c_str(), p.value, p.is_signed ? "int" : "int unsigned");
-  text += fmt::format("  // cycles per timestep (golden/cycle_model.hpp): {}\n", cycles_note);
+  // This text is hashed into ConfigId (rtl.json, the bitstream, HIL's check of
+  // a flashed board), so it is frozen: the comment still names the cycle
+  // model's first home, now golden/cycle_model.hpp. Rewording it would give
+  // every network a new config id and make every flashed board a stranger.
+  text += fmt::format("  // cycles per timestep (quantize/cycle_model.hpp): {}\n", cycles_note);
   text += "endpackage\n";
   return text;
 }

@@ -17,6 +17,7 @@
 #include "neurofab/golden/cycle_model.hpp"
 #include "neurofab/rtl/rtl_generator.hpp"
 #include "temp_dir.hpp"
+#include "test_data.hpp"
 
 using namespace nf;
 namespace fs = std::filesystem;
@@ -111,7 +112,7 @@ TEST_CASE("memory images hold the codes in the lane layout", "[rtl][generator]")
                        Catch::Contains("localparam int unsigned Lanes = 3;") &&
                        Catch::Contains(fmt::format("localparam int unsigned LeakMultiplier = {};",
                                                    net.spec().leak_multiplier)));
-  CHECK_THAT(text, Catch::Contains(fmt::format("cycles per timestep (golden/cycle_model.hpp): {}",
+  CHECK_THAT(text, Catch::Contains(fmt::format("cycles per timestep (quantize/cycle_model.hpp): {}",
                                                golden::rate_step_cycles({7, 3, 3, 3}))));
   CHECK_THAT(text, !Catch::Contains("always") && !Catch::Contains("module"));  // numbers only, no logic
 }
@@ -277,4 +278,17 @@ TEST_CASE("the configuration generate_rtl returns is what its files hold", "[rtl
     }
     CHECK(images == files);
   }
+}
+
+// ConfigId hashes the package text and the images, and a board reports it:
+// HIL refuses a board whose id is not the artifact's. A change of the
+// generated text (a comment included) gives every network a new id and makes
+// every flashed board fail its check, so the id of a checked-in network is
+// pinned here (tests/data/rate-xor-n32, 8-bit weights, 4 lanes).
+TEST_CASE("the config id of a checked-in network does not drift", "[rtl]") {
+  quantize::QuantizeOptions options;
+  options.weight_bits = 8;
+  const quantize::QuantizedArtifact q = quantize::quantize_artifact(
+      models::Artifact(test::trained_rate_network("rate-xor-n32")), "rate-xor-n32", options);
+  CHECK(rtl::rtl_configuration(q, {4}).config_id_text() == "0cefd451");
 }
