@@ -132,18 +132,10 @@ std::string unsigned_image(const quantize::IntVector& values, int width) {
   return text;
 }
 
-std::string file_list(const std::string& model_type) {
+std::string file_list(models::Family family) {
   std::string files = "nf_config_pkg.sv\n";
-  for (const auto& f : core_sources(model_type)) files += f.string() + "\n";
+  for (const auto& f : core_sources(family)) files += f.string() + "\n";
   return files;
-}
-
-// The model family that has an RTL core of this model_type ("rate_rnn", "lif_rnn").
-models::Family core_family(const std::string& model_type) {
-  for (const models::Family family : {models::Family::kRate, models::Family::kLif}) {
-    if (model_type == models::model_type_name(family)) return family;
-  }
-  throw InputError(fmt::format("no RTL core for model type '{}'", model_type));
 }
 
 // The files of <rtldir> in memory, by name, and the configuration they carry.
@@ -356,14 +348,6 @@ std::string system_top_module(models::Family family) { return fmt::format("nf_{}
 
 std::string top_module(models::Family family) { return fmt::format("nf_{}_top", models::short_name(family)); }
 
-std::vector<fs::path> core_sources(const std::string& model_type) { return core_sources(core_family(model_type)); }
-
-std::vector<fs::path> system_sources(const std::string& model_type) { return system_sources(core_family(model_type)); }
-
-std::string system_top_module(const std::string& model_type) { return system_top_module(core_family(model_type)); }
-
-std::string top_module(const std::string& model_type) { return top_module(core_family(model_type)); }
-
 std::string config_package(const IntegerRateRnn& net, const RtlOptions& o) {
   return package_text(models::Family::kRate, rate_parameters(net, o), rate_cycles_note(net, o));
 }
@@ -411,7 +395,7 @@ GeneratedRtl rate_rtl(const quantize::QuantizedArtifact& artifact, const Integer
     for (const std::int32_t entry : s.activation.entries) table += hex_word({entry}, s.state.total_bits) + "\n";
     add_image(g, "act_table.mem", std::move(table), s.state.total_bits);
   }
-  g.files["files.f"] = file_list(std::string(models::model_type_name(models::Family::kRate)));
+  g.files["files.f"] = file_list(models::Family::kRate);
   const std::int64_t cycles = golden::rate_step_cycles({c.n_rec, c.n_in, c.n_out, p});
   g.configuration.cycles_silent = g.configuration.cycles_all_spiking = cycles;
   g.summary = rtl_summary(artifact, models::Family::kRate, p, c.n_rec, c.n_in, c.n_out);
@@ -435,7 +419,7 @@ GeneratedRtl lif_rtl(const quantize::QuantizedArtifact& artifact, const quantize
   add_image(g, "b_out.mem", column_image(t.b_out, p, s.b_out.total_bits), p * s.b_out.total_bits);
   add_image(g, "beta.mem", unsigned_image(t.beta, decay_param_bits(s.decay)), decay_param_bits(s.decay));
   add_image(g, "alpha_syn.mem", unsigned_image(t.alpha_syn, decay_param_bits(s.decay)), decay_param_bits(s.decay));
-  g.files["files.f"] = file_list(std::string(models::model_type_name(models::Family::kLif)));
+  g.files["files.f"] = file_list(models::Family::kLif);
   const golden::LifCoreShape shape{c.n_rec, c.n_in_encoded(), c.n_out, p};
   g.configuration.cycles_silent = golden::lif_step_cycles(shape, 0, 0);
   g.configuration.cycles_all_spiking = golden::lif_step_cycles(shape, c.n_rec, c.n_rec);

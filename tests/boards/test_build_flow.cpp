@@ -173,7 +173,7 @@ TEST_CASE("a Xilinx board gets a self-contained Vivado project and an estimate",
       CHECK((contains(tcl, "  " + name + " \\\n") || contains(tcl, "  " + name + "]\n")));  // listed in build.tcl
     }
   }
-  CHECK(sv_files == static_cast<int>(rtl::system_sources("lif_rnn").size()) + 1);  // + the package
+  CHECK(sv_files == static_cast<int>(rtl::system_sources(models::Family::kLif).size()) + 1);  // + the package
   CHECK(images >= 5);
   CHECK_FALSE(contains(tcl, "/work/"));  // relative to the script only
   CHECK_FALSE(contains(read_text(out / "rtl" / "files.f"), "/"));

@@ -101,12 +101,6 @@ std::string top_module(models::Family family);
 // its sources in compile order (without the package), and its module name.
 std::vector<std::filesystem::path> system_sources(models::Family family);
 std::string system_top_module(models::Family family);
-// The same, for a model_type read from a file ("rate_rnn", "lif_rnn"); throws
-// nf::InputError for any other text.
-std::vector<std::filesystem::path> core_sources(const std::string& model_type);
-std::string top_module(const std::string& model_type);
-std::vector<std::filesystem::path> system_sources(const std::string& model_type);
-std::string system_top_module(const std::string& model_type);
 
 // The text of nf_config_pkg.sv (without the ConfigId lines generate_rtl adds).
 std::string config_package(const quantize::IntegerRateRnn& network, const RtlOptions& options);
