@@ -93,13 +93,7 @@ class GoldenSteps {
   }
   // For the package in `rtl_json`'s folder (the rtl.json `neurofab rtl` wrote), checked against the trace.
   GoldenSteps(const golden::GoldenTrace& trace, const std::string& rtl_json)
-      : GoldenSteps(trace, read_rtl_json(rtl_json).at("lanes").get<int>()) {
-    const auto rtl = read_rtl_json(rtl_json);
-    if (rtl.at("model_type").get<std::string>() != v_.header().at("model_type").get<std::string>()) {
-      throw std::runtime_error("rtl.json and the vectors are for different model types");
-    }
-    if (rtl.at("units").get<int>() != units_) throw std::runtime_error("rtl.json and the vectors disagree on N");
-  }
+      : GoldenSteps(trace, read_package(rtl_json)) {}
 
   bool lif() const { return lif_; }
   int lanes() const { return lanes_; }
@@ -204,10 +198,22 @@ class GoldenSteps {
   }
 
  private:
-  static nlohmann::json read_rtl_json(const std::string& path) {
+  // What the harness needs of rtl.json.
+  struct Package {
+    std::string model_type;
+    int lanes = 1, units = 0;
+  };
+  static Package read_package(const std::string& path) {
     std::ifstream in(path);
     if (!in) throw std::runtime_error(path + ": missing (run in the folder `neurofab rtl` wrote)");
-    return nlohmann::json::parse(in);
+    const auto rtl = nlohmann::json::parse(in);
+    return {rtl.at("model_type").get<std::string>(), rtl.at("lanes").get<int>(), rtl.at("units").get<int>()};
+  }
+  GoldenSteps(const golden::GoldenTrace& trace, const Package& package) : GoldenSteps(trace, package.lanes) {
+    if (package.model_type != v_.header().at("model_type").get<std::string>()) {
+      throw std::runtime_error("rtl.json and the vectors are for different model types");
+    }
+    if (package.units != units_) throw std::runtime_error("rtl.json and the vectors disagree on N");
   }
   static golden::OperationCount& find_operation(golden::StepOperations& ops, const std::string& name) {
     for (auto& o : ops.operations)
