@@ -23,17 +23,25 @@ module nf_reset_sync #(
 );
   // No reset of their own: these two are the reset. Both start at zero.
   logic [CountWidth-1:0] count_q = '0;
+  logic [CountWidth-1:0] count_d;
   logic                  rst_n_q = 1'b0;
+  logic                  rst_n_d;
   logic                  done;
   assign done = count_q == CountWidth'(Cycles - 1);
 
-  always_ff @(posedge clk_i) begin
+  always_comb begin
+    count_d = count_q;
     if (rst_req_i) begin
-      count_q <= '0;
+      count_d = '0;
     end else if (!done) begin
-      count_q <= count_q + 1'b1;
+      count_d = count_q + 1'b1;
     end
-    rst_n_q <= done && !rst_req_i;
+    rst_n_d = done && !rst_req_i;
+  end
+
+  always_ff @(posedge clk_i) begin
+    count_q <= count_d;
+    rst_n_q <= rst_n_d;
   end
   assign rst_no = rst_n_q;
 
