@@ -29,14 +29,52 @@ module nf_uart_rx #(
 
   typedef enum logic [1:0] {RxIdle, RxStart, RxData, RxStop} rx_state_e;
 
-  rx_state_e             state_q;
-  logic [1:0]            sync_q;    // the synchroniser, [1] is the synchronised line
-  logic [CountWidth-1:0] count_q;   // clock cycles into the current bit
-  logic [2:0]            bit_q;     // data bit being received
-  logic [7:0]            shift_q;   // data bits, shifted in from the top (LSB first)
-  logic                  valid_q;
+  rx_state_e             state_q, state_d;
+  logic [1:0]            sync_q, sync_d;    // the synchroniser, [1] is the synchronised line
+  logic [CountWidth-1:0] count_q, count_d;  // clock cycles into the current bit
+  logic [2:0]            bit_q, bit_d;      // data bit being received
+  logic [7:0]            shift_q, shift_d;  // data bits, shifted in from the top (LSB first)
+  logic                  valid_q, valid_d;
   logic                  line;
   assign line = sync_q[1];
+
+  always_comb begin
+    state_d = state_q;
+    sync_d  = {sync_q[0], rx_i};
+    count_d = count_q + 1'b1;
+    bit_d   = bit_q;
+    shift_d = shift_q;
+    valid_d = 1'b0;
+    unique case (state_q)
+      RxIdle: begin
+        count_d = '0;
+        if (!line) state_d = RxStart;
+      end
+      RxStart: begin
+        // Middle of the start bit: still low, or it was a glitch.
+        if (count_q == HalfCount) begin
+          count_d = '0;
+          bit_d   = '0;
+          state_d = line ? RxIdle : RxData;
+        end
+      end
+      RxData: begin
+        if (count_q == LastCount) begin
+          count_d = '0;
+          shift_d = {line, shift_q[7:1]};
+          bit_d   = bit_q + 1'b1;
+          if (bit_q == 3'd7) state_d = RxStop;
+        end
+      end
+      RxStop: begin
+        if (count_q == LastCount) begin
+          valid_d = line;  // a low stop bit is a framing error: the byte is dropped
+          state_d = RxIdle;
+        end
+      end
+      default: state_d = RxIdle;
+    endcase
+  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -47,38 +85,12 @@ module nf_uart_rx #(
       shift_q <= '0;
       valid_q <= 1'b0;
     end else begin
-      sync_q  <= {sync_q[0], rx_i};
-      valid_q <= 1'b0;
-      count_q <= count_q + 1'b1;
-      unique case (state_q)
-        RxIdle: begin
-          count_q <= '0;
-          if (!line) state_q <= RxStart;
-        end
-        RxStart: begin
-          // Middle of the start bit: still low, or it was a glitch.
-          if (count_q == HalfCount) begin
-            count_q <= '0;
-            bit_q   <= '0;
-            state_q <= line ? RxIdle : RxData;
-          end
-        end
-        RxData: begin
-          if (count_q == LastCount) begin
-            count_q <= '0;
-            shift_q <= {line, shift_q[7:1]};
-            bit_q   <= bit_q + 1'b1;
-            if (bit_q == 3'd7) state_q <= RxStop;
-          end
-        end
-        RxStop: begin
-          if (count_q == LastCount) begin
-            valid_q <= line;  // a low stop bit is a framing error: the byte is dropped
-            state_q <= RxIdle;
-          end
-        end
-        default: state_q <= RxIdle;
-      endcase
+      state_q <= state_d;
+      sync_q  <= sync_d;
+      count_q <= count_d;
+      bit_q   <= bit_d;
+      shift_q <= shift_d;
+      valid_q <= valid_d;
     end
   end
 
