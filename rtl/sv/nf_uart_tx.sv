@@ -20,11 +20,41 @@ module nf_uart_tx #(
 );
   localparam logic [CountWidth-1:0] LastCount = CountWidth'(ClocksPerBit - 1);
 
-  logic                  busy_q;
-  logic [CountWidth-1:0] count_q;  // clock cycles into the current bit
-  logic [3:0]            bits_q;   // bits still to send after the current one
-  logic [8:0]            shift_q;  // {stop bit, data bits not yet sent}
+  logic                  busy_q, busy_d;
+  logic [CountWidth-1:0] count_q, count_d;  // clock cycles into the current bit
+  logic [3:0]            bits_q, bits_d;    // bits still to send after the current one
+  logic [8:0]            shift_q, shift_d;  // {stop bit, data bits not yet sent}
   logic                  tx_q = 1'b1;
+  logic                  tx_d;
+
+  always_comb begin
+    busy_d  = busy_q;
+    count_d = count_q;
+    bits_d  = bits_q;
+    shift_d = shift_q;
+    tx_d    = tx_q;
+    if (!busy_q) begin
+      if (valid_i) begin  // ready_o is !busy_q: the byte is taken, its start bit begins
+        busy_d  = 1'b1;
+        count_d = '0;
+        bits_d  = 4'd9;
+        shift_d = {1'b1, byte_i};
+        tx_d    = 1'b0;
+      end
+    end else begin
+      count_d = count_q + 1'b1;
+      if (count_q == LastCount) begin
+        count_d = '0;
+        if (bits_q == '0) begin
+          busy_d = 1'b0;  // the end of the stop bit
+        end else begin
+          tx_d    = shift_q[0];
+          shift_d = {1'b1, shift_q[8:1]};
+          bits_d  = bits_q - 1'b1;
+        end
+      end
+    end
+  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -33,26 +63,12 @@ module nf_uart_tx #(
       bits_q  <= '0;
       shift_q <= '1;
       tx_q    <= 1'b1;
-    end else if (!busy_q) begin
-      if (valid_i) begin  // ready_o is !busy_q: the byte is taken, its start bit begins
-        busy_q  <= 1'b1;
-        count_q <= '0;
-        bits_q  <= 4'd9;
-        shift_q <= {1'b1, byte_i};
-        tx_q    <= 1'b0;
-      end
     end else begin
-      count_q <= count_q + 1'b1;
-      if (count_q == LastCount) begin
-        count_q <= '0;
-        if (bits_q == '0) begin
-          busy_q <= 1'b0;  // the end of the stop bit
-        end else begin
-          tx_q    <= shift_q[0];
-          shift_q <= {1'b1, shift_q[8:1]};
-          bits_q  <= bits_q - 1'b1;
-        end
-      end
+      busy_q  <= busy_d;
+      count_q <= count_d;
+      bits_q  <= bits_d;
+      shift_q <= shift_d;
+      tx_q    <= tx_d;
     end
   end
 
