@@ -200,20 +200,20 @@ module nf_host_link #(
   } kind_e;
 
   state_e                  state_q, state_d;
-  logic [7:0]              cmd_q;         // the frame's command byte
-  logic [7:0]              len_lo_q;      // L, low byte
-  logic [LenWidth-1:0]     len_q;         // L (≤ MaxPayload once accepted)
-  logic [LenWidth-1:0]     got_q;         // payload bytes received
-  logic [7:0]              crc_q;         // CRC of the frame so far, received or sent
-  logic                    crc_ok_q;      // the CRC byte matched
-  logic [StageWidth-1:0]   stage_q;       // payload staging buffer, newest byte on top; cycle snapshot
-  logic [QuietWidth-1:0]   quiet_q;       // cycles since a start bit began (saturates)
-  logic                    rx_busy_q;     // rx_busy_i of the last cycle
-  logic                    stray_q;       // line activity while a command runs or responds
-  logic [2:0]              err_code_q;    // the error of the next error frame
-  logic                    err_cmd_q;     // … refers to cmd_q (else to command 0)
-  logic [15:0]             run_count_q;   // RUN: timesteps finished
-  logic [1:0]              acc_byte_q;    // StAccount: the counter byte being updated
+  logic [7:0]              cmd_q, cmd_d;              // the frame's command byte
+  logic [7:0]              len_lo_q, len_lo_d;        // L, low byte
+  logic [LenWidth-1:0]     len_q, len_d;              // L (≤ MaxPayload once accepted)
+  logic [LenWidth-1:0]     got_q, got_d;              // payload bytes received
+  logic [7:0]              crc_q, crc_d;              // CRC of the frame so far, received or sent
+  logic                    crc_ok_q, crc_ok_d;        // the CRC byte matched
+  logic [StageWidth-1:0]   stage_q, stage_d;          // payload staging buffer, newest byte on top; cycle snapshot
+  logic [QuietWidth-1:0]   quiet_q, quiet_d;          // cycles since a start bit began (saturates)
+  logic                    rx_busy_q, rx_busy_d;      // rx_busy_i of the last cycle
+  logic                    stray_q, stray_d;          // line activity while a command runs or responds
+  logic [2:0]              err_code_q, err_code_d;    // the error of the next error frame
+  logic                    err_cmd_q, err_cmd_d;      // … refers to cmd_q (else to command 0)
+  logic [15:0]             run_count_q, run_count_d;  // RUN: timesteps finished
+  logic [1:0]              acc_byte_q, acc_byte_d;    // StAccount: the counter byte being updated
 
   logic quiet;
   assign quiet = quiet_q == QuietWidth'(QuietCycles);
@@ -452,7 +452,52 @@ module nf_host_link #(
   // ---------------------------------------------------------------------------
   // Receive datapath and command state
   // ---------------------------------------------------------------------------
-  logic [DebugSelWidth-1:0] dbg_sel_q;
+  logic [DebugSelWidth-1:0] dbg_sel_q, dbg_sel_d;
+
+  always_comb begin
+    // Quiet-line timer: cycles since a start bit began (busy rose).
+    rx_busy_d = rx_busy_i;
+    quiet_d   = quiet_q;
+    if (rx_busy_i && !rx_busy_q) quiet_d = '0;
+    else if (!quiet) quiet_d = quiet_q + 1'b1;
+
+    // Line activity while a command runs or responds; cleared while the link listens.
+    stray_d = stray_q;
+    if (listening) stray_d = 1'b0;
+    else if (rx_busy_i || rx_valid_i) stray_d = 1'b1;
+
+    // Frame fields and CRC.
+    cmd_d    = cmd_q;
+    len_lo_d = len_lo_q;
+    len_d    = len_q;
+    got_d    = got_q;
+    crc_ok_d = crc_ok_q;
+    if (rx_valid_i) begin
+      if (state_q == StCmd) cmd_d = rx_data_i;
+      if (state_q == StLen0) len_lo_d = rx_data_i;
+      if (state_q == StLen1) begin
+        len_d = LenWidth'(len_full);  // kept only when ≤ MaxPayload
+        got_d = '0;
+      end
+      if (state_q == StPayload) got_d = got_q + 1'b1;
+      if (state_q == StCrc) crc_ok_d = rx_data_i == crc_q;
+    end
+    err_code_d = err_code_q;
+    err_cmd_d  = err_cmd_q;
+    if (err_set) begin
+      err_code_d = err_code;
+      err_cmd_d  = err_cmd;
+    end
+
+    // RUN: steps finished (counted at each output handshake), the account cycle.
+    run_count_d = run_count_q;
+    if (do_run) run_count_d = '0;
+    else if (step_done) run_count_d = run_count_q + 1'b1;
+    acc_byte_d = (state_q == StAccount) ? acc_byte_q + 1'b1 : 2'd0;
+
+    dbg_sel_d = dbg_sel_q;
+    if (do_read_state) dbg_sel_d = DebugSelWidth'(arg_select);
+  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -471,49 +516,32 @@ module nf_host_link #(
       acc_byte_q   <= '0;
       dbg_sel_q    <= '0;
     end else begin
-      state_q <= state_d;
-
-      // Quiet-line timer: cycles since a start bit began (busy rose).
-      rx_busy_q <= rx_busy_i;
-      if (rx_busy_i && !rx_busy_q) quiet_q <= '0;
-      else if (!quiet) quiet_q <= quiet_q + 1'b1;
-
-      // Line activity while a command runs or responds; cleared while the link listens.
-      if (listening) stray_q <= 1'b0;
-      else if (rx_busy_i || rx_valid_i) stray_q <= 1'b1;
-
-      // Frame fields and CRC.
-      if (rx_valid_i) begin
-        if (state_q == StCmd) cmd_q <= rx_data_i;
-        if (state_q == StLen0) len_lo_q <= rx_data_i;
-        if (state_q == StLen1) begin
-          len_q <= LenWidth'(len_full);  // kept only when ≤ MaxPayload
-          got_q <= '0;
-        end
-        if (state_q == StPayload) got_q <= got_q + 1'b1;
-        if (state_q == StCrc) crc_ok_q <= rx_data_i == crc_q;
-      end
-      if (err_set) begin
-        err_code_q <= err_code;
-        err_cmd_q  <= err_cmd;
-      end
-
-      // RUN: steps finished (counted at each output handshake), the account cycle.
-      if (do_run) run_count_q <= '0;
-      else if (step_done) run_count_q <= run_count_q + 1'b1;
-      acc_byte_q <= (state_q == StAccount) ? acc_byte_q + 1'b1 : 2'd0;
-
-      if (do_read_state) dbg_sel_q <= DebugSelWidth'(arg_select);
+      state_q      <= state_d;
+      cmd_q        <= cmd_d;
+      len_lo_q     <= len_lo_d;
+      len_q        <= len_d;
+      got_q        <= got_d;
+      crc_ok_q     <= crc_ok_d;
+      quiet_q      <= quiet_d;
+      rx_busy_q    <= rx_busy_d;
+      stray_q      <= stray_d;
+      err_code_q   <= err_code_d;
+      err_cmd_q    <= err_cmd_d;
+      run_count_q  <= run_count_d;
+      acc_byte_q   <= acc_byte_d;
+      dbg_sel_q    <= dbg_sel_d;
     end
   end
 
 
   // The input vector: zeroed in StInit and by RESET (synchronously: StInit follows reset).
-  logic [NumInputs*InputWidth-1:0] x_q;
-  always_ff @(posedge clk_i) begin
-    if (do_reset_vector) x_q <= '0;
-    else if (do_load) x_q <= load_vector;
+  logic [NumInputs*InputWidth-1:0] x_q, x_d;
+  always_comb begin
+    x_d = x_q;
+    if (do_reset_vector) x_d = '0;
+    else if (do_load) x_d = load_vector;
   end
+  always_ff @(posedge clk_i) x_q <= x_d;
 
   assign in_data_o = x_q;
   assign dbg_sel_o = dbg_sel_q;
@@ -523,10 +551,11 @@ module nf_host_link #(
   // (StInit follows reset), so the flip-flops map to ones with a synchronous
   // reset and the rotation needs no logic.
   // ---------------------------------------------------------------------------
-  logic [31:0] steps_q;         // timesteps since the last clear
-  logic [31:0] overflow_q;      // overflow events since the last clear
-  logic [31:0] run_overflow_q;  // overflow events of this RUN/STEP
+  logic [31:0] steps_q, steps_d;                // timesteps since the last clear
+  logic [31:0] overflow_q, overflow_d;          // overflow events since the last clear
+  logic [31:0] run_overflow_q, run_overflow_d;  // overflow events of this RUN/STEP
   logic        steps_carry_q, overflow_carry_q, run_carry_q;
+  logic        steps_carry_d, overflow_carry_d, run_carry_d;
   logic        rotate_steps, rotate_overflow, rotate_run;  // the writer sends their low byte
 
   logic       account;       // StAccount: add the step, byte acc_byte_q
@@ -539,19 +568,31 @@ module nf_host_link #(
   assign overflow_sum = 9'(overflow_q[7:0]) + 9'(step_overflow) + 9'(account && acc_byte_q != 2'd0 && overflow_carry_q);
   assign run_sum      = 9'(run_overflow_q[7:0]) + 9'(step_overflow) + 9'(account && acc_byte_q != 2'd0 && run_carry_q);
 
-  always_ff @(posedge clk_i) begin
+  always_comb begin
+    steps_d    = steps_q;
+    overflow_d = overflow_q;
     if (do_clear_stats) begin
-      steps_q    <= '0;
-      overflow_q <= '0;
+      steps_d    = '0;
+      overflow_d = '0;
     end else begin
-      if (account || rotate_steps) steps_q <= {steps_sum[7:0], steps_q[31:8]};
-      if (account || rotate_overflow) overflow_q <= {overflow_sum[7:0], overflow_q[31:8]};
+      if (account || rotate_steps) steps_d = {steps_sum[7:0], steps_q[31:8]};
+      if (account || rotate_overflow) overflow_d = {overflow_sum[7:0], overflow_q[31:8]};
     end
-    if (do_run || state_q == StInit) run_overflow_q <= '0;
-    else if (account || rotate_run) run_overflow_q <= {run_sum[7:0], run_overflow_q[31:8]};
-    steps_carry_q    <= steps_sum[8];
-    overflow_carry_q <= overflow_sum[8];
-    run_carry_q      <= run_sum[8];
+    run_overflow_d = run_overflow_q;
+    if (do_run || state_q == StInit) run_overflow_d = '0;
+    else if (account || rotate_run) run_overflow_d = {run_sum[7:0], run_overflow_q[31:8]};
+    steps_carry_d    = steps_sum[8];
+    overflow_carry_d = overflow_sum[8];
+    run_carry_d      = run_sum[8];
+  end
+
+  always_ff @(posedge clk_i) begin
+    steps_q          <= steps_d;
+    overflow_q       <= overflow_d;
+    run_overflow_q   <= run_overflow_d;
+    steps_carry_q    <= steps_carry_d;
+    overflow_carry_q <= overflow_carry_d;
+    run_carry_q      <= run_carry_d;
   end
 
   // ---------------------------------------------------------------------------
@@ -560,14 +601,14 @@ module nf_host_link #(
   typedef enum logic [2:0] {WSync, WCode, WLen0, WLen1, WPayload, WCrc} wpos_e;
   typedef enum logic [2:0] {SrcSteps, SrcOverflow, SrcRunOverflow, SrcCore, SrcCycles, SrcY, SrcInfo, SrcError} src_e;
 
-  wpos_e                     wpos_q;      // the byte of the frame being fetched or sent
-  kind_e                     kind_q;
-  logic [PidxWidth-1:0]      pidx_q;      // payload byte index (READ_STATE: modulo 2^PidxWidth)
-  logic [7:0]                tx_data_q;
-  logic                      tx_valid_q;
-  logic [1:0]                fetch_q;     // cycles to wait before the byte is fetched
-  logic [YBytes*8-1:0]       y_q;         // y of the last step, sign-extended bytes, shifted out
-  logic [DebugAddrWidth-1:0] dbg_addr_q;  // READ_STATE: the address of the value being sent
+  wpos_e                     wpos_q, wpos_d;          // the byte of the frame being fetched or sent
+  kind_e                     kind_q, kind_d;
+  logic [PidxWidth-1:0]      pidx_q, pidx_d;          // payload byte index (READ_STATE: modulo 2^PidxWidth)
+  logic [7:0]                tx_data_q, tx_data_d;
+  logic                      tx_valid_q, tx_valid_d;
+  logic [1:0]                fetch_q, fetch_d;        // cycles to wait before the byte is fetched
+  logic [YBytes*8-1:0]       y_q, y_d;                // y of the last step, sign-extended bytes, shifted out
+  logic [DebugAddrWidth-1:0] dbg_addr_q, dbg_addr_d;  // READ_STATE: the address of the value being sent
 
   // y_m sign-extended to B_out bytes, y_0 first.
   logic [YBytes*8-1:0] y_bytes;
@@ -675,6 +716,55 @@ module nf_host_link #(
   assign rotate_overflow = fetch_payload && (src == SrcOverflow);
   assign rotate_run      = fetch_payload && (src == SrcRunOverflow);
 
+  always_comb begin
+    wpos_d     = wpos_q;
+    kind_d     = kind_q;
+    pidx_d     = pidx_q;
+    crc_d      = crc_q;
+    tx_data_d  = tx_data_q;
+    tx_valid_d = tx_valid_q;
+    fetch_d    = fetch_q;
+    dbg_addr_d = dbg_addr_q;
+    if (resp_start) begin
+      wpos_d     = WSync;
+      kind_d     = resp_kind;
+      pidx_d     = '0;
+      tx_valid_d = 1'b0;
+      fetch_d    = 2'd2;
+      if (do_read_state) dbg_addr_d = DebugAddrWidth'(arg_first);
+    end
+    // The CRC: zero at a sync byte or a response's start, then over command, length and
+    // payload of the frame received (bytes while receiving) or sent (bytes taken).
+    if (resp_start || (rx_valid_i && state_q == StSync)) begin
+      crc_d = '0;
+    end else if ((rx_valid_i && receiving) || (tx_fire && wpos_q != WSync && wpos_q != WCrc)) begin
+      crc_d = crc8_next(crc_q, (state_q == StRespond) ? tx_data_q : rx_data_i);
+    end
+    if (fetch) begin
+      tx_data_d  = next_byte;
+      tx_valid_d = 1'b1;
+    end else if (state_q == StRespond && !tx_valid_q) begin
+      fetch_d = fetch_q - 1'b1;
+    end
+    if (tx_fire) begin
+      tx_valid_d = 1'b0;
+      fetch_d    = 2'd2;
+      unique case (wpos_q)
+        WSync: wpos_d = WCode;
+        WCode: wpos_d = WLen0;
+        WLen0: wpos_d = WLen1;
+        WLen1: wpos_d = (kind_q == KindEmpty) ? WCrc : WPayload;
+        WPayload: begin
+          if (payload_last) wpos_d = WCrc;
+          pidx_d = pidx_q + 1'b1;
+          // The next READ_STATE value: its address goes out now, its data is fetched later.
+          if (pidx_q[1:0] == 2'd3) dbg_addr_d = dbg_addr_q + 1'b1;
+        end
+        default: wpos_d = WSync;  // WCrc: the frame is sent (resp_done)
+      endcase
+    end
+  end
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       wpos_q     <= WSync;
@@ -686,61 +776,35 @@ module nf_host_link #(
       fetch_q    <= '0;
       dbg_addr_q <= '0;
     end else begin
-      if (resp_start) begin
-        wpos_q     <= WSync;
-        kind_q     <= resp_kind;
-        pidx_q     <= '0;
-        tx_valid_q <= 1'b0;
-        fetch_q    <= 2'd2;
-        if (do_read_state) dbg_addr_q <= DebugAddrWidth'(arg_first);
-      end
-      // The CRC: zero at a sync byte or a response's start, then over command, length and
-      // payload of the frame received (bytes while receiving) or sent (bytes taken).
-      if (resp_start || (rx_valid_i && state_q == StSync)) begin
-        crc_q <= '0;
-      end else if ((rx_valid_i && receiving) || (tx_fire && wpos_q != WSync && wpos_q != WCrc)) begin
-        crc_q <= crc8_next(crc_q, (state_q == StRespond) ? tx_data_q : rx_data_i);
-      end
-      if (fetch) begin
-        tx_data_q  <= next_byte;
-        tx_valid_q <= 1'b1;
-      end else if (state_q == StRespond && !tx_valid_q) begin
-        fetch_q <= fetch_q - 1'b1;
-      end
-      if (tx_fire) begin
-        tx_valid_q <= 1'b0;
-        fetch_q    <= 2'd2;
-        unique case (wpos_q)
-          WSync: wpos_q <= WCode;
-          WCode: wpos_q <= WLen0;
-          WLen0: wpos_q <= WLen1;
-          WLen1: wpos_q <= (kind_q == KindEmpty) ? WCrc : WPayload;
-          WPayload: begin
-            if (payload_last) wpos_q <= WCrc;
-            pidx_q <= pidx_q + 1'b1;
-            // The next READ_STATE value: its address goes out now, its data is fetched later.
-            if (pidx_q[1:0] == 2'd3) dbg_addr_q <= dbg_addr_q + 1'b1;
-          end
-          default: wpos_q <= WSync;  // WCrc: the frame is sent (resp_done)
-        endcase
-      end
+      wpos_q     <= wpos_d;
+      kind_q     <= kind_d;
+      pidx_q     <= pidx_d;
+      crc_q      <= crc_d;
+      tx_data_q  <= tx_data_d;
+      tx_valid_q <= tx_valid_d;
+      fetch_q    <= fetch_d;
+      dbg_addr_q <= dbg_addr_d;
     end
   end
 
   // The staging buffer: request payload bytes shift in on top; READ_COUNTERS (a request
   // without payload) loads the cycle snapshot into its bottom 8 bytes, which then shift out
-  // LSB first the same way. No reset: a command reads only bytes of its own frame.
-  always_ff @(posedge clk_i) begin
-    if (do_counters) stage_q[63:0] <= cycle_count_i;
+  // LSB first the same way. y of the last step, shifted out by the step report. No reset:
+  // a command reads only bytes of its own frame, y is loaded before it is read.
+  always_comb begin
+    stage_d = stage_q;
+    if (do_counters) stage_d[63:0] = cycle_count_i;
     else if ((rx_valid_i && state_q == StPayload) || (fetch_payload && src == SrcCycles)) begin
-      stage_q <= {rx_data_i, stage_q[StageWidth-1:8]};
+      stage_d = {rx_data_i, stage_q[StageWidth-1:8]};
     end
+    y_d = y_q;
+    if (step_done) y_d = y_bytes;
+    else if (fetch_payload && src == SrcY) y_d = y_q >> 8;
   end
 
-  // y of the last step, shifted out by the step report. No reset (loaded before it is read).
   always_ff @(posedge clk_i) begin
-    if (step_done) y_q <= y_bytes;
-    else if (fetch_payload && src == SrcY) y_q <= y_q >> 8;
+    stage_q <= stage_d;
+    y_q     <= y_d;
   end
 
   assign tx_data_o  = tx_data_q;
