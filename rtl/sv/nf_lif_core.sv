@@ -122,12 +122,12 @@ module nf_lif_core #(
   logic [CountWidth-1:0]             count_q, count_d;   // position within the phase
   logic [GroupWidth-1:0]             group_q, group_d;   // unit group, or output group in Readout/Emit
   logic                              bank_q, bank_d;     // the spike-list bank holding last step's spikes
-  logic [SpikesWidth-1:0]            last_spikes_q;      // S_{t-1}: entries of that bank
-  logic [SpikesWidth-1:0]            new_spikes_q;       // S_t so far: entries of the other bank
-  logic [63:0]                       cycle_q;
-  logic [31:0]                       step_cycles_q, overflow_q;
-  logic [NumInputs*InputWidth-1:0]   x_q;   // the step's input vector
-  logic [NumOutputs*OutputWidth-1:0] y_q;   // y_m at [m·OutputWidth +: OutputWidth]
+  logic [SpikesWidth-1:0]            last_spikes_q, last_spikes_d;  // S_{t-1}: entries of that bank
+  logic [SpikesWidth-1:0]            new_spikes_q, new_spikes_d;    // S_t so far: entries of the other bank
+  logic [63:0]                       cycle_q, cycle_d;
+  logic [31:0]                       step_cycles_q, step_cycles_d, overflow_q, overflow_d;
+  logic [NumInputs*InputWidth-1:0]   x_q, x_d;  // the step's input vector
+  logic [NumOutputs*OutputWidth-1:0] y_q, y_d;  // y_m at [m·OutputWidth +: OutputWidth]
 
   // ---------------------------------------------------------------------------
   // Memories
@@ -279,9 +279,9 @@ module nf_lif_core #(
   // ---------------------------------------------------------------------------
   // Update: the neuron datapath, one lane per cycle
   // ---------------------------------------------------------------------------
-  logic                           update_valid_q;  // a unit's reads arrive this cycle
-  logic [UnitIdxWidth-1:0]        update_unit_q;
-  logic [31:0]                    update_lane_q;
+  logic                           update_valid_q, update_valid_d;  // a unit's reads arrive this cycle
+  logic [UnitIdxWidth-1:0]        update_unit_q, update_unit_d;
+  logic [31:0]                    update_lane_q, update_lane_d;
   logic signed [AccWidth-1:0]     synapse;
   logic signed [CurrentWidth-1:0] current_old;
   logic signed [MembraneWidth-1:0] membrane_old;
@@ -447,6 +447,36 @@ module nf_lif_core #(
                      (phase_q == PhaseReadout) || (phase_q == PhaseEmit);  // Yosys 0.23 has no `inside`
   assign step_end  = (phase_q == PhaseEmit) && (group_q == GroupWidth'(OutGroups - 1));
 
+  always_comb begin
+    cycle_d        = cycle_q + 1'b1;
+    update_valid_d = update_issue;
+    update_unit_d  = UnitIdxWidth'(update_unit);
+    update_lane_d  = count;
+    last_spikes_d  = last_spikes_q;
+    new_spikes_d   = new_spikes_q;
+    if (phase_q == PhaseClear) begin
+      last_spikes_d = '0;
+      new_spikes_d  = '0;
+    end else if (step_end) begin
+      last_spikes_d = new_spikes_q;
+      new_spikes_d  = '0;
+    end else if (list_write) begin
+      new_spikes_d = new_spikes_q + 1'b1;
+    end
+    step_cycles_d = step_cycles_q;
+    overflow_d    = overflow_q;
+    if (in_fire) begin
+      step_cycles_d = '0;
+      overflow_d    = '0;
+    end else if (computing) begin
+      step_cycles_d = step_cycles_q + 1'b1;
+    end
+    if (update_consume) overflow_d = overflow_q + 32'(update_overflows);
+    if (phase_q == PhaseEmit) begin
+      overflow_d = overflow_q + 32'($countones(y_overflow & lane_mask(group)));
+    end
+  end
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       phase_q        <= PhaseClear;  // the state memory holds garbage until cleared
@@ -466,29 +496,14 @@ module nf_lif_core #(
       count_q        <= count_d;
       group_q        <= group_d;
       bank_q         <= bank_d;
-      cycle_q        <= cycle_q + 1'b1;
-      update_valid_q <= update_issue;
-      update_unit_q  <= UnitIdxWidth'(update_unit);
-      update_lane_q  <= count;
-      if (phase_q == PhaseClear) begin
-        last_spikes_q <= '0;
-        new_spikes_q  <= '0;
-      end else if (step_end) begin
-        last_spikes_q <= new_spikes_q;
-        new_spikes_q  <= '0;
-      end else if (list_write) begin
-        new_spikes_q <= new_spikes_q + 1'b1;
-      end
-      if (in_fire) begin
-        step_cycles_q <= '0;
-        overflow_q    <= '0;
-      end else if (computing) begin
-        step_cycles_q <= step_cycles_q + 1'b1;
-      end
-      if (update_consume) overflow_q <= overflow_q + 32'(update_overflows);
-      if (phase_q == PhaseEmit) begin
-        overflow_q <= overflow_q + 32'($countones(y_overflow & lane_mask(group)));
-      end
+      last_spikes_q  <= last_spikes_d;
+      new_spikes_q   <= new_spikes_d;
+      cycle_q        <= cycle_d;
+      step_cycles_q  <= step_cycles_d;
+      overflow_q     <= overflow_d;
+      update_valid_q <= update_valid_d;
+      update_unit_q  <= update_unit_d;
+      update_lane_q  <= update_lane_d;
     end
   end
 
@@ -497,24 +512,35 @@ module nf_lif_core #(
     for (int unsigned l = 0; l < Lanes; l++) lane_mask[l] = (g * Lanes + l) < NumOutputs;
   endfunction
 
-  always_ff @(posedge clk_i) begin
-    if (in_fire) x_q <= in_data_i;
+  // Datapath registers without a reset (each is written before it is read).
+  always_comb begin
+    x_d = x_q;
+    if (in_fire) x_d = in_data_i;
+    y_d = y_q;
     if (phase_q == PhaseClear) begin
-      y_q <= '0;
+      y_d = '0;
     end else if (phase_q == PhaseEmit) begin
       for (int unsigned l = 0; l < Lanes; l++) begin
-        if (group * Lanes + l < NumOutputs) y_q[(group*Lanes+l)*OutputWidth +: OutputWidth] <= y_lane[l];
+        if (group * Lanes + l < NumOutputs) y_d[(group*Lanes+l)*OutputWidth +: OutputWidth] = y_lane[l];
       end
     end
+  end
+  always_ff @(posedge clk_i) begin
+    x_q <= x_d;
+    y_q <= y_d;
   end
   assign out_data_o = y_q;
 
   // Debug read-back: registered select, data from the state memory or y.
-  logic [2:0]                     dbg_sel_q;
-  logic signed [OutputWidth-1:0]  dbg_y_q;
+  logic [2:0]                     dbg_sel_q, dbg_sel_d;
+  logic signed [OutputWidth-1:0]  dbg_y_q, dbg_y_d;
+  always_comb begin
+    dbg_sel_d = dbg_sel_i;
+    dbg_y_d   = (32'(dbg_addr_i) < NumOutputs) ? $signed(y_q[32'(dbg_addr_i)*OutputWidth +: OutputWidth]) : '0;
+  end
   always_ff @(posedge clk_i) begin
-    dbg_sel_q <= dbg_sel_i;
-    dbg_y_q   <= (32'(dbg_addr_i) < NumOutputs) ? $signed(y_q[32'(dbg_addr_i)*OutputWidth +: OutputWidth]) : '0;
+    dbg_sel_q <= dbg_sel_d;
+    dbg_y_q   <= dbg_y_d;
   end
   always_comb begin
     unique case (dbg_sel_q)
@@ -596,30 +622,35 @@ module nf_lif_core #(
   assign unit_lanes        = real_lanes(group, NumUnits);
   assign output_lanes      = real_lanes(group, NumOutputs);
   assign update_integrates = update_consume && !refractory;
+  logic [63:0] activity_d [ActivityCounters];
+  always_comb begin
+    for (int unsigned k = 0; k < ActivityCounters; k++) activity_d[k] = activity_q[k];
+    if (phase_q == PhaseInput && lane_enable) begin
+      activity_d[0] = activity_q[0] + unit_lanes;
+      activity_d[1] = activity_q[1] + event_lanes(group, count - 1);
+    end
+    if (phase_q == PhaseRecurrent && lane_enable) activity_d[2] = activity_q[2] + unit_lanes;
+    if (phase_q == PhaseReadout && lane_enable && !lane_load) activity_d[3] = activity_q[3] + output_lanes;
+    if (update_consume) activity_d[4] = activity_q[4] + 64'd1 + 64'(update_integrates);
+    else if (phase_q == PhaseEmit) activity_d[4] = activity_q[4] + output_lanes;
+    if (update_integrates) activity_d[5] = activity_q[5] + 64'd1;
+    if (list_write) activity_d[6] = activity_q[6] + 64'd1;
+    if (phase_q == PhaseInput && lane_load) activity_d[7] = activity_q[7] + unit_lanes;
+    if (phase_q == PhaseReadout && lane_load) activity_d[8] = activity_q[8] + output_lanes;
+    if (update_integrates) activity_d[9] = activity_q[9] + 64'd1;
+    if (update_consume) activity_d[10] = activity_q[10] + 64'd1;
+    if (update_consume) activity_d[11] = activity_q[11] + 64'd1;
+    if (state_write && phase_q != PhaseClear) activity_d[12] = activity_q[12] + 64'd1;
+    if ((phase_q == PhaseRecurrent || phase_q == PhaseReadout) && lane_enable && !lane_load) begin
+      activity_d[13] = activity_q[13] + 64'd1;
+    end
+    if (list_write) activity_d[14] = activity_q[14] + 64'd1;
+  end
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       for (int unsigned k = 0; k < ActivityCounters; k++) activity_q[k] <= '0;
     end else begin
-      if (phase_q == PhaseInput && lane_enable) begin
-        activity_q[0] <= activity_q[0] + unit_lanes;
-        activity_q[1] <= activity_q[1] + event_lanes(group, count - 1);
-      end
-      if (phase_q == PhaseRecurrent && lane_enable) activity_q[2] <= activity_q[2] + unit_lanes;
-      if (phase_q == PhaseReadout && lane_enable && !lane_load) activity_q[3] <= activity_q[3] + output_lanes;
-      if (update_consume) activity_q[4] <= activity_q[4] + 64'd1 + 64'(update_integrates);
-      else if (phase_q == PhaseEmit) activity_q[4] <= activity_q[4] + output_lanes;
-      if (update_integrates) activity_q[5] <= activity_q[5] + 64'd1;
-      if (list_write) activity_q[6] <= activity_q[6] + 64'd1;
-      if (phase_q == PhaseInput && lane_load) activity_q[7] <= activity_q[7] + unit_lanes;
-      if (phase_q == PhaseReadout && lane_load) activity_q[8] <= activity_q[8] + output_lanes;
-      if (update_integrates) activity_q[9] <= activity_q[9] + 64'd1;
-      if (update_consume) activity_q[10] <= activity_q[10] + 64'd1;
-      if (update_consume) activity_q[11] <= activity_q[11] + 64'd1;
-      if (state_write && phase_q != PhaseClear) activity_q[12] <= activity_q[12] + 64'd1;
-      if ((phase_q == PhaseRecurrent || phase_q == PhaseReadout) && lane_enable && !lane_load) begin
-        activity_q[13] <= activity_q[13] + 64'd1;
-      end
-      if (list_write) activity_q[14] <= activity_q[14] + 64'd1;
+      for (int unsigned k = 0; k < ActivityCounters; k++) activity_q[k] <= activity_d[k];
     end
   end
 `endif
