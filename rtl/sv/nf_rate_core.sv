@@ -106,13 +106,13 @@ module nf_rate_core #(
   typedef enum logic [2:0] {PhaseClear, PhaseIdle, PhaseRun, PhaseDrain, PhaseEmit, PhaseDone} phase_e;
 
   phase_e                  phase_q, phase_d;
-  logic [ItemWidth-1:0]    item_q;    // Run: the item issued this cycle; Clear/Drain: a cycle counter
-  logic [GroupWidth-1:0]   group_q;   // Run: the group of that item
-  logic                    bank_q;    // the state memory bank holding the current h
-  logic [63:0]             cycle_q;
-  logic [31:0]             step_cycles_q, overflow_q;
-  logic [NumInputs*InputWidth-1:0]   x_q;   // the step's input vector, x_k at [k·InputWidth +: InputWidth]
-  logic [NumOutputs*OutputWidth-1:0] y_q;   // y_m at [m·OutputWidth +: OutputWidth]
+  logic [ItemWidth-1:0]    item_q, item_d;    // Run: the item issued this cycle; Clear/Drain: a cycle counter
+  logic [GroupWidth-1:0]   group_q, group_d;  // Run: the group of that item
+  logic                    bank_q, bank_d;    // the state memory bank holding the current h
+  logic [63:0]             cycle_q, cycle_d;
+  logic [31:0]             step_cycles_q, step_cycles_d, overflow_q, overflow_d;
+  logic [NumInputs*InputWidth-1:0]   x_q, x_d;  // the step's input vector, x_k at [k·InputWidth +: InputWidth]
+  logic [NumOutputs*OutputWidth-1:0] y_q;       // y_m at [m·OutputWidth +: OutputWidth]
 
   // ---------------------------------------------------------------------------
   // Memories
@@ -167,9 +167,11 @@ module nf_rate_core #(
   assign bias_addr  = $clog2(BiasDepth)'(group);
 
   logic         consume_q, consume_input_q, consume_first_q, consume_last_q;
+  logic         consume_d, consume_input_d, consume_first_d, consume_last_d;
   logic [31:0]  consume_index_q, consume_group_q;  // k or j; the group
-  logic         group_done_q;                       // a group's sums are complete in the lanes
-  logic [31:0]  done_group_q;                       // that group
+  logic [31:0]  consume_index_d, consume_group_d;
+  logic         group_done_q, group_done_d;         // a group's sums are complete in the lanes
+  logic [31:0]  done_group_q, done_group_d;         // that group
 
   // ---------------------------------------------------------------------------
   // MAC lanes
@@ -207,7 +209,7 @@ module nf_rate_core #(
   end
 
   // The old h of the group's own units, caught as the stream reads them (the leak needs it).
-  logic [Lanes*StateWidth-1:0] h_caught_q;
+  logic [Lanes*StateWidth-1:0] h_caught_q, h_caught_d;
   logic [31:0]                 caught_lane;
   assign caught_lane = consume_index_q - consume_group_q * Lanes;
 
@@ -215,11 +217,11 @@ module nf_rate_core #(
   // Update unit. A: the held sum of lane l addresses the table (and W_out);
   // B: φ, leak and fit give h_new, written back and multiplied into the readout.
   // ---------------------------------------------------------------------------
-  logic [Lanes*AccWidth-1:0]   held_acc_q;
-  logic [Lanes*StateWidth-1:0] held_h_q;
-  logic [31:0]                 held_group_q;
-  logic                        update_active_q;   // stage A runs
-  logic [LaneWidth-1:0]        update_lane_q;
+  logic [Lanes*AccWidth-1:0]   held_acc_q, held_acc_d;
+  logic [Lanes*StateWidth-1:0] held_h_q, held_h_d;
+  logic [31:0]                 held_group_q, held_group_d;
+  logic                        update_active_q, update_active_d;  // stage A runs
+  logic [LaneWidth-1:0]        update_lane_q, update_lane_d;
   logic [31:0]                 update_lane, update_unit;
   logic                        update_valid;
   assign update_lane  = 32'(update_lane_q);
@@ -228,9 +230,9 @@ module nf_rate_core #(
   assign w_out_addr   = $clog2(WOutDepth)'(update_unit);
 
   logic signed [AccWidth-1:0]   update_acc;
-  logic signed [StateWidth-1:0] b_h_old_q;
-  logic                         b_valid_q;
-  logic [UnitIdxWidth-1:0]      b_unit_q;
+  logic signed [StateWidth-1:0] b_h_old_q, b_h_old_d;
+  logic                         b_valid_q, b_valid_d;
+  logic [UnitIdxWidth-1:0]      b_unit_q, b_unit_d;
   assign update_acc = $signed(held_acc_q[update_lane*AccWidth +: AccWidth]);
 
   logic signed [StateWidth-1:0] phi_value;
@@ -254,11 +256,12 @@ module nf_rate_core #(
     assign phi_value = $signed(table_word);
   end else begin : g_relu
     // p = max(0, fit_h(shift_round(a, F_a − F_h))), not counted as overflow (as the golden model).
-    logic signed [AccWidth-1:0]   acc_q;  // stage B's sum (the table path registers its address instead)
+    logic signed [AccWidth-1:0]   acc_q, acc_d;  // stage B's sum (the table path registers its address instead)
     logic signed [ReluWidth-1:0]  scaled;
     logic signed [StateWidth-1:0] fitted;
     logic                         unused_overflow;
-    always_ff @(posedge clk_i) acc_q <= update_acc;
+    always_comb acc_d = update_acc;
+    always_ff @(posedge clk_i) acc_q <= acc_d;
     nf_shift_round #(.InWidth(AccWidth), .OutWidth(ReluWidth), .Shift(ReluShift), .Rounding(Rounding))
       u_scale (.value_i(acc_q), .value_o(scaled));
     nf_fit #(.InWidth(ReluWidth), .OutWidth(StateWidth), .Overflow(Overflow))
@@ -354,6 +357,58 @@ module nf_rate_core #(
   logic computing;
   assign computing = (phase_q == PhaseRun) || (phase_q == PhaseDrain) || (phase_q == PhaseEmit);
 
+  always_comb begin
+    cycle_d = cycle_q + 1'b1;
+    // item/group: the stream position in Run, a cycle counter in Clear and Drain.
+    item_d  = item_q;
+    group_d = group_q;
+    if (phase_d != phase_q) begin
+      item_d  = '0;
+      group_d = '0;
+    end else if (phase_q == PhaseRun && last_item) begin
+      item_d  = '0;
+      group_d = group_q + 1'b1;
+    end else begin
+      item_d  = item_q + 1'b1;
+    end
+    bank_d = bank_q;
+    if (phase_q == PhaseEmit) bank_d = ~bank_q;
+
+    consume_d       = issue;
+    consume_input_d = issue_input;
+    consume_first_d = issue && item == 0;
+    consume_last_d  = issue && last_item;
+    consume_index_d = issue_input ? item : item - NumInputs;
+    consume_group_d = group;
+    group_done_d    = consume_q && consume_last_q;
+    done_group_d    = consume_group_q;
+
+    update_active_d = update_active_q;
+    update_lane_d   = update_lane_q;
+    held_group_d    = held_group_q;
+    if (group_done_q) begin
+      update_active_d = 1'b1;
+      update_lane_d   = '0;
+      held_group_d    = done_group_q;
+    end else if (update_active_q) begin
+      update_active_d = update_lane_q != LaneWidth'(Lanes - 1);
+      update_lane_d   = update_lane_q + 1'b1;
+    end
+    b_valid_d = update_valid;
+    b_unit_d  = UnitIdxWidth'(update_unit);
+
+    step_cycles_d = step_cycles_q;
+    overflow_d    = overflow_q;
+    if (in_fire) begin
+      step_cycles_d = '0;
+      overflow_d    = '0;
+    end else if (computing) begin
+      step_cycles_d = step_cycles_q + 1'b1;
+    end
+    if (b_valid_q && h_overflow) overflow_d = overflow_q + 1'b1;
+    if (phase_q == PhaseEmit) overflow_d = overflow_q + 32'($countones(y_overflow));
+  end
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       phase_q         <= PhaseClear;  // the state memory holds garbage until cleared
@@ -377,62 +432,58 @@ module nf_rate_core #(
       b_valid_q       <= 1'b0;
       b_unit_q        <= '0;
     end else begin
-      phase_q <= phase_d;
-      cycle_q <= cycle_q + 1'b1;
-      // item_q/group_q: the stream position in Run, a cycle counter in Clear and Drain.
-      if (phase_d != phase_q) begin
-        item_q  <= '0;
-        group_q <= '0;
-      end else if (phase_q == PhaseRun && last_item) begin
-        item_q  <= '0;
-        group_q <= group_q + 1'b1;
-      end else begin
-        item_q  <= item_q + 1'b1;
-      end
-      if (phase_q == PhaseEmit) bank_q <= ~bank_q;
-
-      consume_q       <= issue;
-      consume_input_q <= issue_input;
-      consume_first_q <= issue && item == 0;
-      consume_last_q  <= issue && last_item;
-      consume_index_q <= issue_input ? item : item - NumInputs;
-      consume_group_q <= group;
-      group_done_q    <= consume_q && consume_last_q;
-      done_group_q    <= consume_group_q;
-
-      if (group_done_q) begin
-        update_active_q <= 1'b1;
-        update_lane_q   <= '0;
-        held_group_q    <= done_group_q;
-      end else if (update_active_q) begin
-        update_active_q <= update_lane_q != LaneWidth'(Lanes - 1);
-        update_lane_q   <= update_lane_q + 1'b1;
-      end
-      b_valid_q <= update_valid;
-      b_unit_q  <= UnitIdxWidth'(update_unit);
-
-      if (in_fire) begin
-        step_cycles_q <= '0;
-        overflow_q    <= '0;
-      end else if (computing) begin
-        step_cycles_q <= step_cycles_q + 1'b1;
-      end
-      if (b_valid_q && h_overflow) overflow_q <= overflow_q + 1'b1;
-      if (phase_q == PhaseEmit) overflow_q <= overflow_q + 32'($countones(y_overflow));
+      phase_q         <= phase_d;
+      item_q          <= item_d;
+      group_q         <= group_d;
+      bank_q          <= bank_d;
+      cycle_q         <= cycle_d;
+      step_cycles_q   <= step_cycles_d;
+      overflow_q      <= overflow_d;
+      consume_q       <= consume_d;
+      consume_input_q <= consume_input_d;
+      consume_first_q <= consume_first_d;
+      consume_last_q  <= consume_last_d;
+      consume_index_q <= consume_index_d;
+      consume_group_q <= consume_group_d;
+      group_done_q    <= group_done_d;
+      done_group_q    <= done_group_d;
+      update_active_q <= update_active_d;
+      update_lane_q   <= update_lane_d;
+      held_group_q    <= held_group_d;
+      b_valid_q       <= b_valid_d;
+      b_unit_q        <= b_unit_d;
     end
   end
 
-  always_ff @(posedge clk_i) begin
-    if (in_fire) x_q <= in_data_i;
+  // Datapath registers without a reset (each is written before it is read).
+  always_comb begin
+    x_d = x_q;
+    if (in_fire) x_d = in_data_i;
     // The stream reads every old h_j; the group's own units are kept for the leak.
+    h_caught_d = h_caught_q;
     if (consume_q && !consume_input_q && caught_lane < Lanes) begin
-      h_caught_q[caught_lane*StateWidth +: StateWidth] <= state_read_data;
+      h_caught_d[caught_lane*StateWidth +: StateWidth] = state_read_data;
     end
+    held_acc_d = held_acc_q;
+    held_h_d   = held_h_q;
     if (group_done_q) begin
-      held_acc_q <= acc;
-      held_h_q   <= h_caught_q;
+      held_acc_d = acc;
+      held_h_d   = h_caught_q;
     end
-    b_h_old_q <= $signed(held_h_q[update_lane*StateWidth +: StateWidth]);
+    b_h_old_d = $signed(held_h_q[update_lane*StateWidth +: StateWidth]);
+  end
+
+  always_ff @(posedge clk_i) begin
+    x_q        <= x_d;
+    h_caught_q <= h_caught_d;
+    held_acc_q <= held_acc_d;
+    held_h_q   <= held_h_d;
+    b_h_old_q  <= b_h_old_d;
+  end
+
+  // An exception to the _d rule (docs/rtl.md, "Conventions in rtl/sv"): the HIL
+  // mismatch test injects its fault at the assignment of y_new below, by its text.
+  always_ff @(posedge clk_i) begin
     if (phase_q == PhaseClear) begin
       y_q <= '0;
     end else if (phase_q == PhaseEmit) begin
@@ -442,11 +493,15 @@ module nf_rate_core #(
   assign out_data_o = y_q;
 
   // Debug read-back: registered select, data from the state memory or y.
-  logic [1:0]                     dbg_sel_q;
-  logic signed [OutputWidth-1:0]  dbg_y_q;
+  logic [1:0]                     dbg_sel_q, dbg_sel_d;
+  logic signed [OutputWidth-1:0]  dbg_y_q, dbg_y_d;
+  always_comb begin
+    dbg_sel_d = dbg_sel_i;
+    dbg_y_d   = (32'(dbg_addr_i) < NumOutputs) ? $signed(y_q[32'(dbg_addr_i)*OutputWidth +: OutputWidth]) : '0;
+  end
   always_ff @(posedge clk_i) begin
-    dbg_sel_q <= dbg_sel_i;
-    dbg_y_q   <= (32'(dbg_addr_i) < NumOutputs) ? $signed(y_q[32'(dbg_addr_i)*OutputWidth +: OutputWidth]) : '0;
+    dbg_sel_q <= dbg_sel_d;
+    dbg_y_q   <= dbg_y_d;
   end
   assign dbg_data_o = (dbg_sel_q == 2'd0) ? DebugWidth'(state_read_data) : DebugWidth'(dbg_y_q);
 
@@ -505,6 +560,8 @@ module nf_rate_core #(
 
   logic [63:0] consume_lanes;
   assign consume_lanes = consume_q ? unit_lanes(consume_group_q) : '0;
+  // An exception to the _d rule (docs/rtl.md, "Conventions in rtl/sv"): a
+  // mutation test injects its fault at counter 2's line, by its text.
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       for (int unsigned k = 0; k < ActivityCounters; k++) activity_q[k] <= '0;
