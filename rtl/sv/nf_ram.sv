@@ -14,6 +14,9 @@ module nf_ram #(
 );
   logic [Width-1:0] mem [Depth];
   logic [Width-1:0] read_data_q;
+  // The write at an address and the read register stay together in always_ff,
+  // not as _d values in always_comb: this is the block-RAM pattern Yosys maps
+  // (docs/rtl.md, "Conventions in rtl/sv").
   always_ff @(posedge clk_i) begin
     if (write_i) mem[write_addr_i] <= write_data_i;
     read_data_q <= mem[read_addr_i];

@@ -15,6 +15,9 @@ module nf_rom #(
   if (InitFile != "") begin : g_init
     initial $readmemh(InitFile, mem);
   end
+  // The read register stays beside the array, not as a data_d in always_comb:
+  // this is the synchronous read port Yosys maps into a block RAM (docs/rtl.md,
+  // "Conventions in rtl/sv").
   logic [Width-1:0] data_q;
   always_ff @(posedge clk_i) begin
     if (en_i) data_q <= mem[addr_i];
