@@ -481,15 +481,16 @@ module nf_rate_core #(
     b_h_old_q  <= b_h_old_d;
   end
 
-  // An exception to the _d rule (docs/rtl.md, "Conventions in rtl/sv"): the HIL
-  // mismatch test injects its fault at the assignment of y_new below, by its text.
-  always_ff @(posedge clk_i) begin
+  logic [NumOutputs*OutputWidth-1:0] y_d;
+  always_comb begin
+    y_d = y_q;
     if (phase_q == PhaseClear) begin
-      y_q <= '0;
+      y_d = '0;
     end else if (phase_q == PhaseEmit) begin
-      for (int unsigned m = 0; m < NumOutputs; m++) y_q[m*OutputWidth +: OutputWidth] <= y_new[m];
+      for (int unsigned m = 0; m < NumOutputs; m++) y_d[m*OutputWidth +: OutputWidth] = y_new[m];
     end
   end
+  always_ff @(posedge clk_i) y_q <= y_d;
   assign out_data_o = y_q;
 
   // Debug read-back: registered select, data from the state memory or y.
@@ -560,22 +561,25 @@ module nf_rate_core #(
 
   logic [63:0] consume_lanes;
   assign consume_lanes = consume_q ? unit_lanes(consume_group_q) : '0;
-  // An exception to the _d rule (docs/rtl.md, "Conventions in rtl/sv"): a
-  // mutation test injects its fault at counter 2's line, by its text.
+  logic [63:0] activity_d [ActivityCounters];
+  always_comb begin
+    for (int unsigned k = 0; k < ActivityCounters; k++) activity_d[k] = activity_q[k];
+    if (consume_input_q) activity_d[0] = activity_q[0] + consume_lanes;
+    if (!consume_input_q) activity_d[1] = activity_q[1] + consume_lanes;
+    if (b_valid_q) activity_d[2] = activity_q[2] + 64'(NumOutputs);
+    if (b_valid_q) activity_d[3] = activity_q[3] + 64'd1;
+    if (update_valid && Activation == 1) activity_d[4] = activity_q[4] + 64'd1;
+    if (b_valid_q) activity_d[5] = activity_q[5] + 64'd1;
+    if (consume_first_q) activity_d[6] = activity_q[6] + consume_lanes;
+    if (in_fire) activity_d[7] = activity_q[7] + 64'(NumOutputs);
+    if (consume_q && !consume_input_q) activity_d[8] = activity_q[8] + 64'd1;
+    if (state_write && phase_q != PhaseClear) activity_d[9] = activity_q[9] + 64'd1;
+  end
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       for (int unsigned k = 0; k < ActivityCounters; k++) activity_q[k] <= '0;
     end else begin
-      if (consume_input_q) activity_q[0] <= activity_q[0] + consume_lanes;
-      if (!consume_input_q) activity_q[1] <= activity_q[1] + consume_lanes;
-      if (b_valid_q) activity_q[2] <= activity_q[2] + 64'(NumOutputs);
-      if (b_valid_q) activity_q[3] <= activity_q[3] + 64'd1;
-      if (update_valid && Activation == 1) activity_q[4] <= activity_q[4] + 64'd1;
-      if (b_valid_q) activity_q[5] <= activity_q[5] + 64'd1;
-      if (consume_first_q) activity_q[6] <= activity_q[6] + consume_lanes;
-      if (in_fire) activity_q[7] <= activity_q[7] + 64'(NumOutputs);
-      if (consume_q && !consume_input_q) activity_q[8] <= activity_q[8] + 64'd1;
-      if (state_write && phase_q != PhaseClear) activity_q[9] <= activity_q[9] + 64'd1;
+      for (int unsigned k = 0; k < ActivityCounters; k++) activity_q[k] <= activity_d[k];
     end
   end
 `endif

@@ -23,8 +23,8 @@ TEST_CASE("neurofab hil reports a board that differs from the golden model, with
   const test::TempDir tmp;
   quantize::save_quantized(tmp / "q", quantize::quantize_artifact(test::random_rate_network("xor", 8, {}, 1.2, 3),
                                                                   "hil-mismatch-test", {}));
-  test::write_mutant({"nf_rate_core.sv", "y_q[m*OutputWidth +: OutputWidth] <= y_new[m];",
-                      "y_q[m*OutputWidth +: OutputWidth] <= y_new[m] ^ OutputWidth'(1);"},
+  test::write_mutant({"nf_rate_core.sv", "y_d[m*OutputWidth +: OutputWidth] = y_new[m];",
+                      "y_d[m*OutputWidth +: OutputWidth] = y_new[m] ^ OutputWidth'(1);"},
                      tmp / "sv");
   const std::string hil = fmt::format("{} hil {} --virtual --lanes 2 --clocks-per-bit 8 --trials 2 --cache {}",
                                       NF_CLI_PATH, (tmp / "q").string(), NF_TEST_CACHE_DIR);

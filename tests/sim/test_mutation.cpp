@@ -104,8 +104,8 @@ TEST_CASE("mutation: a dropped spike is caught", "[sim][rtl][mutation]") {
 
 TEST_CASE("mutation: a readout MAC counter that counts the bias load is caught", "[sim][rtl][mutation][activity]") {
   const std::string log =
-      mutant_log(rate_network(), {"nf_rate_core.sv", "if (b_valid_q) activity_q[2] <= activity_q[2] + 64'(NumOutputs);",
-                                  "if (b_valid_q || in_fire) activity_q[2] <= activity_q[2] + 64'(NumOutputs);"});
+      mutant_log(rate_network(), {"nf_rate_core.sv", "if (b_valid_q) activity_d[2] = activity_q[2] + 64'(NumOutputs);",
+                                  "if (b_valid_q || in_fire) activity_d[2] = activity_q[2] + 64'(NumOutputs);"});
   CHECK_THAT(log, Catch::Contains("MISMATCH trial 0 timestep 0: activity mac_readout"));
 }
 
