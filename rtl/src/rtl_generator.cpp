@@ -194,22 +194,29 @@ class ParameterList {
   std::vector<PackageParameter> parameters_;
 };
 
+// The parameters both cores' packages start with, in this order: sizes, the
+// debug address width (as the core derives it with $clog2 of units and
+// outputs) and the input-side widths.
+template <typename Spec>
+void add_leading_parameters(ParameterList& p, int units, int inputs, int outputs, int lanes, const Spec& s) {
+  p.add("NumUnits", units);
+  p.add("NumInputs", inputs);
+  p.add("NumOutputs", outputs);
+  p.add("Lanes", lanes);
+  p.add("DebugAddrWidth", std::max({1, ceil_log2(units), ceil_log2(outputs)}));
+  p.add("InputWidth", s.input.total_bits);
+  p.add("WInWidth", s.w_in.total_bits);
+  p.add("WRecWidth", s.w_rec.total_bits);
+  p.add("BiasWidth", s.b_rec.total_bits);
+}
+
 std::vector<PackageParameter> rate_parameters(const IntegerRateRnn& net, const RtlOptions& o) {
   const auto& c = net.config();
   const auto& s = net.spec();
   const int fa = s.accumulator_frac(), fo = s.output_frac();
   const bool tanh = s.activation.function == models::Activation::kTanh;
   ParameterList p;
-  p.add("NumUnits", c.n_rec);
-  p.add("NumInputs", c.n_in);
-  p.add("NumOutputs", c.n_out);
-  p.add("Lanes", o.lanes);
-  // The debug address width, as the core derives it with $clog2 (units and outputs).
-  p.add("DebugAddrWidth", std::max({1, ceil_log2(c.n_rec), ceil_log2(c.n_out)}));
-  p.add("InputWidth", s.input.total_bits);
-  p.add("WInWidth", s.w_in.total_bits);
-  p.add("WRecWidth", s.w_rec.total_bits);
-  p.add("BiasWidth", s.b_rec.total_bits);
+  add_leading_parameters(p, c.n_rec, c.n_in, c.n_out, o.lanes, s);
   p.add("StateWidth", s.state.total_bits);
   p.add("WOutWidth", s.w_out.total_bits);
   p.add("BOutWidth", s.b_out.total_bits);
@@ -242,16 +249,7 @@ std::vector<PackageParameter> lif_parameters(const quantize::IntegerLifRnn& net,
                                                                              s.b_out.total_bits, shift_out_bias));
   if (acc_bits > 64) throw InputError(fmt::format("the accumulator needs {} bits, the cores allow 64", acc_bits));
   ParameterList p;
-  p.add("NumUnits", c.n_rec);
-  p.add("NumInputs", c.n_in_encoded());
-  p.add("NumOutputs", c.n_out);
-  p.add("Lanes", o.lanes);
-  // The debug address width, as the core derives it with $clog2 (units and outputs).
-  p.add("DebugAddrWidth", std::max({1, ceil_log2(c.n_rec), ceil_log2(c.n_out)}));
-  p.add("InputWidth", s.input.total_bits);
-  p.add("WInWidth", s.w_in.total_bits);
-  p.add("WRecWidth", s.w_rec.total_bits);
-  p.add("BiasWidth", s.b_rec.total_bits);
+  add_leading_parameters(p, c.n_rec, c.n_in_encoded(), c.n_out, o.lanes, s);
   p.add("CurrentWidth", s.current.total_bits);
   p.add("MembraneWidth", s.membrane.total_bits);
   p.add("WOutWidth", s.w_out.total_bits);
