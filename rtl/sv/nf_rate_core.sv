@@ -481,16 +481,20 @@ module nf_rate_core #(
     b_h_old_q  <= b_h_old_d;
   end
 
+  // y_d is the step's outputs, packed; the flop keeps its clear and load
+  // enables (as nf_mac_lane's): with the hold in always_comb, Yosys 0.23's
+  // abc9 fails to map the iCEstick build ("Mapping of GIA has failed").
   logic [NumOutputs*OutputWidth-1:0] y_d;
   always_comb begin
-    y_d = y_q;
+    for (int unsigned m = 0; m < NumOutputs; m++) y_d[m*OutputWidth +: OutputWidth] = y_new[m];
+  end
+  always_ff @(posedge clk_i) begin
     if (phase_q == PhaseClear) begin
-      y_d = '0;
+      y_q <= '0;
     end else if (phase_q == PhaseEmit) begin
-      for (int unsigned m = 0; m < NumOutputs; m++) y_d[m*OutputWidth +: OutputWidth] = y_new[m];
+      y_q <= y_d;
     end
   end
-  always_ff @(posedge clk_i) y_q <= y_d;
   assign out_data_o = y_q;
 
   // Debug read-back: registered select, data from the state memory or y.
