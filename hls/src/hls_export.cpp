@@ -11,7 +11,6 @@
 
 #include "neurofab/common/atomic_write.hpp"
 #include "neurofab/common/error.hpp"
-#include "neurofab/common/temp_folder.hpp"
 #include "neurofab/hls/embedded_sources.hpp"
 #include "neurofab/golden/golden_vectors.hpp"
 #include "neurofab/quantize/trial_run.hpp"

@@ -2,17 +2,12 @@
 
 #include <fmt/format.h>
 
-#include <nlohmann/json.hpp>
 
 #include "golden_steps.hpp"
 #include "neurofab/common/error.hpp"
-#include "neurofab/common/text_file.hpp"
-#include "neurofab/common/temp_folder.hpp"
 #include "neurofab/models/training.hpp"
 #include "neurofab/quantize/trial_run.hpp"
-#include "neurofab/quantize/integer_evaluation.hpp"
 #include "neurofab/rtl/rtl_generator.hpp"
-#include "verilator_build.hpp"
 
 namespace nf::sim {
 namespace fs = std::filesystem;
@@ -146,8 +141,10 @@ HilResult run_hil(const quantize::QuantizedArtifact& artifact, HostLink& link, c
   std::visit(
       [&](const auto& net) {
         result.board_success_rate = success_rate(net, artifact, o.trials, seed, board_outputs);
-        const auto task = models::make_task(artifact.task_name, artifact.task_params);
-        result.golden_success_rate = quantize::evaluate_integer(net, *task, o.trials, seed).success_rate;
+        // The golden model's outputs are in the trace already: scored the same way, not run again.
+        const std::vector<std::int32_t>& golden_codes = trace.values<std::int32_t>("output");
+        result.golden_success_rate = success_rate(net, artifact, o.trials, seed,
+                                                  std::vector<std::int64_t>(golden_codes.begin(), golden_codes.end()));
       },
       artifact.network);
   return result;
