@@ -1,5 +1,6 @@
 // Milliseconds per training step (forward + BPTT + Adam) of the issues'
-// reference problem: N = 100, T = 100, batch 64, 3-bit flip-flop, one thread.
+// reference problem: N = 100, T = 100, batch 64, 3-bit flip-flop, one thread
+// (--threads: the batch's parts on more threads, with the same result).
 //   --model rate: tanh, α = 0.1 (issue #2)
 //   --model lif:  CUBA LIF, fast-sigmoid surrogate, subtractive reset, leaky
 //                 readout (issue #3)
@@ -9,9 +10,11 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <type_traits>
 #include <chrono>
 #include <vector>
 
+#include "neurofab/common/matrix_kernels.hpp"
 #include "neurofab/models/init.hpp"
 #include "neurofab/models/task.hpp"
 #include "neurofab/models/training.hpp"
@@ -23,7 +26,7 @@ namespace {
 
 struct Options {
   std::string model = "rate";
-  int n = 100, steps = 100, batch = 64, repeats = 200, warmup = 20;
+  int n = 100, steps = 100, batch = 64, repeats = 200, warmup = 20, threads = 1;
   double alpha = 0.1;
 };
 
@@ -31,6 +34,7 @@ template <typename Network>
 void time_steps(Network network, const std::vector<Batch>& batches, const Options& o, const std::string& what) {
   TrainingConfig training;
   training.batch_size = o.batch;
+  training.threads = o.threads;
   Adam adam(training.adam);
   TrainingStep<Network> step;
   std::vector<double> times;
@@ -44,9 +48,18 @@ void time_steps(Network network, const std::vector<Batch>& batches, const Option
   std::sort(times.begin(), times.end());
   const double median = times[times.size() / 2];
   const double p10 = times[times.size() / 10], p90 = times[times.size() * 9 / 10];
-  fmt::print("train step  {}  N={} T={} B={}, 3-bit flip-flop, 1 thread\n", what, o.n, o.steps, o.batch);
+  fmt::print("train step  {}  N={} T={} B={}, 3-bit flip-flop, {} thread{}\n", what, o.n, o.steps, o.batch, o.threads,
+             o.threads == 1 ? "" : "s");
   fmt::print("  median {:.2f} ms/step   (p10 {:.2f}, p90 {:.2f}; {} timed steps)   final loss {:.4f}\n", median, p10,
              p90, o.repeats, loss);
+  fmt::print("  matrix kernels: {}; {}\n", nf::matrix_kernels().describe(), training_products());
+  if constexpr (std::is_same_v<Network, LifRnn<float>>) {
+    typename Network::Trajectory trajectory;
+    const Batch& batch = batches.front();
+    network.forward(batch.inputs.cast<float>(), batch.batch_size, nullptr, trajectory);
+    fmt::print("  activity after the timed steps: {:.1f} % of units spike per step\n",
+               100 * network.activity(trajectory).mean_rate);
+  }
 }
 
 }  // namespace
@@ -61,6 +74,7 @@ int main(int argc, char** argv) {
   app.add_option("--alpha", o.alpha, "Leak of the rate RNN");
   app.add_option("--repeats", o.repeats, "Timed steps");
   app.add_option("--warmup", o.warmup, "Untimed steps first");
+  app.add_option("--threads", o.threads, "Threads of the step (the batch's parts)")->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);
 
   const auto task = make_task("nbit_flipflop", {{"bits", 3}, {"trial_length", o.steps}});

@@ -63,18 +63,17 @@ void add_penalty_gradient(Matrix& grad, const Source& x, double l1, double l2) {
   if (l1 != 0) grad.array() += static_cast<Scalar>(l1 / count) * x.array().sign();
 }
 
-// Masked MSE Σ m (y - ŷ)² / Σ m, and its gradient 2 m (y - ŷ) / Σ m.
+// Σ m (y - ŷ)², the masked MSE's numerator; its gradient 2 m (y - ŷ) / Σ m
+// with the whole batch's Σ m (BatchTotals), and a divisor that is never 0.
+inline double nonzero(double count) { return count > 0 ? count : 1.0; }
 template <typename Matrix>
-double masked_mse(const Matrix& outputs, const Matrix& targets, const Matrix& mask) {
-  const double mask_sum = static_cast<double>(mask.sum());
-  return static_cast<double>(((outputs - targets).array().square() * mask.array()).sum()) /
-         (mask_sum > 0 ? mask_sum : 1.0);
+double masked_squared_error(const Matrix& outputs, const Matrix& targets, const Matrix& mask) {
+  return static_cast<double>(((outputs - targets).array().square() * mask.array()).sum());
 }
 template <typename Matrix>
-Matrix masked_mse_gradient(const Matrix& outputs, const Matrix& targets, const Matrix& mask) {
+Matrix masked_mse_gradient(const Matrix& outputs, const Matrix& targets, const Matrix& mask, double mask_sum) {
   using Scalar = typename Matrix::Scalar;
-  const double mask_sum = static_cast<double>(mask.sum());
-  return static_cast<Scalar>(2.0 / (mask_sum > 0 ? mask_sum : 1.0)) * (outputs - targets).cwiseProduct(mask);
+  return static_cast<Scalar>(2.0 / nonzero(mask_sum)) * (outputs - targets).cwiseProduct(mask);
 }
 
 // λ_w2 Σ mean(W²) + λ_w1 Σ mean(|W|) over the three weight matrices, and its gradient.

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "dense_kernels.hpp"
+#include "products.hpp"
 #include "neurofab/common/error.hpp"
 #include "neurofab/models/spike_encoding.hpp"
 
@@ -205,10 +206,10 @@ void LifRnn<Scalar>::forward(const Matrix& task_inputs, int batch_size, const Ma
     traj.refractory.resize(0, 0);
   }
 
-  // Input drive W_in X_t + b for all steps at once; u_t overwrites it step by step.
   traj.potentials.resize(n, columns);
-  detail::product_with_small_inner_size(traj.potentials, weights_.w_in, traj.inputs);
-  traj.potentials.colwise() += weights_.b_rec.col(0);
+  SpikeEvents& events = traj.events;
+  events.clear();
+  detail::append_spike_events(traj.spikes.leftCols(batch), events);  // s_0
 
   const auto beta = weights_.beta.col(0).array();
   const auto alpha = weights_.alpha_syn.col(0).array();
@@ -223,7 +224,10 @@ void LifRnn<Scalar>::forward(const Matrix& task_inputs, int batch_size, const Ma
     auto v = traj.membranes.middleCols(current, batch);
     const auto v_previous = traj.membranes.middleCols(previous, batch).array();
 
-    current_in.noalias() = weights_.w_rec * traj.spikes.middleCols(previous, batch);
+    // The input drive W_in X_t + b first; u_t overwrites it below.
+    detail::product_with_small_inner_size(u, weights_.w_in, traj.inputs.middleCols(previous, batch));
+    u.colwise() += weights_.b_rec.col(0);
+    detail::multiply_spikes(current_in, weights_.w_rec, traj.spikes.middleCols(previous, batch), events, previous);
     current_in.array() += u.array() + traj.currents.middleCols(previous, batch).array().colwise() * alpha;
     u.array() = v_previous.colwise() * beta + current_in.array();
 
@@ -248,10 +252,12 @@ void LifRnn<Scalar>::forward(const Matrix& task_inputs, int batch_size, const Ma
     } else {
       v.array() = u.array() * (Scalar(1) - s.array());
     }
+    detail::append_spike_events(s, events);
   }
 
   // Readout: W_out s_t + b_out for all steps, then the leak step by step.
-  traj.outputs.noalias() = weights_.w_out * traj.spikes.rightCols(columns);
+  traj.outputs.resize(config_.n_out, columns);
+  detail::multiply_spikes(traj.outputs, weights_.w_out, traj.spikes.rightCols(columns), events, batch);
   traj.outputs.colwise() += weights_.b_out.col(0);
   const auto kappa = static_cast<Scalar>(config_.kappa());
   if (kappa != Scalar(0)) {
@@ -263,38 +269,69 @@ void LifRnn<Scalar>::forward(const Matrix& task_inputs, int batch_size, const Ma
 }
 
 template <typename Scalar>
-LossTerms LifRnn<Scalar>::loss(const Matrix& targets, const Matrix& mask, const Regularization& reg,
-                               const Trajectory& traj) const {
+void LifRnn<Scalar>::add_to_totals(const Matrix& mask, const Trajectory& traj, BatchTotals& totals) const {
+  const Eigen::Index columns = traj.outputs.cols();
+  totals.mask_sum += static_cast<double>(mask.sum());
+  totals.columns += static_cast<double>(columns);
+  totals.activity_count += static_cast<double>(columns) * config_.n_rec;
+  // Summed in Scalar first (exact for spikes below 2^24 steps·trials): a sum
+  // cast on the fly would be evaluated row by row.
+  const Eigen::Matrix<Scalar, Eigen::Dynamic, 1> sums = traj.spikes.rightCols(columns).rowwise().sum();
+  const Eigen::VectorXd spike_sums = sums.template cast<double>();
+  if (totals.spike_sums.size() == 0) totals.spike_sums = Eigen::VectorXd::Zero(config_.n_rec);
+  totals.spike_sums += spike_sums;
+}
+
+template <typename Scalar>
+LossTerms LifRnn<Scalar>::part_loss(const Matrix& targets, const Matrix& mask, const Regularization& reg,
+                                    const Trajectory& traj, const BatchTotals& totals) const {
   const Eigen::Index columns = traj.outputs.cols();
   if (targets.rows() != config_.n_out || targets.cols() != columns || mask.rows() != targets.rows() ||
       mask.cols() != columns) {
     throw InputError("loss: targets and mask must have shape [n_out, T*B] of the forward pass");
   }
   LossTerms loss;
-  loss.task = detail::masked_mse(traj.outputs, targets, mask);
-  loss.weights = detail::weight_penalty(weights_.w_in, weights_.w_rec, weights_.w_out, reg.l1_weights, reg.l2_weights);
+  loss.task = detail::masked_squared_error(traj.outputs, targets, mask) / detail::nonzero(totals.mask_sum);
   const auto spikes = traj.spikes.rightCols(columns);  // s_1 .. s_T, all >= 0
-  const double count = static_cast<double>(spikes.size());
-  loss.rates = reg.l2_rates * detail::mean_square(spikes) + reg.l1_rates * static_cast<double>(spikes.sum()) / count;
+  const double count = detail::nonzero(totals.activity_count);
+  if (reg.l2_rates != 0) loss.rates += reg.l2_rates * static_cast<double>(spikes.squaredNorm()) / count;
+  if (reg.l1_rates != 0) loss.rates += reg.l1_rates * static_cast<double>(spikes.sum()) / count;
+  return loss;
+}
+
+template <typename Scalar>
+LossTerms LifRnn<Scalar>::batch_loss(const Regularization& reg, const BatchTotals& totals) const {
+  LossTerms loss;
+  loss.weights = detail::weight_penalty(weights_.w_in, weights_.w_rec, weights_.w_out, reg.l1_weights, reg.l2_weights);
   if (reg.target_rate_weight != 0) {
-    const Eigen::Matrix<double, Eigen::Dynamic, 1> rates =
-        spikes.rowwise().sum().template cast<double>() / static_cast<double>(columns);
+    const Eigen::VectorXd rates = totals.spike_sums / detail::nonzero(totals.columns);
     loss.rates += reg.target_rate_weight * (rates.array() - reg.target_rate).square().mean();
   }
   return loss;
 }
 
 template <typename Scalar>
-LossTerms LifRnn<Scalar>::loss_and_gradient(const Matrix& /*inputs*/, const Matrix& targets, const Matrix& mask,
-                                            const Regularization& reg, Trajectory& traj, Tensors& g) const {
-  const LossTerms result = loss(targets, mask, reg, traj);
+LossTerms LifRnn<Scalar>::loss(const Matrix& targets, const Matrix& mask, const Regularization& reg,
+                               const Trajectory& traj) const {
+  BatchTotals totals;
+  add_to_totals(mask, traj, totals);
+  LossTerms loss = part_loss(targets, mask, reg, traj, totals);
+  loss += batch_loss(reg, totals);
+  return loss;
+}
+
+template <typename Scalar>
+void LifRnn<Scalar>::part_gradient(const Matrix& /*inputs*/, const Matrix& targets, const Matrix& mask,
+                                   const Regularization& reg, const BatchTotals& totals, Trajectory& traj,
+                                   Tensors& g) const {
   const Eigen::Index columns = traj.outputs.cols();
   const int batch = traj.batch_size;
   const int n = config_.n_rec;
   const auto spikes = traj.spikes.rightCols(columns);  // s_1 .. s_T
+  const SpikeEvents& events = traj.events;
 
   // Readout: gy_t = ∂L/∂y_t|direct + κ gy_{t+1}.
-  Matrix d_outputs = detail::masked_mse_gradient(traj.outputs, targets, mask);
+  Matrix d_outputs = detail::masked_mse_gradient(traj.outputs, targets, mask, totals.mask_sum);
   const auto kappa = static_cast<Scalar>(config_.kappa());
   if (kappa != Scalar(0)) {
     for (int t = traj.n_steps - 2; t >= 0; --t) {
@@ -302,25 +339,23 @@ LossTerms LifRnn<Scalar>::loss_and_gradient(const Matrix& /*inputs*/, const Matr
           kappa * d_outputs.middleCols(Eigen::Index(t + 1) * batch, batch);
     }
   }
-  detail::product_with_small_transposed(g.w_out.transpose(), spikes, d_outputs);
+  detail::multiply_by_spikes_transposed(g.w_out, d_outputs, spikes, detail::Accumulate::kAssign, events, batch,
+                                        traj.events_by_unit);
   g.b_out = d_outputs.rowwise().sum();
 
-  // ∂L/∂s_t through the readout and the activity penalties, for all t at once.
-  Matrix& direct = traj.spike_gradient;
-  direct.resize(n, columns);
-  detail::product_with_small_inner_size(direct, weights_.w_out.transpose(), d_outputs);
-  const double count = static_cast<double>(spikes.size());
-  if (reg.l1_rates != 0) direct.array() += static_cast<Scalar>(reg.l1_rates / count);
-  if (reg.l2_rates != 0) direct.array() += static_cast<Scalar>(2.0 * reg.l2_rates / count) * spikes.array();
+  // ∂L/∂s_t's parts that do not come from the recurrence: the activity
+  // penalties (a constant and a multiple of s_t) and the firing-rate term (per unit).
+  const double count = detail::nonzero(totals.activity_count);
+  const auto l1 = static_cast<Scalar>(reg.l1_rates / count), l2 = static_cast<Scalar>(2.0 * reg.l2_rates / count);
+  Eigen::Matrix<Scalar, Eigen::Dynamic, 1> per_unit = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>::Constant(n, l1);
   if (reg.target_rate_weight != 0) {
-    const Eigen::Matrix<double, Eigen::Dynamic, 1> rates =
-        spikes.rowwise().sum().template cast<double>() / static_cast<double>(columns);
-    const Eigen::Matrix<Scalar, Eigen::Dynamic, 1> per_unit =
-        (2.0 * reg.target_rate_weight / (n * static_cast<double>(columns)) * (rates.array() - reg.target_rate))
-            .matrix()
-            .template cast<Scalar>();
-    direct.colwise() += per_unit;
+    const Eigen::VectorXd rates = totals.spike_sums / detail::nonzero(totals.columns);
+    per_unit += (2.0 * reg.target_rate_weight / (n * detail::nonzero(totals.columns)) *
+                 (rates.array() - reg.target_rate))
+                    .matrix()
+                    .template cast<Scalar>();
   }
+  const bool per_unit_term = reg.l1_rates != 0 || reg.target_rate_weight != 0;
 
   // Backward through time (see the header for the equations).
   const auto theta = static_cast<Scalar>(config_.threshold);
@@ -333,10 +368,13 @@ LossTerms LifRnn<Scalar>::loss_and_gradient(const Matrix& /*inputs*/, const Matr
   using Array = Eigen::Array<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   Array g_current_next = Array::Zero(n, batch);  // gI_{t+1}
   Array g_membrane = Array::Zero(n, batch);      // gv_t, from step t+1
-  Array g_u(n, batch), g_s(n, batch), surrogate(n, batch);
+  Array g_u(n, batch), surrogate(n, batch);
   Matrix running = Matrix::Zero(n, batch);       // W_rec^T gI_{t+1}
+  Matrix& g_s = traj.spike_gradient;             // gs_t
+  g_s.resize(n, batch);
   Eigen::Matrix<Scalar, Eigen::Dynamic, 1> g_beta = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>::Zero(n);
   Eigen::Matrix<Scalar, Eigen::Dynamic, 1> g_alpha = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>::Zero(n);
+  const Matrix w_out_transposed = weights_.w_out.transpose();
   const Matrix w_rec_transposed = weights_.w_rec.transpose();  // a plain operand multiplies faster
 
   for (int t = traj.n_steps - 1; t >= 0; --t) {
@@ -344,14 +382,18 @@ LossTerms LifRnn<Scalar>::loss_and_gradient(const Matrix& /*inputs*/, const Matr
     auto u_then_g_current = traj.potentials.middleCols(previous, batch);  // u_t in, gI_t out
     const auto u = u_then_g_current.array();
     const auto s = traj.spikes.middleCols(current, batch).array();
-    g_s = direct.middleCols(previous, batch).array() + running.array();
+    detail::product_with_small_inner_size(g_s, w_out_transposed, d_outputs.middleCols(previous, batch));
+    g_s += running;
+    if (per_unit_term) g_s.colwise() += per_unit;
+    if (l2 != 0) g_s.array() += l2 * s;
     surrogate = surrogate_derivative(config_.surrogate, slope, (u - theta).eval());
     if (refractory) surrogate *= Scalar(1) - traj.refractory.middleCols(previous, batch).array();
+    const auto gs = g_s.array();
     if (subtract) {
-      g_u = detach ? (g_membrane + surrogate * g_s).eval() : (g_membrane + surrogate * (g_s - theta * g_membrane)).eval();
+      g_u = detach ? (g_membrane + surrogate * gs).eval() : (g_membrane + surrogate * (gs - theta * g_membrane)).eval();
     } else {
-      g_u = detach ? (g_membrane * (Scalar(1) - s) + surrogate * g_s).eval()
-                   : (g_membrane * (Scalar(1) - s) + surrogate * (g_s - u * g_membrane)).eval();
+      g_u = detach ? (g_membrane * (Scalar(1) - s) + surrogate * gs).eval()
+                   : (g_membrane * (Scalar(1) - s) + surrogate * (gs - u * g_membrane)).eval();
     }
     const auto v_previous = traj.membranes.middleCols(previous, batch).array();
     if (refractory) {
@@ -367,17 +409,33 @@ LossTerms LifRnn<Scalar>::loss_and_gradient(const Matrix& /*inputs*/, const Matr
     }
     g_alpha += (u_then_g_current.array() * traj.currents.middleCols(previous, batch).array()).rowwise().sum().matrix();
     g_current_next = u_then_g_current.array();
-    if (t > 0) running.noalias() = w_rec_transposed * u_then_g_current;
+    if (t > 0) detail::multiply(running, w_rec_transposed, u_then_g_current, detail::Accumulate::kAssign);
   }
 
   const Matrix& g_currents = traj.potentials;
-  g.w_rec.noalias() = g_currents * traj.spikes.leftCols(columns).transpose();  // Σ_t gI_t s_{t-1}^T
-  detail::product_with_small_transposed(g.w_in, g_currents, traj.inputs);
+  detail::multiply_by_spikes_transposed(g.w_rec, g_currents, traj.spikes.leftCols(columns),
+                                        detail::Accumulate::kAssign, events, 0,
+                                        traj.events_by_unit);  // Σ_t gI_t s_{t-1}^T
+  detail::multiply_by_transpose(g.w_in, g_currents, traj.inputs, detail::Accumulate::kAssign);  // Σ_t gI_t X_t^T
   g.b_rec = g_currents.rowwise().sum();
   g.beta = g_beta;
   g.alpha_syn = g_alpha;
+}
 
+template <typename Scalar>
+void LifRnn<Scalar>::finish_gradient(const Regularization& reg, Tensors& g) const {
   detail::finish_gradient(g, weights_, reg, constraints_, config_);
+}
+
+template <typename Scalar>
+LossTerms LifRnn<Scalar>::loss_and_gradient(const Matrix& inputs, const Matrix& targets, const Matrix& mask,
+                                            const Regularization& reg, Trajectory& traj, Tensors& g) const {
+  BatchTotals totals;
+  add_to_totals(mask, traj, totals);
+  LossTerms result = part_loss(targets, mask, reg, traj, totals);
+  result += batch_loss(reg, totals);
+  part_gradient(inputs, targets, mask, reg, totals, traj, g);
+  finish_gradient(reg, g);
   return result;
 }
 

@@ -7,12 +7,14 @@
 
 #include "neurofab/common/error.hpp"
 #include "dense_kernels.hpp"
+#include "products.hpp"
 
 namespace nf::models {
 
-using detail::add_penalty_gradient;
+using detail::Accumulate;
+using detail::multiply;
+using detail::multiply_by_transpose;
 using detail::product_with_small_inner_size;
-using detail::product_with_small_transposed;
 
 std::string to_string(Activation activation) {
   return activation == Activation::kTanh ? "tanh" : "relu";
@@ -102,18 +104,19 @@ void RateRnn<Scalar>::forward(const Matrix& inputs, int batch_size, const Matrix
   traj.batch_size = batch_size;
   traj.states.resize(n, columns + batch_size);
   traj.states.leftCols(batch_size).setZero();
-
-  // All input drive at once (one pass over T·B columns), then the recurrence step by step.
   traj.rates.resize(n, columns);
-  product_with_small_inner_size(traj.rates, weights_.w_in, inputs);
-  traj.rates.colwise() += weights_.b_rec.col(0);
-  if (noisy) traj.rates.noalias() += sigma * *noise;
 
+  // Step by step, so each step's block stays in cache: a_t = W_in x_t + b
+  // (+ σ ξ_t) + W_rec h_{t-1}, φ(a_t), then the leak.
   for (int t = 0; t < steps; ++t) {
-    auto previous = traj.states.middleCols(Eigen::Index(t) * batch_size, batch_size);
-    auto current = traj.states.middleCols(Eigen::Index(t + 1) * batch_size, batch_size);
-    auto pre = traj.rates.middleCols(Eigen::Index(t) * batch_size, batch_size);
-    pre.noalias() += weights_.w_rec * previous;
+    const Eigen::Index first = Eigen::Index(t) * batch_size;
+    auto previous = traj.states.middleCols(first, batch_size);
+    auto current = traj.states.middleCols(first + batch_size, batch_size);
+    auto pre = traj.rates.middleCols(first, batch_size);
+    product_with_small_inner_size(pre, weights_.w_in, inputs.middleCols(first, batch_size));
+    pre.colwise() += weights_.b_rec.col(0);
+    if (noisy) pre.noalias() += sigma * noise->middleCols(first, batch_size);
+    multiply(pre, weights_.w_rec, previous, Accumulate::kAddResult);
     if (config_.activation == Activation::kTanh) {
       pre = pre.array().tanh();
     } else {
@@ -125,10 +128,18 @@ void RateRnn<Scalar>::forward(const Matrix& inputs, int batch_size, const Matrix
   traj.outputs.colwise() += weights_.b_out.col(0);
 }
 
+template <typename Scalar>
+void RateRnn<Scalar>::add_to_totals(const Matrix& mask, const RateRnnTrajectory<Scalar>& traj,
+                                    BatchTotals& totals) const {
+  const Eigen::Index columns = traj.outputs.cols();
+  totals.mask_sum += static_cast<double>(mask.sum());
+  totals.columns += static_cast<double>(columns);
+  totals.activity_count += static_cast<double>(columns) * config_.n_rec;
+}
 
 template <typename Scalar>
-LossTerms RateRnn<Scalar>::loss(const Matrix& targets, const Matrix& mask, const Regularization& reg,
-                                const RateRnnTrajectory<Scalar>& traj) const {
+LossTerms RateRnn<Scalar>::part_loss(const Matrix& targets, const Matrix& mask, const Regularization& reg,
+                                     const RateRnnTrajectory<Scalar>& traj, const BatchTotals& totals) const {
   const Eigen::Index columns = traj.outputs.cols();
   if (targets.rows() != config_.n_out || targets.cols() != columns || mask.rows() != targets.rows() ||
       mask.cols() != columns) {
@@ -138,59 +149,96 @@ LossTerms RateRnn<Scalar>::loss(const Matrix& targets, const Matrix& mask, const
     throw InputError("the firing-rate target is a regulariser of LIF networks, not of rate RNNs");
   }
   LossTerms loss;
-  loss.task = detail::masked_mse(traj.outputs, targets, mask);
-  loss.weights = detail::weight_penalty(weights_.w_in, weights_.w_rec, weights_.w_out, reg.l1_weights, reg.l2_weights);
+  loss.task = detail::masked_squared_error(traj.outputs, targets, mask) / detail::nonzero(totals.mask_sum);
   const auto states = traj.states.rightCols(columns);  // h_1 .. h_T
-  loss.rates = reg.l2_rates * detail::mean_square(states) + reg.l1_rates * detail::mean_abs(states);
+  const double count = detail::nonzero(totals.activity_count);
+  if (reg.l2_rates != 0) loss.rates += reg.l2_rates * static_cast<double>(states.squaredNorm()) / count;
+  if (reg.l1_rates != 0) loss.rates += reg.l1_rates * static_cast<double>(states.cwiseAbs().sum()) / count;
   return loss;
 }
 
 template <typename Scalar>
-LossTerms RateRnn<Scalar>::loss_and_gradient(const Matrix& inputs, const Matrix& targets, const Matrix& mask,
-                                             const Regularization& reg, RateRnnTrajectory<Scalar>& traj,
-                                             Tensors& g) const {
-  const LossTerms result = loss(targets, mask, reg, traj);
+LossTerms RateRnn<Scalar>::batch_loss(const Regularization& reg, const BatchTotals& /*totals*/) const {
+  LossTerms loss;
+  loss.weights = detail::weight_penalty(weights_.w_in, weights_.w_rec, weights_.w_out, reg.l1_weights, reg.l2_weights);
+  return loss;
+}
+
+template <typename Scalar>
+LossTerms RateRnn<Scalar>::loss(const Matrix& targets, const Matrix& mask, const Regularization& reg,
+                                const RateRnnTrajectory<Scalar>& traj) const {
+  BatchTotals totals;
+  add_to_totals(mask, traj, totals);
+  LossTerms loss = part_loss(targets, mask, reg, traj, totals);
+  loss += batch_loss(reg, totals);
+  return loss;
+}
+
+template <typename Scalar>
+void RateRnn<Scalar>::part_gradient(const Matrix& inputs, const Matrix& targets, const Matrix& mask,
+                                    const Regularization& reg, const BatchTotals& totals,
+                                    RateRnnTrajectory<Scalar>& traj, Tensors& g) const {
   const Eigen::Index columns = traj.outputs.cols();
   const int batch = traj.batch_size;
   const int n = config_.n_rec;
+  const auto previous_states = traj.states.leftCols(columns);  // h_0 .. h_{T-1}
+  const auto current = traj.states.rightCols(columns);         // h_1 .. h_T
 
-  const auto previous_t = traj.states.leftCols(columns).transpose();  // h_0 .. h_{T-1}, as rows
-  const auto current = traj.states.rightCols(columns);
-
-  const Matrix d_outputs = detail::masked_mse_gradient(traj.outputs, targets, mask);
-  product_with_small_transposed(g.w_out.transpose(), current, d_outputs);  // (h · dY^T)^T
+  const Matrix d_outputs = detail::masked_mse_gradient(traj.outputs, targets, mask, totals.mask_sum);
+  Matrix w_out_gradient_transposed(n, config_.n_out);
+  multiply_by_transpose(w_out_gradient_transposed, current, d_outputs, Accumulate::kAssign);  // Σ_t h_t dY_t^T
+  g.w_out = w_out_gradient_transposed.transpose();
   g.b_out = d_outputs.rowwise().sum();
 
-  // ∂L/∂h_t through the readout and the rate penalties, for all t at once.
-  Matrix& total = traj.total_gradient;
-  total.resize(n, columns);
-  product_with_small_inner_size(total, weights_.w_out.transpose(), d_outputs);
-  add_penalty_gradient(total, current, reg.l1_rates, reg.l2_rates);
-
-  // Backward through time; `running` carries (1-α) g_t + W_rec^T δ_t to step t-1,
-  // and δ_t overwrites φ(a_t) in `rates`, which is read for the last time here.
+  // Backward through time, step by step: ∂L/∂h_t = W_out^T dY_t + the rate
+  // penalties' + `running`, which carries (1-α) ∂L/∂h_{t+1} + W_rec^T δ_{t+1};
+  // δ_t overwrites φ(a_t) in `rates`, which is read for the last time here.
   const Scalar alpha = static_cast<Scalar>(config_.alpha());
   const bool tanh = config_.activation == Activation::kTanh;
-  Matrix running = Matrix::Zero(n, batch);
+  const double count = detail::nonzero(totals.activity_count);
+  const auto l2 = static_cast<Scalar>(2.0 * reg.l2_rates / count), l1 = static_cast<Scalar>(reg.l1_rates / count);
+  const Matrix w_out_transposed = weights_.w_out.transpose();
   const Matrix w_rec_transposed = weights_.w_rec.transpose();  // a plain operand multiplies faster
+  Matrix& g_t = traj.total_gradient;
+  g_t.resize(n, batch);
+  Matrix running = Matrix::Zero(n, batch);
   for (int t = traj.n_steps - 1; t >= 0; --t) {
-    auto g_t = total.middleCols(Eigen::Index(t) * batch, batch);
-    auto rates = traj.rates.middleCols(Eigen::Index(t) * batch, batch);
+    const Eigen::Index first = Eigen::Index(t) * batch;
+    const auto h_t = current.middleCols(first, batch);
+    auto rates = traj.rates.middleCols(first, batch);
+    product_with_small_inner_size(g_t, w_out_transposed, d_outputs.middleCols(first, batch));
     g_t += running;
+    if (l2 != 0) g_t += l2 * h_t;
+    if (l1 != 0) g_t.array() += l1 * h_t.array().sign();
     running = (Scalar(1) - alpha) * g_t;
     if (tanh) {
       rates.array() = alpha * g_t.array() * (Scalar(1) - rates.array().square());
     } else {
       rates.array() = (rates.array() > Scalar(0)).select(alpha * g_t.array(), Scalar(0));
     }
-    if (t > 0) running.noalias() += w_rec_transposed * rates;  // g_0 is not needed
+    if (t > 0) multiply(running, w_rec_transposed, rates, Accumulate::kAddResult);  // g_0 is not needed
   }
   const Matrix& deltas = traj.rates;
-  g.w_rec.noalias() = deltas * previous_t;  // Σ_t δ_t h_{t-1}^T
-  product_with_small_transposed(g.w_in, deltas, inputs);
+  multiply_by_transpose(g.w_rec, deltas, previous_states, Accumulate::kAssign);  // Σ_t δ_t h_{t-1}^T
+  multiply_by_transpose(g.w_in, deltas, inputs, Accumulate::kAssign);            // Σ_t δ_t x_t^T
   g.b_rec = deltas.rowwise().sum();
+}
 
+template <typename Scalar>
+void RateRnn<Scalar>::finish_gradient(const Regularization& reg, Tensors& g) const {
   detail::finish_gradient(g, weights_, reg, constraints_, config_);
+}
+
+template <typename Scalar>
+LossTerms RateRnn<Scalar>::loss_and_gradient(const Matrix& inputs, const Matrix& targets, const Matrix& mask,
+                                             const Regularization& reg, RateRnnTrajectory<Scalar>& traj,
+                                             Tensors& g) const {
+  BatchTotals totals;
+  add_to_totals(mask, traj, totals);
+  LossTerms result = part_loss(targets, mask, reg, traj, totals);
+  result += batch_loss(reg, totals);
+  part_gradient(inputs, targets, mask, reg, totals, traj, g);
+  finish_gradient(reg, g);
   return result;
 }
 

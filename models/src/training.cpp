@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "neurofab/common/error.hpp"
+#include "dense_products.hpp"
 
 namespace nf::models {
 namespace {
@@ -69,6 +70,7 @@ void TrainingConfig::validate() const {
     if (!ok) throw InputError(fmt::format("training field '{}': {}", field, message));
   };
   require(batch_size >= 1, "batch_size", fmt::format("must be >= 1 (got {})", batch_size));
+  require(threads >= 1, "threads", fmt::format("must be >= 1 (got {})", threads));
   require(max_epochs >= 1, "max_epochs", fmt::format("must be >= 1 (got {})", max_epochs));
   require(steps_per_epoch >= 1, "steps_per_epoch", fmt::format("must be >= 1 (got {})", steps_per_epoch));
   require(std::isfinite(learning_rate) && learning_rate > 0, "learning_rate",
@@ -101,19 +103,85 @@ Eigen::MatrixXf sample_noise(const RateRnnConfig& config, int columns, Rng& rng)
   return noise;
 }
 
+std::string training_products() {
+  return fmt::format("recurrent products: neurofab's fixed-order kernels, {}", to_string(detail::fastest_product_isa()));
+}
+
+template <typename Network>
+WorkerPool& TrainingStep<Network>::pool(int threads) {
+  if (!pool_ || pool_->threads() != threads) pool_ = std::make_unique<WorkerPool>(threads);
+  return *pool_;
+}
+
+// Copies trials [first, first + count) of every step into part `p`: column
+// t·B + b of the batch becomes column t·count + (b - first).
+template <typename Network>
+void TrainingStep<Network>::split(const Batch& batch, const Eigen::MatrixXf* noise) {
+  const int trials = batch.batch_size;
+  const Eigen::Index steps = batch.inputs.cols() / trials;
+  const int part_count = (trials + kTrialsPerPart - 1) / kTrialsPerPart;
+  parts_.resize(static_cast<std::size_t>(part_count));
+  const bool noisy = noise != nullptr && noise->size() > 0;
+  for (int p = 0; p < part_count; ++p) {
+    Part& part = parts_[static_cast<std::size_t>(p)];
+    const int first = p * kTrialsPerPart, count = std::min(kTrialsPerPart, trials - first);
+    part.trials = count;
+    part.inputs.resize(batch.inputs.rows(), steps * count);
+    part.targets.resize(batch.targets.rows(), steps * count);
+    part.mask.resize(batch.mask.rows(), steps * count);
+    if (noisy) part.noise.resize(noise->rows(), steps * count);
+    for (Eigen::Index t = 0; t < steps; ++t) {
+      const Eigen::Index from = t * trials + first, to = t * count;
+      part.inputs.middleCols(to, count) = batch.inputs.middleCols(from, count).template cast<float>();
+      part.targets.middleCols(to, count) = batch.targets.middleCols(from, count).template cast<float>();
+      part.mask.middleCols(to, count) = batch.mask.middleCols(from, count).template cast<float>();
+      if (noisy) part.noise.middleCols(to, count) = noise->middleCols(from, count);
+    }
+    if (!noisy) part.noise.resize(0, 0);
+  }
+}
+
+// Forward passes of the parts, the batch's totals and loss, then the parts'
+// gradients, added in part order (kTrialsPerPart says why).
+template <typename Network>
+LossTerms TrainingStep<Network>::loss_and_gradient(const Network& network, const Regularization& regularization) {
+  const int part_count = static_cast<int>(parts_.size());
+  pool_->run(part_count, [&](int p) {
+    Part& part = parts_[static_cast<std::size_t>(p)];
+    network.forward(part.inputs, part.trials, part.noise.size() ? &part.noise : nullptr, part.trajectory);
+  });
+  BatchTotals totals;
+  for (const Part& part : parts_) network.add_to_totals(part.mask, part.trajectory, totals);
+  LossTerms loss;
+  for (const Part& part : parts_) loss += network.part_loss(part.targets, part.mask, regularization, part.trajectory, totals);
+  loss += network.batch_loss(regularization, totals);
+  if (!std::isfinite(loss.total())) return loss;
+
+  pool_->run(part_count, [&](int p) {
+    Part& part = parts_[static_cast<std::size_t>(p)];
+    if (part.gradient.w_in.size() == 0) part.gradient = Network::Tensors::zeros(network.config());
+    network.part_gradient(part.inputs, part.targets, part.mask, regularization, totals, part.trajectory,
+                          part.gradient);
+  });
+  gradient_.for_each([&](const std::string& name, Eigen::MatrixXf& sum) {
+    sum = parts_.front().gradient.at(name);
+    for (std::size_t p = 1; p < parts_.size(); ++p) sum += parts_[p].gradient.at(name);
+  });
+  network.finish_gradient(regularization, gradient_);
+  return loss;
+}
+
 template <typename Network>
 LossTerms TrainingStep<Network>::run(Network& network, const Batch& batch, const Eigen::MatrixXf* noise,
                                      const TrainingConfig& config, double learning_rate, Adam& optimizer,
                                      const WeightProjection& projection) {
-  inputs_ = batch.inputs.cast<float>();
-  targets_ = batch.targets.cast<float>();
-  mask_ = batch.mask.cast<float>();
+  split(batch, noise);
+  pool(config.threads);
   if (gradient_.w_in.size() == 0) gradient_ = Network::Tensors::zeros(network.config());
 
   const LossTerms loss = [&] {
     const ProjectedWeights<Network> projected(network, projection, float_weights_);
-    network.forward(inputs_, batch.batch_size, noise, trajectory_);
-    return network.loss_and_gradient(inputs_, targets_, mask_, config.regularization, trajectory_, gradient_);
+    return loss_and_gradient(network, config.regularization);
   }();
   if (!std::isfinite(loss.total())) return loss;  // the caller rolls back (train) or reports it
   clip_global_norm(gradient_, config.clip_norm);

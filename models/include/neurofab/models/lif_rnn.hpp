@@ -67,6 +67,7 @@
 //     table, not a redesign.
 
 #include <Eigen/Core>
+#include <cstddef>
 #include <set>
 #include <string>
 #include <vector>
@@ -170,6 +171,20 @@ struct LifRnnTensors {
   }
 };
 
+// Where the ones of a spike matrix are, column by column: the rows of column
+// j's ones are rows[starts[j] .. starts[j+1]). `binary` is false once a column
+// held a value other than 0 and 1 (the smooth test mode); products then take
+// the dense path. `rows` may be longer than its used part, starts.back().
+struct SpikeEvents {
+  std::vector<int> rows;
+  std::vector<std::ptrdiff_t> starts{0};
+  bool binary = true;
+  void clear() {
+    starts.assign(1, 0);
+    binary = true;
+  }
+};
+
 // The forward pass's record (what BPTT needs, and what raster plots and
 // activity counts read) plus BPTT's workspace. Column t·B + b holds step t of
 // trial b; the (T+1)·B matrices start with the zero state of step 0.
@@ -185,7 +200,9 @@ struct LifRnnTrajectory {
   Matrix potentials;  // n_rec x T·B: u_1 .. u_T; ∂L/∂I_t after BPTT
   Matrix refractory;  // n_rec x T·B: q_1 .. q_T (empty without a refractory period)
   Matrix outputs;     // n_out x T·B: y_1 .. y_T
-  Matrix spike_gradient;  // workspace: ∂L/∂s_t through the readout and penalties
+  Matrix spike_gradient;  // workspace: ∂L/∂s_t of one step
+  SpikeEvents events;      // where the ones of `spikes` are, for the spike products
+  SpikeEvents events_by_unit;  // workspace: the same by unit, for the weight gradients
 };
 
 // Spiking activity of a forward pass, per step of one trial.
@@ -227,6 +244,18 @@ class LifRnn {
   LossTerms loss_and_gradient(const Matrix& inputs, const Matrix& targets, const Matrix& mask,
                               const Regularization& regularization, Trajectory& trajectory,
                               Tensors& gradient) const;
+
+  // The same for a batch evaluated in parts, as RateRnn's (loss.hpp): the
+  // firing-rate term needs every unit's spike count over the whole batch, so
+  // it is a batch term, and each part's gradient of it reads the totals.
+  void add_to_totals(const Matrix& mask, const Trajectory& trajectory, BatchTotals& totals) const;
+  LossTerms part_loss(const Matrix& targets, const Matrix& mask, const Regularization& regularization,
+                      const Trajectory& trajectory, const BatchTotals& totals) const;
+  LossTerms batch_loss(const Regularization& regularization, const BatchTotals& totals) const;
+  void part_gradient(const Matrix& inputs, const Matrix& targets, const Matrix& mask,
+                     const Regularization& regularization, const BatchTotals& totals, Trajectory& trajectory,
+                     Tensors& gradient) const;
+  void finish_gradient(const Regularization& regularization, Tensors& gradient) const;
 
   // Re-imposes masks and Dale's law, and clips the decays to [0, 1].
   void apply_constraints();

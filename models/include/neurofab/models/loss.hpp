@@ -8,6 +8,13 @@
 //                                                           λ_r1 is a cost per spike per unit and step)
 //     + λ_f mean_i (r_i - r*)²                              LIF only: r_i = mean_{t,b} s_i, the firing
 //                                                           rate of unit i in spikes per step
+//
+// A batch may be evaluated in parts (groups of trials, see training.hpp): each
+// part's sums are normalised by the whole batch's counts (BatchTotals), the
+// parts' losses and gradients are added in part order, and the terms of the
+// whole batch (weight penalties, the firing-rate term) are added once.
+
+#include <Eigen/Core>
 
 namespace nf::models {
 
@@ -20,11 +27,25 @@ struct Regularization {
   double target_rate_weight = 0.0;  // λ_f (LIF)
 };
 
+// The counts of a whole batch that every part's loss and gradient divide by.
+struct BatchTotals {
+  double mask_sum = 0;        // Σ m
+  double activity_count = 0;  // entries of the activity a: n_rec · T · B
+  double columns = 0;         // T · B
+  Eigen::VectorXd spike_sums;  // LIF: Σ_{t,b} s_i per unit (the firing-rate term)
+};
+
 struct LossTerms {
   double task = 0.0;  // masked MSE
   double weights = 0.0;
   double rates = 0.0;  // activity and firing-rate terms
   double total() const { return task + weights + rates; }
+  LossTerms& operator+=(const LossTerms& other) {
+    task += other.task;
+    weights += other.weights;
+    rates += other.rates;
+    return *this;
+  }
 };
 
 }  // namespace nf::models

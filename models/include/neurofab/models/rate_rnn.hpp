@@ -113,7 +113,7 @@ struct RateRnnTrajectory {
   Matrix states;   // n_rec x (T+1)·B: h_0 .. h_T, column t·B + b holds h_t of trial b
   Matrix rates;    // n_rec x T·B: φ(a_t) for t = 1..T (column (t-1)·B + b); δ_t after BPTT
   Matrix outputs;  // n_out x T·B: y_t for t = 1..T
-  Matrix total_gradient;     // workspace: ∂L/∂h_t
+  Matrix total_gradient;     // workspace: ∂L/∂h_t of one step
 };
 
 template <typename Scalar>
@@ -146,6 +146,20 @@ class RateRnn {
   LossTerms loss_and_gradient(const Matrix& inputs, const Matrix& targets, const Matrix& mask,
                               const Regularization& regularization, RateRnnTrajectory<Scalar>& trajectory,
                               Tensors& gradient) const;
+
+  // The same for a batch evaluated in parts (loss.hpp, training.hpp): the
+  // totals are added over the parts first; part_loss and part_gradient then
+  // normalise a part's sums by them. batch_loss holds the terms of the whole
+  // batch (weight penalties), finish_gradient adds their gradient to the sum
+  // of the parts' and zeroes absent synapses and frozen tensors.
+  void add_to_totals(const Matrix& mask, const RateRnnTrajectory<Scalar>& trajectory, BatchTotals& totals) const;
+  LossTerms part_loss(const Matrix& targets, const Matrix& mask, const Regularization& regularization,
+                      const RateRnnTrajectory<Scalar>& trajectory, const BatchTotals& totals) const;
+  LossTerms batch_loss(const Regularization& regularization, const BatchTotals& totals) const;
+  void part_gradient(const Matrix& inputs, const Matrix& targets, const Matrix& mask,
+                     const Regularization& regularization, const BatchTotals& totals,
+                     RateRnnTrajectory<Scalar>& trajectory, Tensors& gradient) const;
+  void finish_gradient(const Regularization& regularization, Tensors& gradient) const;
 
   // Re-imposes the masks and Dale's law on the weights (after an optimiser step).
   void apply_constraints();

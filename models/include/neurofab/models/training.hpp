@@ -35,10 +35,12 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "neurofab/common/worker_pool.hpp"
 #include "neurofab/models/adam.hpp"
 #include "neurofab/models/lif_rnn.hpp"
 #include "neurofab/models/rate_rnn.hpp"
@@ -70,6 +72,10 @@ struct TrainingConfig {
   // the loss then leaves the switching time after a target change free, as
   // success() does. Off: every step is scored, as in the original studies.
   bool loss_on_scored_steps = false;
+  // Threads of one training step (>= 1). The result does not depend on it
+  // (see TrainingStep), so it is a property of the run, not of the network,
+  // and no artifact records it.
+  int threads = 1;
 
   void validate() const;  // throws nf::InputError naming the field
 };
@@ -146,6 +152,17 @@ struct WeightProjection {
   }
 };
 
+// Trials per part of a training step's batch. A batch of B trials is split
+// into ceil(B / kTrialsPerPart) parts of consecutive trials, whatever the
+// thread count; the parts run forward and backward on their own (on as many
+// threads as asked), and their losses and gradients are added in part order.
+// So a seed gives the same network, bit for bit, on 1 thread or on 8.
+inline constexpr int kTrialsPerPart = 16;
+
+// Which kernels run the training step's recurrent products on this CPU (for
+// benchmark reports); their results are the same on every CPU.
+std::string training_products();
+
 // Reusable buffers for one step; the training loop and the benchmarks share it.
 template <typename Network>
 class TrainingStep {
@@ -157,8 +174,18 @@ class TrainingStep {
                 double learning_rate, Adam& optimizer, const WeightProjection& projection = {});
 
  private:
-  Eigen::MatrixXf inputs_, targets_, mask_;
-  typename Network::Trajectory trajectory_;
+  struct Part {
+    int trials = 0;
+    Eigen::MatrixXf inputs, targets, mask, noise;
+    typename Network::Trajectory trajectory;
+    typename Network::Tensors gradient;
+  };
+  void split(const Batch& batch, const Eigen::MatrixXf* noise);
+  LossTerms loss_and_gradient(const Network& network, const Regularization& regularization);
+  WorkerPool& pool(int threads);
+
+  std::vector<Part> parts_;
+  std::unique_ptr<WorkerPool> pool_;
   typename Network::Tensors gradient_;
   typename Network::Tensors float_weights_;  // the STE's latent weights while the projected ones run
 };
