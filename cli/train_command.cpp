@@ -171,6 +171,10 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--eval-trials", o->eval_trials, "Trials of the final evaluation")->check(CLI::PositiveNumber);
   add_min_success_option(*cmd, o->min_success_percent);
   cmd->add_option("--batch", t.batch_size, "Minibatch size");
+  t.threads = 0;
+  cmd->add_option("--threads", t.threads,
+                  "Threads of each training step (0 = every core); the trained network is the same for any count")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--epochs", t.max_epochs, "Maximum epochs");
   cmd->add_option("--steps-per-epoch", t.steps_per_epoch, "Minibatches per epoch");
   cmd->add_option("--lr", t.learning_rate, "Adam learning rate");

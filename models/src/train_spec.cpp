@@ -201,6 +201,7 @@ const std::vector<TrainOption>& train_options() {
       {"--eval-trials", NF_FIELD(int, eval_trials)},
       {"--min-success", NF_FIELD(double, min_success_percent)},
       {"--batch", NF_FIELD(int, training.batch_size)},
+      {"--threads", NF_FIELD(int, training.threads)},
       {"--epochs", NF_FIELD(int, training.max_epochs)},
       {"--steps-per-epoch", NF_FIELD(int, training.steps_per_epoch)},
       {"--lr", NF_FIELD(double, training.learning_rate)},
@@ -284,7 +285,8 @@ Artifact fresh_artifact(const TrainSpec& spec, const Task& task) {
 
 // The options a resumed run may be given: where it is, how far it goes, what is reported.
 const std::vector<std::string> kResumeOptions = {"--resume",      "--out",       "--epochs",     "--quiet",
-                                                 "--eval-trials", "--no-report", "--check-only", "--min-success"};
+                                                 "--eval-trials", "--no-report", "--check-only", "--min-success",
+                                                 "--threads"};
 
 Artifact load_for_resume(const TrainSpec& spec) {
   for (const std::string& name : given_in_order(spec)) {
@@ -297,6 +299,7 @@ Artifact load_for_resume(const TrainSpec& spec) {
   Artifact artifact = load_artifact(spec.out);
   std::visit([&](auto& a) {
     if (spec.was_given("--epochs")) a.training.max_epochs = spec.training.max_epochs;
+    a.training.threads = spec.training.threads;  // not part of the artifact: it changes no result
   }, artifact);
   return artifact;
 }

@@ -70,7 +70,7 @@ void TrainingConfig::validate() const {
     if (!ok) throw InputError(fmt::format("training field '{}': {}", field, message));
   };
   require(batch_size >= 1, "batch_size", fmt::format("must be >= 1 (got {})", batch_size));
-  require(threads >= 1, "threads", fmt::format("must be >= 1 (got {})", threads));
+  require(threads >= 0, "threads", fmt::format("must be >= 0, 0 meaning every core (got {})", threads));
   require(max_epochs >= 1, "max_epochs", fmt::format("must be >= 1 (got {})", max_epochs));
   require(steps_per_epoch >= 1, "steps_per_epoch", fmt::format("must be >= 1 (got {})", steps_per_epoch));
   require(std::isfinite(learning_rate) && learning_rate > 0, "learning_rate",
@@ -176,7 +176,7 @@ LossTerms TrainingStep<Network>::run(Network& network, const Batch& batch, const
                                      const TrainingConfig& config, double learning_rate, Adam& optimizer,
                                      const WeightProjection& projection) {
   split(batch, noise);
-  pool(config.threads);
+  pool(resolve_thread_count(config.threads));
   if (gradient_.w_in.size() == 0) gradient_ = Network::Tensors::zeros(network.config());
 
   const LossTerms loss = [&] {

@@ -72,9 +72,9 @@ struct TrainingConfig {
   // the loss then leaves the switching time after a target change free, as
   // success() does. Off: every step is scored, as in the original studies.
   bool loss_on_scored_steps = false;
-  // Threads of one training step (>= 1). The result does not depend on it
-  // (see TrainingStep), so it is a property of the run, not of the network,
-  // and no artifact records it.
+  // Threads of one training step; 0 means every core. The result does not
+  // depend on it (see kTrialsPerPart), so it is a property of the run, not of
+  // the network, and no artifact records it.
   int threads = 1;
 
   void validate() const;  // throws nf::InputError naming the field
