@@ -90,6 +90,17 @@ void add_weight_penalty_gradient(Tensors& g, const Tensors& w, double l1, double
   add_penalty_gradient(g.w_out, w.w_out, l1, l2);
 }
 
+// A whole batch taken as its only part (loss.hpp): its totals into `totals`,
+// and its loss with the batch terms.
+template <typename Network, typename Matrix, typename Trajectory>
+LossTerms whole_batch_loss(const Network& network, const Matrix& targets, const Matrix& mask,
+                           const Regularization& reg, const Trajectory& traj, BatchTotals& totals) {
+  network.add_to_totals(mask, traj, totals);
+  LossTerms loss = network.part_loss(targets, mask, reg, traj, totals);
+  loss += network.batch_loss(reg, totals);
+  return loss;
+}
+
 // The last steps of every family's gradient: the weight penalties, then zero
 // for absent synapses and for tensors the configuration does not train.
 template <typename Tensors, typename Config>

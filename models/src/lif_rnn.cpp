@@ -314,10 +314,7 @@ template <typename Scalar>
 LossTerms LifRnn<Scalar>::loss(const Matrix& targets, const Matrix& mask, const Regularization& reg,
                                const Trajectory& traj) const {
   BatchTotals totals;
-  add_to_totals(mask, traj, totals);
-  LossTerms loss = part_loss(targets, mask, reg, traj, totals);
-  loss += batch_loss(reg, totals);
-  return loss;
+  return detail::whole_batch_loss(*this, targets, mask, reg, traj, totals);
 }
 
 template <typename Scalar>
@@ -431,9 +428,7 @@ template <typename Scalar>
 LossTerms LifRnn<Scalar>::loss_and_gradient(const Matrix& inputs, const Matrix& targets, const Matrix& mask,
                                             const Regularization& reg, Trajectory& traj, Tensors& g) const {
   BatchTotals totals;
-  add_to_totals(mask, traj, totals);
-  LossTerms result = part_loss(targets, mask, reg, traj, totals);
-  result += batch_loss(reg, totals);
+  const LossTerms result = detail::whole_batch_loss(*this, targets, mask, reg, traj, totals);
   part_gradient(inputs, targets, mask, reg, totals, traj, g);
   finish_gradient(reg, g);
   return result;

@@ -168,10 +168,7 @@ template <typename Scalar>
 LossTerms RateRnn<Scalar>::loss(const Matrix& targets, const Matrix& mask, const Regularization& reg,
                                 const RateRnnTrajectory<Scalar>& traj) const {
   BatchTotals totals;
-  add_to_totals(mask, traj, totals);
-  LossTerms loss = part_loss(targets, mask, reg, traj, totals);
-  loss += batch_loss(reg, totals);
-  return loss;
+  return detail::whole_batch_loss(*this, targets, mask, reg, traj, totals);
 }
 
 template <typename Scalar>
@@ -234,9 +231,7 @@ LossTerms RateRnn<Scalar>::loss_and_gradient(const Matrix& inputs, const Matrix&
                                              const Regularization& reg, RateRnnTrajectory<Scalar>& traj,
                                              Tensors& g) const {
   BatchTotals totals;
-  add_to_totals(mask, traj, totals);
-  LossTerms result = part_loss(targets, mask, reg, traj, totals);
-  result += batch_loss(reg, totals);
+  const LossTerms result = detail::whole_batch_loss(*this, targets, mask, reg, traj, totals);
   part_gradient(inputs, targets, mask, reg, totals, traj, g);
   finish_gradient(reg, g);
   return result;
