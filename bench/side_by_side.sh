@@ -16,7 +16,6 @@
 set -euo pipefail
 
 readonly BATCH=64 STEPS=100 N_IN=3 N_OUT=3  # bench_train_step's problem (fixed there too)
-readonly FLOP_PER_CYCLE=32                  # assumed: 2 FMA pipes x 8 FP32 lanes x 2 FLOP per FMA
 
 usage() {
   cat <<'EOF'
@@ -124,6 +123,11 @@ if [ "$bench" = ./build/bench/bench_train_step ]; then
   fi
 fi
 [ -x "$bench" ] || die "no bench_train_step at $bench"
+peak_probe=$(dirname "$bench")/bench_peak_flops
+if [ ! -x "$peak_probe" ] && [ -f build/build.ninja ]; then
+  flock /tmp/nf-build.lock cmake --build build --target bench_peak_flops >&2 || die "building bench_peak_flops failed"
+fi
+[ -x "$peak_probe" ] || die "no bench_peak_flops beside $bench (cmake --build build --target bench_peak_flops)"
 two_threads=1
 skip_reason=
 if ! "$bench" --help 2>&1 | grep -q -- '--threads'; then
@@ -171,8 +175,9 @@ cpu_model=$(cpuinfo_field 'model name')
 cpu_family=$(cpuinfo_field 'cpu family')
 cpu_model_number=$(cpuinfo_field model)
 cpu_mhz=$(cpuinfo_field 'cpu MHz')
-[ -n "$cpu_mhz" ] || die "no 'cpu MHz' in /proc/cpuinfo (needed for the peak estimate)"
-peak=$(awk -v mhz="$cpu_mhz" -v f="$FLOP_PER_CYCLE" 'BEGIN { printf "%.1f", mhz * f / 1000 }')
+# The peak is measured on the benchmark's core: an FMA loop (bench/peak_flops_bench.cpp).
+peak=$(taskset -c "$core" "$peak_probe" | sed -n 's/^peak \([0-9.]*\) GFLOP.*/\1/p')
+[ -n "$peak" ] || die "bench_peak_flops printed no peak"
 
 # --- Runs --------------------------------------------------------------------------------
 logs=$(mktemp -d "${TMPDIR:-/tmp}/neurofab-side-by-side.XXXXXX")
@@ -244,8 +249,7 @@ done
 # --- Report ------------------------------------------------------------------------------
 echo
 echo "CPU: $cpu_model (family $cpu_family, model $cpu_model_number), /proc/cpuinfo clock $cpu_mhz MHz"
-echo "Peak (an assumption, not a measurement): $cpu_mhz MHz x $FLOP_PER_CYCLE FP32 FLOP/cycle (2 FMA pipes x 8 lanes x 2)"
-echo "  = $peak GFLOP/s per core; under a hypervisor /proc/cpuinfo shows the nominal clock, not the boost clock."
+echo "Peak: $peak GFLOP/s fp32 per core, measured by bench_peak_flops (AVX2 FMA; on Zen 4 AVX-512 has the same rate)"
 echo "JAX: $jax_versions (venv $venv); PyTorch: $torch_version"
 echo "Pinning: 1 thread on core $core; 2 threads on cores $cores2$([ "$two_threads" = 1 ] || echo " (2-thread row skipped: $skip_reason)")"
 echo "Each run: median of $repeats timed steps after $warmup warm-up steps; B=$BATCH, T=$STEPS, float32, 3-bit flip-flop."
@@ -294,7 +298,7 @@ awk -F'\t' -v B="$BATCH" -v T="$STEPS" -v nin="$N_IN" -v nout="$N_OUT" -v peak="
   }
   END {
     print "";
-    print "Throughput, GFLOP/s (% of the assumed peak: " peak " GFLOP/s per core, twice that for 2 threads)";
+    print "Throughput, GFLOP/s (% of the measured peak: " peak " GFLOP/s per core, twice that for 2 threads)";
     hdr = sprintf("%5s %-5s %10s | %-14s %-14s %-14s %-14s %-14s", "N", "model", "MFLOP/step", "neurofab 1t",
                   "JAX 1t", "neurofab 2t", "JAX 2t", "torch 1t");
     print hdr; gsub(/./, "-", hdr); print hdr;
