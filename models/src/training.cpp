@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "neurofab/common/error.hpp"
+#include "dense_kernels.hpp"
 #include "dense_products.hpp"
 
 namespace nf::models {
@@ -22,16 +23,6 @@ enum Stream : std::uint64_t {
   kEvalBatch = 201,
   kEvalNoise = 202,
 };
-
-// Forward pass on a batch with the noise of `noise_stream`.
-template <typename Network>
-void run_forward(const Network& network, const Batch& batch, std::uint64_t seed, Stream noise_stream,
-                 typename Network::Trajectory& trajectory) {
-  const Eigen::MatrixXf inputs = batch.inputs.cast<float>();
-  Rng noise_rng = Rng::derive(seed, {noise_stream});
-  const Eigen::MatrixXf noise = sample_noise(network.config(), static_cast<int>(inputs.cols()), noise_rng);
-  network.forward(inputs, batch.batch_size, noise.size() ? &noise : nullptr, trajectory);
-}
 
 void check_task_fits(const Task& task, int n_in, int n_out) {
   if (task.n_in() != n_in || task.n_out() != n_out) {
@@ -172,6 +163,32 @@ LossTerms TrainingStep<Network>::loss_and_gradient(const Network& network, const
 }
 
 template <typename Network>
+typename TrainingStep<Network>::Scored TrainingStep<Network>::score(const Network& network, const Batch& batch,
+                                                                    const Eigen::MatrixXf* noise, int threads) {
+  split(batch, noise);
+  pool(resolve_thread_count(threads)).run(static_cast<int>(parts_.size()), [&](int p) {
+    Part& part = parts_[static_cast<std::size_t>(p)];
+    network.forward(part.inputs, part.trials, part.noise.size() ? &part.noise : nullptr, part.trajectory);
+  });
+  Scored scored;
+  const Eigen::Index steps = batch.inputs.cols() / batch.batch_size;
+  scored.outputs.resize(network.config().n_out, batch.inputs.cols());
+  double squared_error = 0, mask_sum = 0;
+  int first = 0;
+  for (const Part& part : parts_) {
+    const Eigen::MatrixXf& outputs = part.trajectory.outputs;
+    for (Eigen::Index t = 0; t < steps; ++t) {
+      scored.outputs.middleCols(t * batch.batch_size + first, part.trials) = outputs.middleCols(t * part.trials, part.trials);
+    }
+    squared_error += detail::masked_squared_error(outputs, part.targets, part.mask);
+    mask_sum += static_cast<double>(part.mask.sum());
+    first += part.trials;
+  }
+  scored.task_loss = squared_error / detail::nonzero(mask_sum);
+  return scored;
+}
+
+template <typename Network>
 LossTerms TrainingStep<Network>::run(Network& network, const Batch& batch, const Eigen::MatrixXf* noise,
                                      const TrainingConfig& config, double learning_rate, Adam& optimizer,
                                      const WeightProjection& projection) {
@@ -302,14 +319,15 @@ void train(Network& network, const Task& task, const TrainingConfig& config, std
 
   Rng validation_rng = Rng::derive(seed, {kValidationBatch});
   const Batch validation = task.generate(config.validation_trials, validation_rng);
-  const Eigen::MatrixXf validation_targets = validation.targets.cast<float>();
-  const Eigen::MatrixXf validation_mask = [&] {  // the validation MSE scores what the training loss scores
+  const Batch validation_scored = [&] {  // the validation MSE scores what the training loss scores
     Batch scored = validation;
     if (config.loss_on_scored_steps) task.mask_unscored_steps(scored);
-    return Eigen::MatrixXf(scored.mask.cast<float>());
+    return scored;
   }();
+  Rng validation_noise_rng = Rng::derive(seed, {kValidationNoise});
+  const Eigen::MatrixXf validation_noise = sample_noise(
+      network.config(), validation.n_steps * validation.batch_size, validation_noise_rng);
   TrainingStep<Network> step;
-  typename Network::Trajectory validation_trajectory;
   typename Network::Tensors validation_weights;  // the float weights while validation runs projected ones
   GoodState good{named_copy(network.weights()), state.optimizer};
   const auto done = [&] {
@@ -342,10 +360,10 @@ void train(Network& network, const Task& task, const TrainingConfig& config, std
     const std::string diverged = divergence(network, record, state, config);
     if (diverged.empty()) {
       const ProjectedWeights<Network> projected(network, hooks.projection, validation_weights);
-      run_forward(network, validation, seed, kValidationNoise, validation_trajectory);
-      record.validation_success =
-          success_rate(task, validation, validation_trajectory.outputs.template cast<double>());
-      record.validation_loss = network.loss(validation_targets, validation_mask, {}, validation_trajectory).task;
+      const auto scored = step.score(network, validation_scored, validation_noise.size() ? &validation_noise : nullptr,
+                                     config.threads);
+      record.validation_success = success_rate(task, validation, scored.outputs.template cast<double>());
+      record.validation_loss = scored.task_loss;
     }
     record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     state.log.push_back(record);

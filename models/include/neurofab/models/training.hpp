@@ -173,6 +173,15 @@ class TrainingStep {
   LossTerms run(Network& network, const Batch& batch, const Eigen::MatrixXf* noise, const TrainingConfig& config,
                 double learning_rate, Adam& optimizer, const WeightProjection& projection = {});
 
+  // The forward pass alone, in the same parts and on the same threads (the
+  // validation pass): the outputs in the batch's column order, and the task
+  // MSE against the batch's mask.
+  struct Scored {
+    Eigen::MatrixXf outputs;
+    double task_loss = 0;
+  };
+  Scored score(const Network& network, const Batch& batch, const Eigen::MatrixXf* noise, int threads);
+
  private:
   struct Part {
     int trials = 0;
