@@ -61,3 +61,45 @@ TEST_CASE("every BLIS sub-configuration asked for trains the same network: the c
     }
   }
 }
+
+TEST_CASE("the thread count and the product kernels' instruction set do not change the trained network",
+          "[matrix_kernels][threads]") {
+  nf::test::TempDir tmp;
+  // 48 trials: three parts of 16, so 2 threads share them unevenly.
+  const std::vector<std::string> runs = {"--threads 1", "--threads 2", "--threads 3", "--threads 0",
+                                         "--threads 2 --avx2"};
+  for (const std::string model : {"rate", "lif"}) {
+    std::vector<std::string> reference;
+    for (std::size_t k = 0; k < runs.size(); ++k) {
+      std::string options = runs[k];
+      std::string env;
+      if (const auto at = options.find(" --avx2"); at != std::string::npos) {
+        options.erase(at);
+        env = "env NEUROFAB_PRODUCT_ISA=avx2 ";
+      }
+      INFO(model << ", " << runs[k]);
+      const auto dir = tmp / (model + "-" + std::to_string(k));
+      const auto r = nf::test::run_command(env + NF_CLI_PATH + " train --model " + model +
+                                           " --task xor --n 24 --epochs 3 --batch 48 --seed 7 -q " + options +
+                                           " -o " + dir.string() + " 2>&1");
+      INFO(r.output);
+      REQUIRE(r.exit_code == 0);
+      std::vector<std::string> weights;
+      for (const auto& name : {"W_in", "W_rec", "b_rec", "W_out", "b_out"}) {
+        weights.push_back(file_bytes(dir / (std::string(name) + ".npy")));
+      }
+      if (reference.empty()) reference = weights;
+      CHECK(weights == reference);
+    }
+  }
+}
+
+TEST_CASE("a negative thread count is refused in one line", "[matrix_kernels][threads]") {
+  nf::test::TempDir tmp;
+  const auto r = nf::test::run_command(std::string(NF_CLI_PATH) + " train --task xor --n 8 --epochs 1 --threads -1 -o " +
+                                       (tmp / "run").string() + " 2>&1");
+  INFO(r.output);
+  CHECK(r.exit_code != 0);
+  CHECK_THAT(r.output, Catch::Contains("--threads"));
+  CHECK_FALSE(std::filesystem::exists(tmp / "run"));
+}
