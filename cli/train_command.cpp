@@ -174,7 +174,14 @@ void add_train_command(CLI::App& app) {
   t.threads = 0;
   cmd->add_option("--threads", t.threads,
                   "Threads of each training step (0 = every core); the trained network is the same for any count")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Validator(
+          [](const std::string& text) -> std::string {
+            int value = 0;
+            return CLI::detail::lexical_cast(text, value) && value >= 0
+                       ? ""
+                       : "must be a whole number >= 0 (0 uses every core), got '" + text + "'";
+          },
+          "INT >= 0"));
   cmd->add_option("--epochs", t.max_epochs, "Maximum epochs");
   cmd->add_option("--steps-per-epoch", t.steps_per_epoch, "Minibatches per epoch");
   cmd->add_option("--lr", t.learning_rate, "Adam learning rate");
