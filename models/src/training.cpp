@@ -136,24 +136,30 @@ void TrainingStep<Network>::split(const Batch& batch, const Eigen::MatrixXf* noi
 // gradients, added in part order (kTrialsPerPart says why).
 template <typename Network>
 LossTerms TrainingStep<Network>::loss_and_gradient(const Network& network, const Regularization& regularization) {
+  // Everything that reads a part's trajectory runs on the threads; only the
+  // totals, losses and gradients of the parts are added here, in part order.
   const int part_count = static_cast<int>(parts_.size());
   pool_->run(part_count, [&](int p) {
     Part& part = parts_[static_cast<std::size_t>(p)];
     network.forward(part.inputs, part.trials, part.noise.size() ? &part.noise : nullptr, part.trajectory);
+    part.totals = {};
+    network.add_to_totals(part.mask, part.trajectory, part.totals);
   });
   BatchTotals totals;
-  for (const Part& part : parts_) network.add_to_totals(part.mask, part.trajectory, totals);
-  LossTerms loss;
-  for (const Part& part : parts_) loss += network.part_loss(part.targets, part.mask, regularization, part.trajectory, totals);
-  loss += network.batch_loss(regularization, totals);
-  if (!std::isfinite(loss.total())) return loss;
+  for (const Part& part : parts_) totals += part.totals;
 
   pool_->run(part_count, [&](int p) {
     Part& part = parts_[static_cast<std::size_t>(p)];
+    part.loss = network.part_loss(part.targets, part.mask, regularization, part.trajectory, totals);
+    if (!std::isfinite(part.loss.total())) return;  // the step is dropped: no gradient needed
     if (part.gradient.w_in.size() == 0) part.gradient = Network::Tensors::zeros(network.config());
     network.part_gradient(part.inputs, part.targets, part.mask, regularization, totals, part.trajectory,
                           part.gradient);
   });
+  LossTerms loss;
+  for (const Part& part : parts_) loss += part.loss;
+  loss += network.batch_loss(regularization, totals);
+  if (!std::isfinite(loss.total())) return loss;
   gradient_.for_each([&](const std::string& name, Eigen::MatrixXf& sum) {
     sum = parts_.front().gradient.at(name);
     for (std::size_t p = 1; p < parts_.size(); ++p) sum += parts_[p].gradient.at(name);

@@ -33,6 +33,18 @@ struct BatchTotals {
   double activity_count = 0;  // entries of the activity a: n_rec · T · B
   double columns = 0;         // T · B
   Eigen::VectorXd spike_sums;  // LIF: Σ_{t,b} s_i per unit (the firing-rate term)
+
+  // Adds a part's totals (parts are added in part order).
+  BatchTotals& operator+=(const BatchTotals& part) {
+    mask_sum += part.mask_sum;
+    activity_count += part.activity_count;
+    columns += part.columns;
+    if (part.spike_sums.size() != 0) {
+      if (spike_sums.size() == 0) spike_sums = Eigen::VectorXd::Zero(part.spike_sums.size());
+      spike_sums += part.spike_sums;
+    }
+    return *this;
+  }
 };
 
 struct LossTerms {

@@ -187,6 +187,8 @@ class TrainingStep {
     int trials = 0;
     Eigen::MatrixXf inputs, targets, mask, noise;
     typename Network::Trajectory trajectory;
+    BatchTotals totals;
+    LossTerms loss;
     typename Network::Tensors gradient;
   };
   void split(const Batch& batch, const Eigen::MatrixXf* noise);
