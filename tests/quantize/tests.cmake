@@ -7,6 +7,7 @@ nf_add_test_suite(nf_quantize_tests
     ${CMAKE_CURRENT_LIST_DIR}/test_fine_tuning.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_fixed_point.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_integer_models.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/test_integer_lif_step.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_quantized_artifact.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_bit_width_sweep.cpp
   LIBS nf_quantize ${NF_GMPXX} ${NF_GMP})

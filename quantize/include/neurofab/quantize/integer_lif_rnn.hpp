@@ -26,6 +26,16 @@
 //   F_o = max(F_wout, F_bout)
 //   y_m ← fit_y( D_κ(y_m) + shift_round(Σ_{j: s_j=1} W_out[m,j] · 2^(F_o-F_wout) + b_out_m · 2^(F_o-F_bout), F_o - F_y, r) )
 // with s the new spikes in y's sum. fit_* saturate or wrap and count.
+//
+// step() computes exactly this, with work O(N·n_in + N·spikes(t-1) + N +
+// n_out·spikes(t)) per step (for spike encodings N per input event instead of
+// N·n_in; zero current inputs are skipped), without allocating: event lists,
+// fan-out rows, one branch-free unit loop per rounding, decay form and
+// overflow mode, in int32 lanes whenever bounds taken from the codes and
+// formats show that no intermediate value can leave int32 (else in int64
+// lanes). How, and why it is exact: the comment at the top of
+// integer_lif_rnn.cpp; tests/quantize/test_integer_lif_step.cpp checks it
+// against a reference step written from docs/fixed-point.md.
 
 #include <cstdint>
 #include <vector>
@@ -74,6 +84,21 @@ struct IntegerLifRnnTensors {
   std::int64_t kappa = 0;     // readout decay parameter
 };
 
+// W^T of one weight tensor (row j = the fan-out of source j) in int8, int16 or
+// int32 codes (one of the three; the others are empty). Part of
+// IntegerLifRnn's implementation.
+struct FanOutRows {
+  Eigen::Matrix<std::int8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> w8;
+  Eigen::Matrix<std::int16_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> w16;
+  IntMatrix w32;
+};
+
+// A shift decay's per-unit constants for int32 lanes (k clamped to the state
+// width W, 2^k - 1, 2^(k-1) and the rounding addend). Part of IntegerLifRnn's implementation.
+struct ShiftDecayLanes {
+  std::vector<std::int32_t> shift, mask, half, up;
+};
+
 struct LifStepCounts {
   std::int64_t input_macs = 0;      // current input: multiply-accumulates
   std::int64_t synaptic_events = 0; // weight reads caused by spikes (input events, recurrent, readout)
@@ -92,8 +117,16 @@ class IntegerLifRnn {
   struct State {
     IntVector current, membrane, spikes, refractory, output;
     OverflowCount overflow;
-    std::vector<Eigen::Index> spiking;  // workspace: indices of units that spiked last step
-    Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1> synapse;  // workspace: S of the step
+    std::vector<Eigen::Index> spiking;  // indices of the units that spiked last step (the event list)
+    // step()'s scratch space, sized by initial_state() so that a step allocates nothing.
+    struct Workspace {
+      std::vector<Eigen::Index> input_events;  // the inputs with X_k ≠ 0 (the only ones that add to S)
+      std::vector<std::int64_t> synapse;       // S, int64 lanes
+      std::vector<std::int32_t> synapse32;     // S · 2^prescale, int32 lanes
+      std::vector<std::int16_t> events16;      // Σ of the recurrent events' W_rec codes, when int16 holds it
+      std::vector<std::uint64_t> words;        // the nonzero 64-unit words of the spikes, then a 0
+      std::vector<Eigen::Index> word_base;     // their first units
+    } workspace;
   };
   State initial_state() const;
 
@@ -101,14 +134,33 @@ class IntegerLifRnn {
   // (spikes, refractory counters, output y in Q_y included) and adds to `counts`.
   void step(const std::int32_t* x, State& state, LifStepCounts* counts = nullptr) const;
 
+  // Whether step() may use int32 lanes, and the largest max_k |X_k| of a current
+  // input for which it does (a step beyond it uses int64 lanes). For tests and benchmarks.
+  bool int32_lanes() const { return int32_lanes_; }
+  std::int64_t int32_input_limit() const { return int32_input_limit_; }
+
  private:
+  template <typename T, Rounding R, DecayForm D, Overflow O>
+  void step_as(const std::int32_t* x, State& state, bool all_ready, LifStepCounts& counts) const;
+  // Whether the state codes lie in their formats (int32 lanes rely on it); sets
+  // `all_ready` when no unit is refractory and none can become so (R = 0, c = 0).
+  bool state_in_formats(const State& state, bool& all_ready) const;
+
   models::LifRnnConfig config_;
   LifRnnFixedPoint spec_;
   IntegerLifRnnTensors tensors_;
-  IntMatrix w_rec_by_source_;  // W_rec^T: row j = the fan-out of unit j (event-driven reads)
-  IntMatrix w_out_by_source_;  // W_out^T
-  IntMatrix w_in_by_source_;   // W_in^T
+  FanOutRows w_in_by_source_;   // W_in^T (current input: a MAC per row; spikes: one row per event)
+  FanOutRows w_rec_by_source_;  // W_rec^T (one row per spike of the last step)
   int shift_in_, shift_rec_, shift_bias_, shift_out_, shift_out_bias_;
+  bool events16_ = false;  // every Σ_j |W_rec[i,j]| ≤ 2^15 - 1: the recurrent events add up in int16 lanes
+  // int32 lanes: whether bounds allow them, the input limit, the power of two
+  // S is held at (2^prescale, the left shift of shift_round(S, F_s - F_I) when
+  // F_s < F_I), the bias as S holds it, and the shift decays' per-unit constants.
+  bool int32_lanes_ = false;
+  std::int64_t int32_input_limit_ = 0;
+  int int32_prescale_ = 0;
+  std::vector<std::int32_t> bias32_;  // b · 2^(sb + prescale), plus half_up's 2^(r-1)
+  ShiftDecayLanes alpha_lanes32_, beta_lanes32_;
 };
 
 }  // namespace nf::quantize
