@@ -371,6 +371,9 @@ void LifRnn<Scalar>::part_gradient(const Matrix& /*inputs*/, const Matrix& targe
   g_s.resize(n, batch);
   Eigen::Matrix<Scalar, Eigen::Dynamic, 1> g_beta = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>::Zero(n);
   Eigen::Matrix<Scalar, Eigen::Dynamic, 1> g_alpha = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>::Zero(n);
+  // The decays' gradients read v_{t-1} and I_{t-1} of every step: skipped
+  // when they are not trained (finish_gradient would zero them anyway).
+  const bool beta_gradient = config_.trainable("beta"), alpha_gradient = config_.trainable("alpha_syn");
   const Matrix w_out_transposed = weights_.w_out.transpose();
   const Matrix w_rec_transposed = weights_.w_rec.transpose();  // a plain operand multiplies faster
 
@@ -396,15 +399,18 @@ void LifRnn<Scalar>::part_gradient(const Matrix& /*inputs*/, const Matrix& targe
     if (refractory) {
       const auto q = traj.refractory.middleCols(previous, batch).array();
       const Array integrating = (Scalar(1) - q) * g_u;
-      g_beta += (integrating * v_previous).rowwise().sum().matrix();
+      if (beta_gradient) g_beta += (integrating * v_previous).rowwise().sum().matrix();
       g_membrane = integrating.colwise() * beta + q * g_u;
       u_then_g_current.array() = integrating + g_current_next.colwise() * alpha;
     } else {
-      g_beta += (g_u * v_previous).rowwise().sum().matrix();
+      if (beta_gradient) g_beta += (g_u * v_previous).rowwise().sum().matrix();
       g_membrane = g_u.colwise() * beta;
       u_then_g_current.array() = g_u + g_current_next.colwise() * alpha;
     }
-    g_alpha += (u_then_g_current.array() * traj.currents.middleCols(previous, batch).array()).rowwise().sum().matrix();
+    if (alpha_gradient) {
+      g_alpha +=
+          (u_then_g_current.array() * traj.currents.middleCols(previous, batch).array()).rowwise().sum().matrix();
+    }
     g_current_next = u_then_g_current.array();
     if (t > 0) detail::multiply(running, w_rec_transposed, u_then_g_current, detail::Accumulate::kAssign);
   }

@@ -1,9 +1,10 @@
 #pragma once
 // A fixed set of threads that run the items of one job at a time. The caller
 // is one of the threads, so a pool of 1 runs everything inline, with no thread
-// started. Which thread runs an item never changes its result: callers give
+// started. Idle threads poll for a moment before they sleep (see kPollFor). Which thread runs an item never changes its result: callers give
 // every item its own output and combine the outputs in item order.
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <exception>
@@ -37,9 +38,9 @@ class WorkerPool {
   std::condition_variable start_, done_;
   const std::function<void(int)>* item_ = nullptr;
   int count_ = 0;
-  long generation_ = 0;
-  int busy_ = 0;
-  bool stopping_ = false;
+  std::atomic<long> generation_{0};  // one more per job
+  std::atomic<int> busy_{0};         // workers still on the current job
+  std::atomic<bool> stopping_{false};
   std::exception_ptr error_;
 };
 
