@@ -33,20 +33,15 @@ import time
 
 import numpy as np
 
+from train_problem import add_problem_arguments, flipflop_batch, init_params, print_result
+
 
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--model", choices=["rate", "lif"], default="rate")
-    p.add_argument("--n", type=int, default=100, help="recurrent units N")
-    p.add_argument("--steps", type=int, default=100, help="trial length T")
-    p.add_argument("--batch", type=int, default=64)
-    p.add_argument("--alpha", type=float, default=0.1, help="leak of the rate RNN")
-    p.add_argument("--repeats", type=int, default=200, help="timed steps")
-    p.add_argument("--warmup", type=int, default=20, help="untimed steps first (the first compiles)")
+    add_problem_arguments(p, warmup_help="untimed steps first (the first compiles)")
     p.add_argument("--unroll", type=int, default=1,
                    help="lax.scan unroll factor (of 1, 2, 5, 10, 1 was the fastest on Zen 4 at N=100)")
-    p.add_argument("--seed", type=int, default=1)
     a = p.parse_args()
     for name in ("n", "steps", "batch", "repeats", "unroll"):
         if getattr(a, name) < 1:
@@ -54,45 +49,6 @@ def parse_args():
     if a.warmup < 1:
         p.error("--warmup must be >= 1 (the first step compiles)")
     return a
-
-
-# --- The task: 3-bit flip-flop (models/src/tasks/nbit_flipflop_task.cpp) ----------------
-# Per step and channel a +-1 pulse with probability 0.05; the target holds the
-# sign of the channel's last pulse (0 before the first); the mask is all ones.
-# Layout is time-major, [T, B, channels]; the C++ uses column t*B + b of a
-# [channels, T*B] matrix, the same data.
-BITS = 3
-FLIP_PROB = 0.05
-
-
-def flipflop_batch(rng, steps, batch):
-    pulse = rng.random((steps, batch, BITS)) < FLIP_PROB
-    sign = np.where(rng.random((steps, batch, BITS)) < 0.5, 1.0, -1.0)
-    inputs = np.where(pulse, sign, 0.0)
-    targets = np.zeros_like(inputs)
-    state = np.zeros((batch, BITS))
-    for t in range(steps):
-        state = np.where(pulse[t], sign[t], state)
-        targets[t] = state
-    mask = np.ones_like(inputs)
-    return inputs.astype(np.float32), targets.astype(np.float32), mask.astype(np.float32)
-
-
-# --- Initialisation (models/src/init.cpp, NetworkInit defaults) -------------------------
-# W_in, W_out Glorot-uniform, W_rec normal with sd 1/sqrt(N), biases 0. LIF:
-# W_in, W_rec times (1 - alpha_s), W_out times (1 - kappa) (DC-gain compensation).
-def init_params(rng, n, model, alpha_syn=0.0, kappa=0.0):
-    def glorot(rows, cols):
-        limit = np.sqrt(6.0 / (rows + cols))
-        return rng.uniform(-limit, limit, (rows, cols))
-
-    w_in = glorot(n, BITS)
-    w_rec = rng.normal(0.0, 1.0 / np.sqrt(n), (n, n))
-    w_out = glorot(BITS, n)
-    if model == "lif":
-        w_in, w_rec, w_out = (1 - alpha_syn) * w_in, (1 - alpha_syn) * w_rec, (1 - kappa) * w_out
-    params = {"W_in": w_in, "W_rec": w_rec, "b_rec": np.zeros(n), "W_out": w_out, "b_out": np.zeros(BITS)}
-    return {k: np.asarray(v, np.float32) for k, v in params.items()}
 
 
 def main():
@@ -191,15 +147,7 @@ def main():
         if k == 0 or k == a.warmup + a.repeats - 1:
             losses.append(float(loss))
             rates.append(float(rate))
-    times.sort()
-    median, p10, p90 = times[len(times) // 2], times[len(times) // 10], times[len(times) * 9 // 10]
-    what = ("rate RNN, tanh, alpha={:g}".format(a.alpha) if a.model == "rate"
-            else "LIF RNN, CUBA, fast sigmoid, subtract reset, LI readout")
-    cores = sorted(os.sched_getaffinity(0))
-    print(f"train step (JAX {jax.__version__}, jaxlib {jaxlib.__version__}, optax {optax.__version__})  {what}  "
-          f"N={n} T={steps} B={batch}, 3-bit flip-flop, cores {','.join(map(str, cores))}")
-    print(f"  median {median:.2f} ms/step   (p10 {p10:.2f}, p90 {p90:.2f}; {a.repeats} timed steps)   "
-          f"final loss {losses[-1]:.4f}")
+    print_result(a, f"JAX {jax.__version__}, jaxlib {jaxlib.__version__}, optax {optax.__version__}", times, losses)
     if a.model == "lif":
         print(f"  spike rate {rates[0]:.4f} (first step), {rates[-1]:.4f} (last step) spikes per unit and step")
     print(f"  first loss {losses[0]:.4f}   first step (compiles) {compile_s:.2f} s   "

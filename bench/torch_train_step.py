@@ -28,23 +28,16 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from jax_train_step import flipflop_batch, init_params  # the same task and initialisation (numpy only)
+from train_problem import add_problem_arguments, flipflop_batch, init_params, print_result
 
 
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--model", choices=["rate", "lif"], default="rate")
-    p.add_argument("--n", type=int, default=100, help="recurrent units N")
-    p.add_argument("--steps", type=int, default=100, help="trial length T")
-    p.add_argument("--batch", type=int, default=64)
-    p.add_argument("--alpha", type=float, default=0.1, help="leak of the rate RNN")
-    p.add_argument("--repeats", type=int, default=200, help="timed steps")
-    p.add_argument("--warmup", type=int, default=20, help="untimed steps first")
+    add_problem_arguments(p)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--malloc-top-pad-mib", type=int, default=256,
                    help="glibc M_TOP_PAD in MiB (0: glibc's default); see below")
-    p.add_argument("--seed", type=int, default=1)
     a = p.parse_args()
     for name in ("n", "steps", "batch", "repeats", "threads"):
         if getattr(a, name) < 1:
@@ -137,16 +130,8 @@ def main():
             times.append(elapsed * 1e3)
         if k == 0 or k == a.warmup + a.repeats - 1:
             losses.append(float(loss))
-    times.sort()
-    median, p10, p90 = times[len(times) // 2], times[len(times) // 10], times[len(times) * 9 // 10]
-    what = ("rate RNN, tanh, alpha={:g}".format(a.alpha) if a.model == "rate"
-            else "LIF RNN, CUBA, fast sigmoid, subtract reset, LI readout")
-    cores = sorted(os.sched_getaffinity(0))
     memory = f"M_TOP_PAD {a.malloc_top_pad_mib} MiB" if a.malloc_top_pad_mib > 0 else "glibc malloc defaults"
-    print(f"train step (PyTorch {torch.__version__})  {what}  N={n} T={steps} B={batch}, 3-bit flip-flop, "
-          f"{a.threads} thread(s), cores {','.join(map(str, cores))}, {memory}")
-    print(f"  median {median:.2f} ms/step   (p10 {p10:.2f}, p90 {p90:.2f}; {a.repeats} timed steps)   "
-          f"final loss {losses[-1]:.4f}")
+    print_result(a, f"PyTorch {torch.__version__}", times, losses, details=f"{a.threads} thread(s), {memory}, ")
     print(f"  first loss {losses[0]:.4f}")
     if not all(np.isfinite(losses)):
         print("error: loss is not finite", file=sys.stderr)
