@@ -33,7 +33,7 @@ import time
 
 import numpy as np
 
-from train_problem import add_problem_arguments, flipflop_batch, init_params, print_result
+from train_problem import add_problem_arguments, flipflop_batch, finite_or_error, init_params, print_result
 
 
 def parse_args():
@@ -153,10 +153,7 @@ def main():
     print(f"  first loss {losses[0]:.4f}   first step (compiles) {compile_s:.2f} s   "
           f"XLA_FLAGS={os.environ.get('XLA_FLAGS', '')!r}")
     print(f"  batch generation {generate_ms:.2f} ms (not included)")
-    if not all(np.isfinite(losses)):
-        print("error: loss is not finite", file=sys.stderr)
-        return 1
-    return 0
+    return finite_or_error(losses)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from train_problem import add_problem_arguments, flipflop_batch, init_params, print_result
+from train_problem import add_problem_arguments, flipflop_batch, finite_or_error, init_params, print_result
 
 
 def parse_args():
@@ -133,10 +133,7 @@ def main():
     memory = f"M_TOP_PAD {a.malloc_top_pad_mib} MiB" if a.malloc_top_pad_mib > 0 else "glibc malloc defaults"
     print_result(a, f"PyTorch {torch.__version__}", times, losses, details=f"{a.threads} thread(s), {memory}, ")
     print(f"  first loss {losses[0]:.4f}")
-    if not all(np.isfinite(losses)):
-        print("error: loss is not finite", file=sys.stderr)
-        return 1
-    return 0
+    return finite_or_error(losses)
 
 
 if __name__ == "__main__":

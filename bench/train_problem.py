@@ -4,6 +4,7 @@ initialisation, its command-line options and its result line. numpy only, so
 either interpreter imports it.
 """
 import os
+import sys
 
 import numpy as np
 
@@ -68,3 +69,11 @@ def print_result(a, tool, times_ms, losses, details=""):
     print(f"train step ({tool})  {what}  N={a.n} T={a.steps} B={a.batch}, 3-bit flip-flop, {details}cores {cores}")
     print(f"  median {median:.2f} ms/step   (p10 {p10:.2f}, p90 {p90:.2f}; {a.repeats} timed steps)   "
           f"final loss {losses[-1]:.4f}")
+
+
+def finite_or_error(losses):
+    """The exit status: 1, saying so, when a loss was not finite (a broken step is no benchmark)."""
+    if not all(np.isfinite(losses)):
+        print("error: loss is not finite", file=sys.stderr)
+        return 1
+    return 0

@@ -256,6 +256,22 @@ bool same(const A& model, const B& reference, std::string& where, const char* na
   return true;
 }
 
+// One step of the network and of the reference on the same input; fails at
+// the first state, spike, output or overflow count that differs.
+void step_both(const IntegerLifRnn& net, const std::vector<std::int32_t>& x, IntegerLifRnn::State& state,
+               RefState& ref, int t, LifStepCounts& counts, LifStepCounts& ref_counts) {
+  net.step(x.data(), state, &counts);
+  ref_step(net, x.data(), ref, ref_counts);
+  std::string where;
+  const bool equal = same(state.current, ref.current, where, "current", t) &&
+                     same(state.membrane, ref.membrane, where, "membrane", t) &&
+                     same(state.spikes, ref.spikes, where, "spikes", t) &&
+                     same(state.refractory, ref.refractory, where, "refractory", t) &&
+                     same(state.output, ref.output, where, "output", t);
+  if (!equal) FAIL(where);
+  REQUIRE(state.overflow.events == ref.overflow);
+}
+
 }  // namespace
 
 TEST_CASE("the LIF step equals the reference step on random integer networks", "[quantize][lif][step]") {
@@ -305,16 +321,7 @@ TEST_CASE("the LIF step equals the reference step on random integer networks", "
       const bool int32 = net->int32_lanes() && (spike_input || x_max <= net->int32_input_limit());
       (int32 ? int32_steps : int64_steps) += 1;
       LifStepCounts counts, ref_counts;
-      net->step(x.data(), state, &counts);
-      ref_step(*net, x.data(), ref, ref_counts);
-      std::string where;
-      const bool equal = same(state.current, ref.current, where, "current", t) &&
-                         same(state.membrane, ref.membrane, where, "membrane", t) &&
-                         same(state.spikes, ref.spikes, where, "spikes", t) &&
-                         same(state.refractory, ref.refractory, where, "refractory", t) &&
-                         same(state.output, ref.output, where, "output", t);
-      if (!equal) FAIL(where);
-      REQUIRE(state.overflow.events == ref.overflow);
+      step_both(*net, x, state, ref, t, counts, ref_counts);
       REQUIRE(counts.input_macs == ref_counts.input_macs);
       REQUIRE(counts.synaptic_events == ref_counts.synaptic_events);
       REQUIRE(counts.decays == ref_counts.decays);
@@ -378,16 +385,7 @@ TEST_CASE("the LIF step equals the reference from states outside their formats",
       const bool current_input = net->config().encoding == models::InputEncoding::kCurrent;
       for (auto& code : x) code = current_input ? random_code(rnd, s.input, 1.0) : 1;
       LifStepCounts counts, ref_counts;
-      net->step(x.data(), state, &counts);
-      ref_step(*net, x.data(), ref, ref_counts);
-      std::string where;
-      const bool equal = same(state.current, ref.current, where, "current", t) &&
-                         same(state.membrane, ref.membrane, where, "membrane", t) &&
-                         same(state.spikes, ref.spikes, where, "spikes", t) &&
-                         same(state.refractory, ref.refractory, where, "refractory", t) &&
-                         same(state.output, ref.output, where, "output", t);
-      if (!equal) FAIL(where);
-      REQUIRE(state.overflow.events == ref.overflow);
+      step_both(*net, x, state, ref, t, counts, ref_counts);
       REQUIRE(counts.synaptic_events == ref_counts.synaptic_events);
     }
   }
