@@ -24,6 +24,11 @@ packages=(
   # HLS (issue #31): the tests run the generated run_hls.tcl in tclsh with
   # Vitis HLS's commands stubbed, to check which steps it runs and when it resets.
   tcl
+  # NIR/snnTorch interoperability (issue #21): the tests run in a venv over
+  # /usr/bin/python3 (scripts/interop_env.sh) with Debian's torch and h5py and
+  # the pinned nir, nirtorch, snntorch from PyPI; libhdf5-dev for the C++ NIR
+  # reader and writer.
+  python3-torch python3-h5py python3-venv libhdf5-dev
 )
 
 missing=()
