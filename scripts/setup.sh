@@ -11,6 +11,8 @@ packages=(
   g++ cmake ninja-build
   libeigen3-dev libblis-serial-dev libfmt-dev catch2 libcli11-dev nlohmann-json3-dev
   libgmp-dev
+  # zlib: .npz archives written by np.savez_compressed (common/npz).
+  zlib1g-dev
   python3 python3-numpy python3-matplotlib
   # pip (Debian's, for /usr/bin/python3): the HLS tests fetch Xilinx's ap_types
   # headers from the hls4ml wheel on PyPI (pip download; nothing is installed).

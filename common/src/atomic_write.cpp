@@ -46,11 +46,15 @@ std::string unique_suffix() {
 }  // namespace
 
 void write_file_atomically(const fs::path& path, std::string_view content) {
+  write_file_atomically(path, std::span<const std::string_view>(&content, 1));
+}
+
+void write_file_atomically(const fs::path& path, std::span<const std::string_view> parts) {
   const fs::path temp = fs::path(path).concat(".tmp-" + unique_suffix());
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw_errno("cannot create", temp);
   try {
-    write_all(fd, content, temp);
+    for (const std::string_view part : parts) write_all(fd, part, temp);
     if (::fsync(fd) != 0) throw_errno("cannot sync", temp);
   } catch (...) {
     ::close(fd);

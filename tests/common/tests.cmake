@@ -3,6 +3,7 @@ nf_add_test_suite(nf_common_tests
     ${CMAKE_CURRENT_LIST_DIR}/test_atomic_write.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_json_fields.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_npy.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/test_npz.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_rng.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_worker_pool.cpp
   LIBS nf_common)
