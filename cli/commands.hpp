@@ -12,6 +12,7 @@ namespace nf::cli {
 void add_train_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_tasks_command(CLI::App& app);
+void add_data_command(CLI::App& app);  // a task's trials as an .npz file for train --data
 void add_raster_command(CLI::App& app);
 void add_quantize_command(CLI::App& app);
 void add_vectors_command(CLI::App& app);

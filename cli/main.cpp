@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   nf::cli::add_train_command(app);
   nf::cli::add_eval_command(app);
   nf::cli::add_tasks_command(app);
+  nf::cli::add_data_command(app);
   nf::cli::add_quantize_command(app);
   nf::cli::add_vectors_command(app);
   nf::cli::add_raster_command(app);

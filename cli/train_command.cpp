@@ -127,6 +127,12 @@ void add_train_command(CLI::App& app) {
   auto& t = o->training;
   cmd->add_option("--task", o->task, "Task name (see `neurofab tasks`)");
   cmd->add_option("--task-param", options->task_params, "Task parameter NAME=VALUE (repeatable)");
+  cmd->add_option("--data", o->data,
+                  "Your own task instead of --task: an .npz file of inputs, targets and mask [T, B, C] "
+                  "(docs/own-data.md)");
+  cmd->add_option("--success-mse", o->success_mse,
+                  "With --data: a trial succeeds when its masked MSE is below this (default: the file's "
+                  "success_mse)");
   cmd->add_option("--model", options->model, "Model family (elise: docs/elise.md)")
       ->check(CLI::IsMember({"rate", "lif", "elise"}));
   cmd->add_option("-n,--n", o->n, "Number of recurrent units N")->check(CLI::PositiveNumber);

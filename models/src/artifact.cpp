@@ -11,6 +11,7 @@
 #include "neurofab/common/json_fields.hpp"
 #include "neurofab/common/matrix_kernels.hpp"
 #include "neurofab/common/npy.hpp"
+#include "neurofab/models/tasks/task_data.hpp"
 #include "npy_tensors.hpp"
 
 namespace nf::models {
@@ -338,9 +339,6 @@ void save_any(const fs::path& dir, const TrainedArtifact<Network>& a) {
         write_matrix<float>(out, base + "v_" + name + ".npy", a.state.optimizer.second_moments().at(name), false);
   }
 
-  json params = json::object();
-  for (const auto& [name, value] : a.task_params) params[name] = value;
-
   const json model = {
       {"format", "neurofab-artifact"},
       {"format_version", kArtifactFormatVersion},
@@ -351,7 +349,7 @@ void save_any(const fs::path& dir, const TrainedArtifact<Network>& a) {
         {"W_rec", init_to_json(a.init.w_rec)},
         {"W_out", init_to_json(a.init.w_out)},
         {"rec_density", a.init.rec_density}}},
-      {"task", {{"name", a.task_name}, {"params", params}}},
+      {"task", task_section_to_json(out, a.task_name, a.task_params)},  // the data task: + its file
       {"seed", a.seed},
       // Provenance: the same seed gives the same weights only with the same kernels (docs/determinism.md).
       {"matrix_kernels", matrix_kernels().describe()},
@@ -390,10 +388,7 @@ TrainedArtifact<Network> load_any(const fs::path& dir, const JsonFields& root, c
   a.init.w_out = init_from_json(init.object("W_out"));
   a.init.rec_density = init.number("rec_density");
 
-  const JsonFields task = root.object("task");
-  a.task_name = task.string("name");
-  const JsonFields params = task.object("params");
-  for (const auto& [name, value] : task.raw("params").items()) a.task_params[name] = params.number(name);
+  task_section_from_json(root.object("task"), dir, a.task_name, a.task_params);  // registers a data task's trials
   a.seed = root.unsigned_integer("seed");
   a.training = training_from_json(root.object("training"));
   a.state = state_from_json(root.object("state"));

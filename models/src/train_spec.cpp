@@ -12,6 +12,7 @@
 #include "neurofab/common/json_fields.hpp"
 #include "neurofab/models/elise/pattern.hpp"
 #include "neurofab/models/init.hpp"
+#include "neurofab/models/tasks/task_data.hpp"
 
 namespace nf::models {
 
@@ -147,6 +148,12 @@ const std::vector<TrainOption>& train_options() {
   static const std::vector<TrainOption> options = {
       {"--task", NF_FIELD(std::string, task)},
       {"--task-param", {}},  // set_train_option("task-param.NAME")
+      {"--data",
+       [](TrainSpec& spec, const TrainOptionValue& value, const std::string& option) {
+         spec.data = converted<std::string>(value, option);
+         spec.given.insert(option);
+       }},
+      {"--success-mse", NF_FIELD(double, success_mse)},
       {"--model", model_setter()},
       {"--n", NF_FIELD(int, n)},
       {"--init", NF_FIELD(std::string, init)},
@@ -302,6 +309,27 @@ Artifact load_for_resume(const TrainSpec& spec) {
     a.training.threads = spec.training.threads;  // not part of the artifact: it changes no result
   }, artifact);
   return artifact;
+}
+
+// --data: the user's own trials replace --task and its parameters.
+void check_data_options(const TrainSpec& spec) {
+  if (spec.was_given("--task") || !spec.task.empty()) {
+    throw InputError("--data and --task: give one of them (--data FILE.npz trains on your own trials)");
+  }
+  if (spec.was_given("--task-param")) {
+    throw InputError("--task-param applies to --task; with --data the criterion is --success-mse");
+  }
+  if (spec.data.empty()) throw InputError("--data: needs a file name");
+  if (spec.was_given("--success-mse") && !(std::isfinite(spec.success_mse) && spec.success_mse > 0)) {
+    throw InputError(fmt::format("--success-mse: must be a finite number > 0 (got {})", spec.success_mse));
+  }
+}
+
+// Registers the file's trials (task_data.hpp) and names them, with --success-mse if given.
+std::map<std::string, double> data_task_params(const TrainSpec& spec) {
+  std::map<std::string, double> params = register_task_data(spec.data);
+  if (spec.was_given("--success-mse")) params["success_mse"] = spec.success_mse;
+  return params;
 }
 
 // ---------------------------------------------------------------------------
@@ -582,11 +610,18 @@ PreparedTraining prepare_training(const TrainSpec& spec) {
     throw InputError(fmt::format("{}: already exists (use --resume to continue it or --force to replace it)",
                                  spec.out.string()));
   }
-  if (spec.task.empty()) throw InputError("--task is required (see `neurofab tasks`)");
+  const bool data = spec.was_given("--data") || !spec.data.empty();
+  if (data) check_data_options(spec);
+  if (spec.was_given("--success-mse") && !data) {
+    throw InputError("--success-mse is the criterion of --data (a built-in task has its own)");
+  }
+  if (spec.task.empty() && !data) {
+    throw InputError("--task is required (see `neurofab tasks`), or --data FILE.npz for your own trials");
+  }
   if (spec.n <= 0) throw InputError(fmt::format("--n: must be positive (got {})", spec.n));
   if (spec.eval_trials <= 0) throw InputError(fmt::format("--eval-trials: must be positive (got {})", spec.eval_trials));
   refuse_other_family_options(spec);
-  const auto task = make_task(spec.task, spec.task_params);
+  const auto task = data ? make_task(kDataTaskName, data_task_params(spec)) : make_task(spec.task, spec.task_params);
   return fresh_artifact(spec, *task);
 }
 

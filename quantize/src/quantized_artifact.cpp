@@ -9,6 +9,7 @@
 #include "neurofab/common/error.hpp"
 #include "neurofab/common/json_fields.hpp"
 #include "neurofab/common/npy.hpp"
+#include "neurofab/models/tasks/task_data.hpp"
 
 namespace nf::quantize {
 namespace fs = std::filesystem;
@@ -291,9 +292,7 @@ void save_quantized(const fs::path& dir, const QuantizedArtifact& q) {
   StagingDir staging(dir);
   json root = {{"format", kFormat}, {"format_version", kQuantizedFormatVersion}};
   std::visit([&](const auto& net) { save_network(staging.path(), net, root); }, q.network);
-  json params = json::object();
-  for (const auto& [name, value] : q.task_params) params[name] = value;
-  root["task"] = {{"name", q.task_name}, {"params", params}};
+  root["task"] = models::task_section_to_json(staging.path(), q.task_name, q.task_params);  // the data task: + its file
   root["seed"] = q.seed;
   root["source_artifact"] = q.source;
   root["calibration"] = options_to_json(q.options, q.ranges);
@@ -337,10 +336,7 @@ QuantizedArtifact load_quantized(const fs::path& dir) {
                                             kQuantizedFormatVersion));
   }
   QuantizedArtifact q{load_network(dir, root), {}, {}, 0, {}, {}, {}, {}};
-  const JsonFields task = root.object("task");
-  q.task_name = task.string("name");
-  const JsonFields params = task.object("params");
-  for (const auto& [name, value] : task.raw("params").items()) q.task_params[name] = params.number(name);
+  models::task_section_from_json(root.object("task"), dir, q.task_name, q.task_params);  // registers a data task's trials
   q.seed = root.unsigned_integer("seed");
   q.source = root.string("source_artifact");
   const JsonFields cal = root.object("calibration");

@@ -7,6 +7,7 @@
 #include "neurofab/common/error.hpp"
 #include "neurofab/models/task.hpp"
 #include "neurofab/models/tasks/support.hpp"
+#include "neurofab/models/tasks/task_data.hpp"
 
 namespace nf::models {
 namespace {
@@ -42,6 +43,8 @@ std::vector<std::string> task_names() {
 
 std::unique_ptr<Task> make_task(const std::string& name,
                                 const std::map<std::string, double>& overrides) {
+  // A user's own trials: not listed by task_names(), they exist only once a file is registered.
+  if (name == kDataTaskName) return make_data_task(overrides);
   for (const auto& [task_name, factory] : registry()) {
     if (task_name != name) continue;
     std::unique_ptr<Task> task = factory();

@@ -11,4 +11,5 @@ set(NF_TASK_SOURCES
   src/tasks/delayed_discrimination_task.cpp
   src/tasks/sine_wave_task.cpp
   src/tasks/path_integration_task.cpp
+  src/tasks/data_task.cpp
 )

@@ -81,6 +81,11 @@ struct TrainSpec {
   std::optional<Family> family = Family::kRate;
   std::string task;
   std::map<std::string, double> task_params;
+  // --data: the trials of the user's own task, an .npz file (models/tasks/task_data.hpp,
+  // docs/own-data.md), instead of --task; --success-mse: its criterion, which replaces the
+  // file's success_mse (and is required when the file has none).
+  std::filesystem::path data;
+  double success_mse = 0;
   int n = 50;
   std::string init = "normal";
   double gain = 1.0;
