@@ -204,7 +204,8 @@ def make_snn(w_in, b, alpha, beta, threshold, w_rec, w_rec_bias, w_out, b_out, k
 
     lif = snn.RSynaptic(alpha=torch.as_tensor(np.asarray(alpha, dtype=np.float64)),
                         beta=torch.as_tensor(np.asarray(beta, dtype=np.float64)),
-                        threshold=float(threshold), spike_grad=spike_fn, all_to_all=True,
+                        threshold=torch.tensor(float(threshold), dtype=torch.float64),  # not float32
+                        spike_grad=spike_fn, all_to_all=True,
                         linear_features=n, reset_mechanism="none")
     lif.recurrent = linear(w_rec, w_rec_bias if w_rec_bias is not None else np.zeros(n))
     readout = None

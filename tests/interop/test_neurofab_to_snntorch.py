@@ -27,6 +27,8 @@ from interop import check
 
 import nir
 
+DOC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "lif-rnn.md")
+
 CASES = [
     # name, extra `neurofab train` options
     ("cuba-subtract", []),
@@ -97,6 +99,30 @@ def run_case(cli, args, name, options):
           f"{name}: success per trial differs: snnTorch {100 * ours.mean():.1f} %, neurofab "
           f"{100 * dump['success'].mean():.1f} %")
     print(f"{name}: success {100 * ours.mean():.1f} % in both")
+    if name == "cuba-subtract":
+        check_doc_snippet(work, data, dump)
+
+
+def check_doc_snippet(work, data, dump):
+    """docs/lif-rnn.md's snnTorch snippet, run as printed on this network's net.nir, gives
+    neurofab's outputs: the page shows what this test does."""
+    with open(DOC) as f:
+        text = f.read()
+    section = text[text.index("### snnTorch"):]
+    snippet = section[section.index("```python\n") + len("```python\n"):]
+    snippet = snippet[:snippet.index("```")]
+    cwd = os.getcwd()
+    os.chdir(work)  # the snippet reads "net.nir"
+    try:
+        scope = {}
+        exec(compile(snippet, DOC + " (snnTorch snippet)", "exec"), scope)
+        with torch.no_grad():
+            outputs = scope["run"](torch.as_tensor(data["inputs"])).numpy()
+    finally:
+        os.chdir(cwd)
+    err = float(np.abs(outputs - dump["outputs"]).max())
+    print(f"docs/lif-rnn.md's snippet: max |Δoutput| {err:.3g}")
+    check(err < 1e-9, f"docs/lif-rnn.md's snnTorch snippet gives outputs up to {err:.3g} away from neurofab's")
 
 
 def body(args):
