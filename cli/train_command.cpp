@@ -12,6 +12,7 @@
 #include "neurofab/models/artifact.hpp"
 #include "neurofab/models/elise/elise_artifact.hpp"
 #include "neurofab/models/init.hpp"
+#include "neurofab/models/tasks/task_data.hpp"
 #include "neurofab/models/train_spec.hpp"
 #include "neurofab/models/training.hpp"
 #include "min_success.hpp"
@@ -59,8 +60,11 @@ void report(const models::TrainedArtifact<Network>& artifact, const std::string&
                state.rollbacks.empty() ? ""
                                        : fmt::format("; {} divergent epoch(s) rolled back", state.rollbacks.size()));
   }
-  fmt::print("  test ({} fresh trials): MSE {:.3e}, success {:.1f}%   OOD: MSE {:.3e}, success {:.1f}%\n",
-             eval.trials, eval.mse, 100 * eval.success_rate, ood.mse, 100 * ood.success_rate);
+  // A data task's trials are the file's, not fresh ones (and its OOD variant is the same trials).
+  const bool from_file = task->name() == models::kDataTaskName;
+  fmt::print("  test ({} {}): MSE {:.3e}, success {:.1f}%   OOD: MSE {:.3e}, success {:.1f}%\n",
+             eval.trials, from_file ? "trials drawn from the data file" : "fresh trials", eval.mse,
+             100 * eval.success_rate, ood.mse, 100 * ood.success_rate);
   if (eval.activity) {
     fmt::print("  activity: {:.3f} spikes/unit/step ({:.1f} Hz), {:.1f} SynOps/step\n", eval.activity->mean_rate,
                eval.activity->mean_rate_hz, eval.activity->synops_per_step);
