@@ -25,5 +25,6 @@ void add_board_sim_command(CLI::App& app);
 void add_sweep_command(CLI::App& app);
 void add_analyze_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
+void add_nir_commands(CLI::App& app);  // export-nir, import-nir
 
 }  // namespace nf::cli

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   nf::cli::add_sweep_command(app);
   nf::cli::add_analyze_command(app);
   nf::cli::add_compare_command(app);
+  nf::cli::add_nir_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -40,3 +40,6 @@ nf_interop_test(snntorch_fpga test_snntorch_fpga.py FIXTURES_REQUIRED nf_interop
 nf_interop_test(neurofab_to_snntorch test_neurofab_to_snntorch.py)
 # nir reads neurofab's files (float, integer); neurofab reads nir's, refuses what it cannot run.
 nf_interop_test(nir_files test_nir_files.py)
+
+# The C++ side: NIR files, export and import, without Python.
+nf_add_test_suite(nf_interop_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_nir.cpp LIBS nf_interop nf_golden)
