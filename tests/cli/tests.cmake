@@ -27,3 +27,9 @@ foreach(mode quick hardware)
 endforeach()
 set_tests_properties(nf_install:quick PROPERTIES LABELS unit TIMEOUT 600)
 set_tests_properties(nf_install:hardware PROPERTIES LABELS rtl TIMEOUT 1800)
+
+# neurofab data and train --data (issue #21, deliverable 6).
+nf_add_test_suite(nf_cli_data_tests
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_data_cli.cpp
+  LIBS nf_models)
+add_dependencies(nf_cli_data_tests neurofab)

@@ -35,8 +35,8 @@ std::string shape_text(const std::vector<std::int64_t>& shape) {
   return fmt::format("({}{})", fmt::join(shape, ", "), shape.size() == 1 ? "," : "");
 }
 
-// A [T, B, C] array as the C x T*B matrix of a Batch (the same bytes), checked finite.
-Eigen::MatrixXd read_trials(const NpzArchive& archive, const std::string& name, const char* channels) {
+// The shape of a [T, B, C] array, checked.
+std::vector<std::int64_t> trials_shape(const NpzArchive& archive, const std::string& name, const char* channels) {
   const fs::path& file = archive.path();
   const std::vector<std::int64_t> shape = archive.shape(name);
   if (shape.size() != 3) {
@@ -52,6 +52,13 @@ Eigen::MatrixXd read_trials(const NpzArchive& archive, const std::string& name, 
   if (shape[0] * shape[1] > INT_MAX || shape[2] > INT_MAX) {
     fail_array(file, name, fmt::format("shape {} is too large (T x B must be at most {})", shape_text(shape), INT_MAX));
   }
+  return shape;
+}
+
+// A [T, B, C] array (shape checked) as the C x T*B matrix of a Batch (the same bytes), checked finite.
+Eigen::MatrixXd read_trials(const NpzArchive& archive, const std::string& name) {
+  const fs::path& file = archive.path();
+  const std::vector<std::int64_t> shape = archive.shape(name);
   const NpyArray<double> array = archive.get<double>(name);
   Eigen::MatrixXd m(shape[2], shape[0] * shape[1]);
   std::copy(array.data.begin(), array.data.end(), m.data());
@@ -260,24 +267,28 @@ TaskData load_task_data(const fs::path& file) {
                                              "[T, B, n_out]; the file has: {})", fmt::join(archive.names(), ", ")));
     }
   }
-  TaskData data;
-  Batch& b = data.batch;
-  b.inputs = read_trials(archive, "inputs", "n_in");
-  b.targets = read_trials(archive, "targets", "n_out");
-  const std::vector<std::int64_t> in_shape = archive.shape("inputs"), out_shape = archive.shape("targets");
+  // Shapes first, then values.
+  const std::vector<std::int64_t> in_shape = trials_shape(archive, "inputs", "n_in");
+  const std::vector<std::int64_t> out_shape = trials_shape(archive, "targets", "n_out");
   if (in_shape[0] != out_shape[0] || in_shape[1] != out_shape[1]) {
     fail_array(file, "targets", fmt::format("has shape {}, 'inputs' {}: T and B (the first two) must agree",
                                             shape_text(out_shape), shape_text(in_shape)));
   }
-  b.n_steps = static_cast<int>(in_shape[0]);
-  b.batch_size = static_cast<int>(in_shape[1]);
   if (archive.has("mask")) {
     const std::vector<std::int64_t> mask_shape = archive.shape("mask");
     if (mask_shape != out_shape) {
       fail_array(file, "mask", fmt::format("has shape {}, 'targets' {}: they must be equal", shape_text(mask_shape),
                                            shape_text(out_shape)));
     }
-    b.mask = read_trials(archive, "mask", "n_out");
+  }
+  TaskData data;
+  Batch& b = data.batch;
+  b.n_steps = static_cast<int>(in_shape[0]);
+  b.batch_size = static_cast<int>(in_shape[1]);
+  b.inputs = read_trials(archive, "inputs");
+  b.targets = read_trials(archive, "targets");
+  if (archive.has("mask")) {
+    b.mask = read_trials(archive, "mask");
     for (Eigen::Index i = 0; i < b.mask.size(); ++i) {
       const double m = b.mask.data()[i];
       if (m != 0.0 && m != 1.0) {
