@@ -10,6 +10,7 @@
 #include "neurofab/common/error.hpp"
 #include "neurofab/interop/nir_export.hpp"
 #include "neurofab/interop/nir_import.hpp"
+#include "neurofab/models/tasks/task_data.hpp"
 #include "neurofab/models/training.hpp"
 #include "neurofab/quantize/integer_evaluation.hpp"
 #include "task_options.hpp"
@@ -31,6 +32,7 @@ struct ImportOptions {
   std::string reset;
   std::string task;
   std::vector<std::string> task_params;
+  std::string data;
   int trials = 512;
   double min_success_percent = -1;
 };
@@ -88,6 +90,7 @@ void add_nir_commands(CLI::App& app) {
       ->check(CLI::IsMember({"zero", "subtract"}));
   im->add_option("--task", io->task, "Task of the network (required for graphs without neurofab metadata)");
   im->add_option("--task-param", io->task_params, "Task parameter NAME=VALUE (repeatable)");
+  im->add_option("--data", io->data, "The network's task is this data file's trials (neurofab data, docs/own-data.md)");
   im->add_option("--trials", io->trials, "Trials of the check after import")->check(CLI::PositiveNumber);
   add_min_success_option(*im, io->min_success_percent);
   im->callback([io, im] {
@@ -95,7 +98,11 @@ void add_nir_commands(CLI::App& app) {
     interop::NirImportOptions options;
     if (im->count("--dt") > 0) options.dt_seconds = io->dt;
     if (!io->reset.empty()) options.reset = models::reset_mode_from_string(io->reset);
-    if (!io->task.empty()) {
+    if (!io->data.empty() && !io->task.empty()) throw InputError("--data and --task: give one of them");
+    if (!io->data.empty()) {
+      options.task_name = models::kDataTaskName;
+      options.task_params = models::register_task_data(io->data);
+    } else if (!io->task.empty()) {
       options.task_name = io->task;
       options.task_params = parse_task_params(io->task_params);
     } else if (!io->task_params.empty()) {

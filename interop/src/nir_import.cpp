@@ -12,6 +12,7 @@
 #include "neurofab/common/npy.hpp"
 #include "neurofab/interop/nir_export.hpp"
 #include "neurofab/models/task.hpp"
+#include "neurofab/models/tasks/task_data.hpp"
 
 namespace nf::interop {
 namespace fs = std::filesystem;
@@ -606,6 +607,11 @@ NirImport import_nir(const NirNode& graph, const std::string& file, const NirImp
     task_name = *o.task_name;
     task_params = o.task_params;
   }
+  if (task_name == models::kDataTaskName && !o.task_name) {
+    throw InputError(fmt::format("{}: the network was trained on a data file (task 'data'); give that file again "
+                                 "with --data FILE.npz",
+                                 file));
+  }
   if (task_name.empty()) {
     throw InputError(fmt::format("{}: the graph does not say its task; give --task NAME (see `neurofab tasks`) or "
                                  "--data FILE.npz",
@@ -620,7 +626,8 @@ NirImport import_nir(const NirNode& graph, const std::string& file, const NirImp
 
   if (integer) {
     result.quantized = read_integer_layer(flat, layer, meta, file);
-    result.quantized->model["task"] = {{"name", task_name}, {"params", task_params}};
+    result.quantized->task_name = task_name;
+    result.quantized->task_params = task_params;
     return result;
   }
   models::LifRnn<float> network(f->config, f->connectivity, f->tensors);
@@ -645,6 +652,7 @@ void write_import(const NirImport& imported, const std::string& file, const fs::
     index[name] = {{"dtype", "int32"}, {"file", name + ".npy"}, {"shape", t.shape}};
   }
   model["tensors"] = index;
+  model["task"] = models::task_section_to_json(staging.path(), q.task_name, q.task_params);
   write_file_atomically(staging.path() / "model.json", model.dump(2) + "\n");
   try {
     quantize::load_quantized(staging.path());

@@ -38,8 +38,8 @@ namespace nf::interop {
 struct NirImportOptions {
   std::optional<double> dt_seconds;          // required for graphs without neurofab metadata
   std::optional<models::ResetMode> reset;    // for graphs without neurofab metadata (default: zero, as NIR)
-  std::optional<std::string> task_name;      // required for graphs without neurofab metadata
-  std::map<std::string, double> task_params;
+  std::optional<std::string> task_name;      // required for graphs without neurofab metadata;
+  std::map<std::string, double> task_params; // a data file: models::kDataTaskName and register_task_data()
 };
 
 // The quantized folder an integer-profile graph rebuilds: model.json (without
@@ -51,6 +51,8 @@ struct QuantizedFiles {
     std::vector<std::int32_t> codes;
   };
   std::map<std::string, Tensor> tensors;
+  std::string task_name;  // the task section is written from these (a data task's file copied in)
+  std::map<std::string, double> task_params;
 };
 
 struct NirImport {
