@@ -105,6 +105,7 @@ void RateRnn<Scalar>::forward(const Matrix& inputs, int batch_size, const Matrix
   traj.states.resize(n, columns + batch_size);
   traj.states.leftCols(batch_size).setZero();
   traj.rates.resize(n, columns);
+  if (traj.record_preactivations) traj.preactivations.resize(n, columns);
 
   // Step by step, so each step's block stays in cache: a_t = W_in x_t + b
   // (+ σ ξ_t) + W_rec h_{t-1}, φ(a_t), then the leak.
@@ -117,6 +118,7 @@ void RateRnn<Scalar>::forward(const Matrix& inputs, int batch_size, const Matrix
     pre.colwise() += weights_.b_rec.col(0);
     if (noisy) pre.noalias() += sigma * noise->middleCols(first, batch_size);
     multiply(pre, weights_.w_rec, previous, Accumulate::kAddResult);
+    if (traj.record_preactivations) traj.preactivations.middleCols(first, batch_size) = pre;
     if (config_.activation == Activation::kTanh) {
       pre = pre.array().tanh();
     } else {

@@ -420,32 +420,50 @@ EvaluationTrials evaluation_trials(const Task& task, const Config& config, int t
   if (trials < 1) throw InputError(fmt::format("evaluation needs at least 1 trial (got {})", trials));
   check_task_fits(task, config.n_in, config.n_out);
   Rng batch_rng = Rng::derive(seed, {kEvalBatch});
-  EvaluationTrials result{task.generate(trials, batch_rng), {}};
+  return evaluation_trials(task.generate(trials, batch_rng), config, seed);
+}
+
+template <typename Config>
+EvaluationTrials evaluation_trials(Batch batch, const Config& config, std::uint64_t seed) {
+  if (batch.inputs.rows() != config.n_in || batch.targets.rows() != config.n_out) {
+    throw InputError(fmt::format("trials of {} inputs and {} outputs do not fit a network of {} inputs and {} outputs",
+                                 batch.inputs.rows(), batch.targets.rows(), config.n_in, config.n_out));
+  }
+  EvaluationTrials result{std::move(batch), {}};
   Rng noise_rng = Rng::derive(seed, {kEvalNoise});
   result.noise = sample_noise(config, static_cast<int>(result.batch.inputs.cols()), noise_rng);
   return result;
 }
 
 template <typename Network>
-RecordedTrials<Network> record_trials(const Network& network, const Task& task, int trials, std::uint64_t seed) {
-  EvaluationTrials trials_and_noise = evaluation_trials(task, network.config(), trials, seed);
-  RecordedTrials<Network> recorded{std::move(trials_and_noise.batch), {}};
+RecordedTrials<Network> record_trials(const Network& network, const EvaluationTrials& trials) {
+  RecordedTrials<Network> recorded{trials.batch, {}};
   const Eigen::MatrixXf inputs = recorded.batch.inputs.template cast<float>();
-  const Eigen::MatrixXf& noise = trials_and_noise.noise;
+  const Eigen::MatrixXf& noise = trials.noise;
   network.forward(inputs, recorded.batch.batch_size, noise.size() ? &noise : nullptr, recorded.trajectory);
   return recorded;
 }
 
 template <typename Network>
-Evaluation evaluate(const Network& network, const Task& task, int trials, std::uint64_t seed) {
-  const RecordedTrials<Network> recorded = record_trials(network, task, trials, seed);
+RecordedTrials<Network> record_trials(const Network& network, const Task& task, int trials, std::uint64_t seed) {
+  return record_trials(network, evaluation_trials(task, network.config(), trials, seed));
+}
+
+template <typename Network>
+Evaluation evaluate(const Network& network, const EvaluationTrials& trials, const Task& task) {
+  const RecordedTrials<Network> recorded = record_trials(network, trials);
   const Batch& batch = recorded.batch;
   Evaluation result;
-  result.trials = trials;
+  result.trials = batch.batch_size;
   result.mse = network.loss(batch.targets.cast<float>(), batch.mask.cast<float>(), {}, recorded.trajectory).task;
   result.success_rate = success_rate(task, batch, recorded.trajectory.outputs.template cast<double>());
   if constexpr (std::is_same_v<Network, LifRnn<float>>) result.activity = network.activity(recorded.trajectory);
   return result;
+}
+
+template <typename Network>
+Evaluation evaluate(const Network& network, const Task& task, int trials, std::uint64_t seed) {
+  return evaluate(network, evaluation_trials(task, network.config(), trials, seed), task);
 }
 
 #define NF_INSTANTIATE_TRAINING(Network)                                                                       \
@@ -453,11 +471,15 @@ Evaluation evaluate(const Network& network, const Task& task, int trials, std::u
   template void train<Network>(Network&, const Task&, const TrainingConfig&, std::uint64_t, TrainingState&,   \
                                const TrainingHooks&);                                                          \
   template Evaluation evaluate<Network>(const Network&, const Task&, int, std::uint64_t);                     \
-  template RecordedTrials<Network> record_trials<Network>(const Network&, const Task&, int, std::uint64_t);
+  template RecordedTrials<Network> record_trials<Network>(const Network&, const Task&, int, std::uint64_t);     \
+  template RecordedTrials<Network> record_trials<Network>(const Network&, const EvaluationTrials&);           \
+  template Evaluation evaluate<Network>(const Network&, const EvaluationTrials&, const Task&);
 NF_INSTANTIATE_TRAINING(RateRnn<float>)
 NF_INSTANTIATE_TRAINING(LifRnn<float>)
 #undef NF_INSTANTIATE_TRAINING
 template EvaluationTrials evaluation_trials<RateRnnConfig>(const Task&, const RateRnnConfig&, int, std::uint64_t);
 template EvaluationTrials evaluation_trials<LifRnnConfig>(const Task&, const LifRnnConfig&, int, std::uint64_t);
+template EvaluationTrials evaluation_trials<RateRnnConfig>(Batch, const RateRnnConfig&, std::uint64_t);
+template EvaluationTrials evaluation_trials<LifRnnConfig>(Batch, const LifRnnConfig&, std::uint64_t);
 
 }  // namespace nf::models

@@ -14,8 +14,25 @@ std::int64_t sum(const std::vector<std::int64_t>& values) {
 }
 
 template <typename Network>
-IntegerEvaluation score_run(const Network& network, const models::Task& task, int trials, std::uint64_t seed) {
-  IntegerOutputs run = integer_outputs(network, task, trials, seed);
+IntegerOutputs outputs_of(const Network& network, models::EvaluationTrials data) {
+  golden::GoldenTrace trace = run_trials(network, data, TraceContent::kOutputs);
+  IntegerOutputs run;
+  run.outputs = output_values(trace, data.batch, network.spec().output);
+  run.overflow_events = sum(trace.values<std::int64_t>("overflow_events"));
+  run.batch = std::move(data.batch);
+  run.trace = std::move(trace);
+  return run;
+}
+
+template <typename Network>
+IntegerOutputs outputs_of(const Network& network, const models::Task& task, int trials, std::uint64_t seed) {
+  return outputs_of(network, models::evaluation_trials(task, network.config(), trials, seed));
+}
+
+template <typename Network>
+IntegerEvaluation score_run(const Network& network, const models::EvaluationTrials& trials,
+                            const models::Task& task) {
+  const IntegerOutputs run = outputs_of(network, trials);
   const models::OutputScores scores = models::score_outputs(task, run.batch, run.outputs);
   IntegerEvaluation result;
   result.trials = scores.trials;
@@ -33,15 +50,8 @@ IntegerEvaluation score_run(const Network& network, const models::Task& task, in
 }
 
 template <typename Network>
-IntegerOutputs outputs_of(const Network& network, const models::Task& task, int trials, std::uint64_t seed) {
-  models::EvaluationTrials data = models::evaluation_trials(task, network.config(), trials, seed);
-  golden::GoldenTrace trace = run_trials(network, data, TraceContent::kOutputs);
-  IntegerOutputs run;
-  run.outputs = output_values(trace, data.batch, network.spec().output);
-  run.overflow_events = sum(trace.values<std::int64_t>("overflow_events"));
-  run.batch = std::move(data.batch);
-  run.trace = std::move(trace);
-  return run;
+IntegerEvaluation score_run(const Network& network, const models::Task& task, int trials, std::uint64_t seed) {
+  return score_run(network, models::evaluation_trials(task, network.config(), trials, seed), task);
 }
 
 }  // namespace
@@ -62,6 +72,14 @@ IntegerEvaluation evaluate_integer(const IntegerRateRnn& network, const models::
 IntegerEvaluation evaluate_integer(const IntegerLifRnn& network, const models::Task& task, int trials,
                                    std::uint64_t seed) {
   return score_run(network, task, trials, seed);
+}
+IntegerEvaluation evaluate_integer(const IntegerRateRnn& network, const models::EvaluationTrials& trials,
+                                   const models::Task& task) {
+  return score_run(network, trials, task);
+}
+IntegerEvaluation evaluate_integer(const IntegerLifRnn& network, const models::EvaluationTrials& trials,
+                                   const models::Task& task) {
+  return score_run(network, trials, task);
 }
 
 }  // namespace nf::quantize

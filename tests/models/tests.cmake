@@ -13,6 +13,7 @@ nf_add_test_suite(nf_models_tests
     ${CMAKE_CURRENT_LIST_DIR}/test_spike_encoding.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_train_spec.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_training.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/test_trajectories.cpp
     ${NF_TASK_TEST_SOURCES}
   LIBS nf_models)
 # test_products.cpp checks the private product kernels.

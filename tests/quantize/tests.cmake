@@ -10,6 +10,7 @@ nf_add_test_suite(nf_quantize_tests
     ${CMAKE_CURRENT_LIST_DIR}/test_integer_lif_step.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_quantized_artifact.cpp
     ${CMAKE_CURRENT_LIST_DIR}/test_bit_width_sweep.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/test_integer_trajectories.cpp
   LIBS nf_quantize ${NF_GMPXX} ${NF_GMP})
 
 # The integer model must not depend on the optimisation level: the replay tool

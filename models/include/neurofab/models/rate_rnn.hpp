@@ -114,6 +114,10 @@ struct RateRnnTrajectory {
   Matrix rates;    // n_rec x T·B: φ(a_t) for t = 1..T (column (t-1)·B + b); δ_t after BPTT
   Matrix outputs;  // n_out x T·B: y_t for t = 1..T
   Matrix total_gradient;     // workspace: ∂L/∂h_t of one step
+  // Set before forward() to keep the pre-activations a_t (n_rec x T·B) as φ
+  // receives them (a trajectory dump); training leaves it off.
+  bool record_preactivations = false;
+  Matrix preactivations;
 };
 
 template <typename Scalar>

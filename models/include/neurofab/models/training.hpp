@@ -244,6 +244,16 @@ struct EvaluationTrials {
 };
 template <typename Config>
 EvaluationTrials evaluation_trials(const Task& task, const Config& config, int trials, std::uint64_t seed);
+// Given trials (a data file's, `neurofab eval --data`) with the random draws
+// of `seed`'s evaluation stream for them. Throws nf::InputError when the
+// batch's inputs or targets do not fit the network's n_in and n_out.
+template <typename Config>
+EvaluationTrials evaluation_trials(Batch batch, const Config& config, std::uint64_t seed);
+
+// The scores of given trials (e.g. a data file's, in its order) by `task`'s
+// criterion; evaluate(network, task, trials, seed) is this on evaluation_trials(task, ...).
+template <typename Network>
+Evaluation evaluate(const Network& network, const EvaluationTrials& trials, const Task& task);
 
 // One evaluation trial, recorded: the task batch of `seed`'s evaluation stream
 // (its first trial when trials = 1) and the forward pass on it — what a raster
@@ -255,6 +265,9 @@ struct RecordedTrials {
 };
 template <typename Network>
 RecordedTrials<Network> record_trials(const Network& network, const Task& task, int trials, std::uint64_t seed);
+// The forward pass on given trials.
+template <typename Network>
+RecordedTrials<Network> record_trials(const Network& network, const EvaluationTrials& trials);
 
 extern template class TrainingStep<RateRnn<float>>;
 extern template class TrainingStep<LifRnn<float>>;

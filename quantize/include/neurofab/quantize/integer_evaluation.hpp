@@ -44,5 +44,10 @@ IntegerEvaluation evaluate_integer(const IntegerRateRnn& network, const models::
                                    std::uint64_t seed);
 IntegerEvaluation evaluate_integer(const IntegerLifRnn& network, const models::Task& task, int trials,
                                    std::uint64_t seed);
+// The same on given trials (e.g. a data file's, in its order), scored by `task`'s criterion.
+IntegerEvaluation evaluate_integer(const IntegerRateRnn& network, const models::EvaluationTrials& trials,
+                                   const models::Task& task);
+IntegerEvaluation evaluate_integer(const IntegerLifRnn& network, const models::EvaluationTrials& trials,
+                                   const models::Task& task);
 
 }  // namespace nf::quantize
