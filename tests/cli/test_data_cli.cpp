@@ -13,6 +13,7 @@
 #include "neurofab/common/npz.hpp"
 #include "neurofab/common/rng.hpp"
 #include "neurofab/models/task.hpp"
+#include "python_script.hpp"
 #include "run_command.hpp"
 #include "temp_dir.hpp"
 
@@ -45,12 +46,7 @@ std::string bytes(const fs::path& path) {
 }
 
 std::string python(const nf::test::TempDir& dir, const std::string& code) {
-  const fs::path script = dir / "check.py";
-  std::ofstream(script) << "import numpy as np, sys\nd = sys.argv[1]\n" << code << "\n";
-  const auto result = nf::test::run_command(fmt::format("{} {} {} 2>&1", NF_PYTHON, script.string(), dir.path().string()));
-  INFO(result.output);
-  REQUIRE(result.exit_code == 0);
-  return result.output;
+  return nf::test::run_python_script(dir.path(), code);
 }
 
 const std::string kTiny = "--n 8 --epochs 2 --steps-per-epoch 2 --batch 8 --validation-trials 8 --eval-trials 16 -q";

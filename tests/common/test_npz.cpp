@@ -9,7 +9,7 @@
 #include "neurofab/common/error.hpp"
 #include "neurofab/common/npy.hpp"
 #include "neurofab/common/npz.hpp"
-#include "run_command.hpp"
+#include "python_script.hpp"
 #include "temp_dir.hpp"
 #include "test_seed.hpp"
 
@@ -17,15 +17,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Runs a Python script (Debian's python3 with numpy) from a file in `dir`; returns what it printed.
 std::string run_python(const nf::test::TempDir& dir, const std::string& code) {
-  const fs::path script = dir / "script.py";
-  std::ofstream(script) << "import numpy as np, zipfile, struct, sys\nd = sys.argv[1]\n" << code << "\n";
-  const auto result =
-      nf::test::run_command(fmt::format("{} {} {} 2>&1", NF_PYTHON, script.string(), dir.path().string()));
-  INFO(result.output);
-  REQUIRE(result.exit_code == 0);
-  return result.output;
+  return nf::test::run_python_script(dir.path(), code);
 }
 
 std::string read_bytes(const fs::path& path) {
@@ -271,39 +264,32 @@ open(d + '/bad.npz', 'wb').write(b)
 )");
     expect_read_error(bad, {"array 'inputs'"});
   }
-  SECTION("malformed npy header") {
-    run_python(tmp, R"(
+  // A zip whose member 'inputs.npy' is `member`, a Python expression over `npy`: the
+  // bytes np.save writes for zeros((3, 4)).
+  const auto write_member = [&](const std::string& member) {
+    run_python(tmp, fmt::format(R"(
+import io
+buf = io.BytesIO()
+np.save(buf, np.zeros((3, 4)))
+npy = buf.getvalue()
 with zipfile.ZipFile(d + '/bad.npz', 'w') as z:
-    h = b"{'descr': '<f8', 'shap"
-    z.writestr('inputs.npy', b'\x93NUMPY\x01\x00' + struct.pack('<H', len(h)) + h)
-)");
+    z.writestr('inputs.npy', {})
+)", member));
+  };
+  SECTION("malformed npy header") {
+    write_member("npy[:6] + bytes([1, 0]) + struct.pack('<H', 22) + b\"{'descr': '<f8', 'shap\"");
     expect_read_error(bad, {"array 'inputs': header: unterminated string"});
   }
   SECTION("member that is not npy") {
-    run_python(tmp, R"(
-with zipfile.ZipFile(d + '/bad.npz', 'w') as z:
-    z.writestr('inputs.npy', b'hello')
-)");
+    write_member("b'hello'");
     expect_read_error(bad, {"array 'inputs'", "not a .npy file"});
   }
   SECTION("data shorter than the shape") {
-    run_python(tmp, R"(
-import io
-buf = io.BytesIO()
-np.save(buf, np.zeros((3, 4)))
-with zipfile.ZipFile(d + '/bad.npz', 'w') as z:
-    z.writestr('inputs.npy', buf.getvalue()[:-8])
-)");
+    write_member("npy[:-8]");
     expect_read_error(bad, {"array 'inputs'", "data section has 88 bytes, shape (3, 4) needs 96 (truncated)"});
   }
   SECTION("data longer than the shape") {
-    run_python(tmp, R"(
-import io
-buf = io.BytesIO()
-np.save(buf, np.zeros((3, 4)))
-with zipfile.ZipFile(d + '/bad.npz', 'w') as z:
-    z.writestr('inputs.npy', buf.getvalue() + b'12345678')
-)");
+    write_member("npy + b'12345678'");
     expect_read_error(bad, {"array 'inputs'", "needs 96"});
   }
   SECTION("fortran_order True is read, in C order") {

@@ -18,7 +18,7 @@
 #include "neurofab/models/task.hpp"
 #include "neurofab/models/tasks/task_data.hpp"
 #include "neurofab/models/train_spec.hpp"
-#include "run_command.hpp"
+#include "python_script.hpp"
 #include "temp_dir.hpp"
 #include "test_seed.hpp"
 
@@ -27,15 +27,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Runs Python (Debian's python3 with numpy) with `d` the folder; the script must succeed.
-void run_python(const nf::test::TempDir& dir, const std::string& code) {
-  const fs::path script = dir / "make.py";
-  std::ofstream(script) << "import numpy as np, sys\nd = sys.argv[1]\n" << code << "\n";
-  const auto result =
-      nf::test::run_command(fmt::format("{} {} {} 2>&1", NF_PYTHON, script.string(), dir.path().string()));
-  INFO(result.output);
-  REQUIRE(result.exit_code == 0);
-}
+void run_python(const nf::test::TempDir& dir, const std::string& code) { nf::test::run_python_script(dir.path(), code); }
 
 // A file of K trials of T steps: input channel 0 holds the trial's index at
 // every step (so a drawn trial can be recognised), targets are t * 0.1 + k.
