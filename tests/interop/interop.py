@@ -288,5 +288,11 @@ def snn_from_nir(graph, dt, reset, refractory_steps=0, dtype=torch.float64):
                     a["w_out"], a["b_out"], a["kappa"], reset, refractory_steps, dtype)
 
 
+def first_difference(a, b):
+    """The index of the first element where a and b differ, in C order (None if none)."""
+    where = np.argwhere(a != b)
+    return tuple(int(i) for i in where[0]) if len(where) else None
+
+
 def metadata_str(value):
     return value.decode() if isinstance(value, bytes) else str(value)

@@ -45,7 +45,7 @@ def run_case(cli, args, name, options):
             "--loss-on-scored-steps", "--epochs", 15, "--seed", args.seed, "--quiet", "--force",
             *options, "-o", net)
     cli.run("export-nir", net, "-o", graph_path)
-    cli.run("data", "--task", "xor", "--trials", 64, "--seed", args.seed + 100, "-o", data_path)
+    cli.run("data", "--task", "xor", "--trials", 256, "--seed", args.seed + 100, "-o", data_path)
     cli.run("eval", net, "--data", data_path, "--dump", dump_path)
 
     start = time.monotonic()
@@ -90,7 +90,7 @@ def run_case(cli, args, name, options):
     check(n_spikes > 0, f"{name}: the network never spikes, the comparison would be empty")
     check(np.array_equal(trace["spikes"], dump["spikes"]),
           f"{name}: snnTorch's spikes differ from neurofab's ({100 * spikes_equal:.4f} % equal); first at "
-          f"(t, trial, unit) = {tuple(int(i[0]) for i in np.nonzero(trace['spikes'] != dump['spikes']))}")
+          f"(t, trial, unit) = {interop.first_difference(trace['spikes'], dump['spikes'])}")
     check(out_err < 1e-9, f"{name}: outputs differ by up to {out_err:.3g} (limit 1e-9)")
     for k, err in worst.items():
         check(err < 1e-9, f"{name}: {k} differ by up to {err:.3g} (limit 1e-9)")

@@ -104,12 +104,6 @@ def check_float_export(path, net, dt_s, name):
     return graph
 
 
-def int_codes(metadata):
-    """The int32 arrays of a node's 'neurofab' metadata (the integer profile's codes)."""
-    meta = metadata.get("neurofab", {}) if isinstance(metadata, dict) else {}
-    return {k: v for k, v in meta.items() if isinstance(v, np.ndarray) and v.dtype == np.int32}
-
-
 def check_integer_export(path, name):
     graph = nir.read(path)
     meta = graph.metadata["neurofab"]
@@ -118,11 +112,12 @@ def check_integer_export(path, name):
     coded = {}
     for node_name in ("w_in", "w_rec", "w_out"):
         node = graph.nodes[node_name]
-        codes = int_codes(node.metadata)
-        check("weight_code" in codes, f"{name}: {node_name} has no int32 weight_code in its metadata "
-                                      f"(has {sorted(node.metadata.get('neurofab', {}))})")
-        code = codes["weight_code"]
-        check(code.shape == node.weight.shape, f"{name}: {node_name}.weight_code shape {code.shape}")
+        found = node.metadata.get("neurofab", {})
+        code = found.get("weight_code")
+        check(isinstance(code, np.ndarray) and code.dtype == np.int32 and code.shape == node.weight.shape,
+              f"{name}: {node_name}'s metadata should hold weight_code, int32 {list(node.weight.shape)}; found "
+              + (f"{code.dtype} {list(code.shape)}" if isinstance(code, np.ndarray)
+                 else f"{sorted(found)}"))
         # the standard field holds the dequantized value: code · 2^-F, one F per tensor
         nz = code != 0
         check(nz.any(), f"{name}: {node_name}'s codes are all 0")
