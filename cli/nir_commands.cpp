@@ -30,6 +30,7 @@ struct ImportOptions {
   std::string out;
   double dt = 0;
   std::string reset;
+  std::string discretisation = "euler";
   std::string task;
   std::vector<std::string> task_params;
   std::string data;
@@ -88,6 +89,10 @@ void add_nir_commands(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   im->add_option("--reset", io->reset, "Reset of a graph without neurofab metadata: zero (NIR's, default) or subtract")
       ->check(CLI::IsMember({"zero", "subtract"}));
+  im->add_option("--discretisation", io->discretisation,
+                 "How a graph without neurofab metadata turns τ into a decay: euler (1 - dt/τ; NIR's reference, "
+                 "snnTorch, Norse; default) or exp (exp(-dt/τ))")
+      ->check(CLI::IsMember({"euler", "exp"}));
   im->add_option("--task", io->task, "Task of the network (required for graphs without neurofab metadata)");
   im->add_option("--task-param", io->task_params, "Task parameter NAME=VALUE (repeatable)");
   im->add_option("--data", io->data, "The network's task is this data file's trials (neurofab data, docs/own-data.md)");
@@ -97,6 +102,7 @@ void add_nir_commands(CLI::App& app) {
     const auto start = std::chrono::steady_clock::now();
     interop::NirImportOptions options;
     if (im->count("--dt") > 0) options.dt_seconds = io->dt;
+    options.exponential_decay = io->discretisation == "exp";
     if (!io->reset.empty()) options.reset = models::reset_mode_from_string(io->reset);
     if (!io->data.empty() && !io->task.empty()) throw InputError("--data and --task: give one of them");
     if (!io->data.empty()) {

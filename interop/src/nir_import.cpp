@@ -205,6 +205,7 @@ Layer find_layer(const FlatGraph& g, const std::string& file) {
 struct Reader {
   const FlatGraph& g;
   const std::string& file;
+  bool exponential = false;  // decays exp(-dt/τ) instead of forward Euler's 1 - dt/τ
 
   const NirArray& param(const std::string& node, const std::string& name) const {
     return g.nodes.at(node).param(name, file, node);
@@ -249,12 +250,16 @@ struct Reader {
       }
     }
   }
-  // Forward-Euler decays 1 - dt/τ, each checked to lie in [0, 1).
+  // Decays 1 - dt/τ (forward Euler) or exp(-dt/τ), each checked to lie in [0, 1).
   std::vector<double> decays(const std::string& node, const std::string& name, int n, double dt) const {
     std::vector<double> d;
     for (const double tau : units(node, name, n)) {
       if (!(std::isfinite(tau) && tau > 0)) {
         throw InputError(fmt::format("{}: node '{}': {} = {} is not a positive finite time constant", file, node, name, tau));
+      }
+      if (exponential) {
+        d.push_back(std::exp(-dt / tau));
+        continue;
       }
       if (tau < dt) {
         throw InputError(fmt::format("{}: node '{}': {} = {} s is shorter than the step dt = {} s, so the decay "
@@ -322,7 +327,7 @@ struct FloatLayer {
 
 FloatLayer read_float_layer(const FlatGraph& g, const Layer& layer, const Metadata& meta, const std::string& file,
                             const NirImportOptions& o, std::vector<std::string>& notes) {
-  const Reader read{g, file};
+  const Reader read{g, file, o.exponential_decay};
   const NirNode& neuron = g.nodes.at(layer.neuron);
   const bool synaptic = neuron.type == "CubaLIF";
   const int n = static_cast<int>(read.param(layer.neuron, "v_threshold").size());
@@ -362,6 +367,11 @@ FloatLayer read_float_layer(const FlatGraph& g, const Layer& layer, const Metada
     c.dt_ms = dt * 1000.0;
     c.reset = o.reset.value_or(models::ResetMode::kZero);
     c.refractory_steps = 0;
+  }
+  if (meta.present && o.exponential_decay) {
+    throw InputError(fmt::format("{}: the graph's neurofab metadata says its decays are forward Euler; leave "
+                                 "--discretisation out",
+                                 file));
   }
   if (meta.present && o.reset && *o.reset != c.reset) {
     throw InputError(fmt::format("{}: the graph's neurofab metadata says reset '{}'; --reset {} would change the "
@@ -506,7 +516,8 @@ FloatLayer read_float_layer(const FlatGraph& g, const Layer& layer, const Metada
                                    layer.neuron));
     }
   } else {
-    notes.push_back(fmt::format("no neurofab metadata: dt = {} s as given, forward-Euler decays, reset {}{}", dt,
+    notes.push_back(fmt::format("no neurofab metadata: dt = {} s as given, {} decays, reset {}{}", dt,
+                                o.exponential_decay ? "exponential" : "forward-Euler",
                                 models::to_string(c.reset), o.reset ? " (--reset)" : " (NIR's reset to v_reset = 0)"));
   }
   c.validate();

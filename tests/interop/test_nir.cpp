@@ -196,6 +196,18 @@ TEST_CASE("graphs as other tools write them import with their gains folded", "[i
     CHECK(w.b_rec == (2 * original.network.weights().b_rec).eval());
     REQUIRE_FALSE(imported.notes.empty());
   }
+  SECTION("--discretisation exp reads τ as exp(-dt/τ)") {
+    interop::NirNode graph = foreign(interop::lif_to_nir(original));
+    const double beta = original.network.weights().beta(0);
+    const double tau = -dt / std::log(beta);  // the τ whose exponential decay is β
+    for (double& t : graph.nodes.at("lif").params.at("tau_mem").values) t = tau;
+    interop::NirImportOptions exp_options = o;
+    exp_options.exponential_decay = true;
+    const interop::NirImport imported = interop::import_nir(graph, "net.nir", exp_options);
+    CHECK(imported.artifact->network.weights().beta(3) == Approx(beta).epsilon(1e-6));
+    // tau_syn, written for Euler, gives another α_s read exponentially: its gain (1-α_s)·w_in ≠ 1 is folded and said
+    CHECK_FALSE(imported.notes.empty());
+  }
   SECTION("a nested RNN subgraph (snnTorch's older export) is flattened") {
     interop::NirNode graph = foreign(interop::lif_to_nir(original));
     interop::NirNode sub;
@@ -257,6 +269,9 @@ TEST_CASE("what neurofab cannot run is refused with one line naming it", "[inter
   interop::NirImportOptions dt = {};
   dt.dt_seconds = 1e-4;
   CHECK_THAT(import_error(exported, dt), Contains("--dt"));
+  interop::NirImportOptions exponential = {};
+  exponential.exponential_decay = true;
+  CHECK_THAT(import_error(exported, exponential), Contains("--discretisation"));
 }
 
 TEST_CASE("bad files and rate networks get one clear line", "[interop][nir]") {

@@ -13,7 +13,8 @@
 //
 // Semantics for a graph without neurofab metadata (docs/interop.md):
 //   - the time step comes from the caller (--dt); τ are in seconds; decays are
-//     forward Euler, d = 1 - dt/τ (NIR's reference, snnTorch, Norse);
+//     forward Euler, d = 1 - dt/τ (NIR's reference, snnTorch, Norse), or
+//     exp(-dt/τ) when the caller says so (the gains below have the same form);
 //   - CubaLIF's gains: the Euler step is I_t = α I + (1-α) w_in S and
 //     v_t = β v + (1-β) r I; neurofab's is I_t = α I + S, u_t = β v + I, so the
 //     per-unit gain g = (1-α) w_in (1-β) r (LIF: (1-β) r) multiplies the rows of
@@ -38,6 +39,7 @@ namespace nf::interop {
 struct NirImportOptions {
   std::optional<double> dt_seconds;          // required for graphs without neurofab metadata
   std::optional<models::ResetMode> reset;    // for graphs without neurofab metadata (default: zero, as NIR)
+  bool exponential_decay = false;            // d = exp(-dt/τ) (e.g. Rockpool) instead of forward Euler's 1 - dt/τ
   std::optional<std::string> task_name;      // required for graphs without neurofab metadata;
   std::map<std::string, double> task_params; // a data file: models::kDataTaskName and register_task_data()
 };
