@@ -8,6 +8,13 @@ nf_add_test_suite(nf_cli_raster_tests
   LIBS nf_models)
 add_dependencies(nf_cli_raster_tests neurofab)
 
+# eval --dump/--data: the archives checked from numpy's side by check_dump.py.
+nf_add_test_suite(nf_cli_dump_tests
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_eval_dump.cpp
+  LIBS nf_models)
+add_dependencies(nf_cli_dump_tests neurofab)
+target_compile_definitions(nf_cli_dump_tests PRIVATE NF_CHECK_DUMP_SCRIPT="${CMAKE_CURRENT_LIST_DIR}/check_dump.py")
+
 nf_add_test_suite(nf_cli_elise_tests
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_elise_cli.cpp
   LIBS nf_models)
