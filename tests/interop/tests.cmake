@@ -4,9 +4,9 @@
 # The venv is a CTest fixture: scripts/interop_env.sh builds it once (needs
 # PyPI or a wheel cache the first time) and is quick afterwards. Each test is
 # a plain Python script that exits non-zero on its first failed check; `ctest
-# -L interop` runs them (about 2 min on 2 cores, most of it snnTorch training
+# -L interop` runs them (about 1 min on 2 cores, most of it snnTorch training
 # and the iCEBreaker build).
-set(NF_INTEROP_DIR ${CMAKE_CURRENT_LIST_DIR}/interop)
+set(NF_INTEROP_DIR ${CMAKE_CURRENT_LIST_DIR})
 set(NF_INTEROP_VENV ${CMAKE_BINARY_DIR}/interop-venv)
 set(NF_INTEROP_WORK ${CMAKE_BINARY_DIR}/tests/interop)
 
