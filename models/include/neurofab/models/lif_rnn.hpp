@@ -49,22 +49,24 @@
 // trained directly and clipped to [0, 1] (snnTorch's learn_beta/learn_alpha);
 // τ = -dt / ln(decay). The quantizer turns exactly these decays into fixed point.
 //
-// Mapping to other tools (per unit, one step = dt):
-//   snnTorch: RSynaptic(alpha = α_s, beta = β, threshold = θ, reset_mechanism =
-//     "subtract" | "zero", reset_delay = False, all_to_all = True) with its
-//     linear recurrence = W_rec and its input Linear = W_in, b; RLeaky is the
-//     current-free case (τ_syn = 0). (snnTorch's default reset_delay = True
-//     applies the reset one step late.) The readout is snnTorch's Leaky(beta =
-//     κ) with reset_mechanism = "none", driven by Linear(W_out, b_out).
-//   NIR: W_in, W_rec, W_out are Affine nodes (b, b_out their biases); the unit
-//     is CubaLIF(tau_syn, tau_mem, r, w_in, v_leak = 0, v_threshold = θ), the
-//     current-free unit LIF(tau_mem, r, v_leak = 0, v_threshold = θ), the readout
-//     LI(tau_out, r, v_leak = 0). NIR states τ dv/dt = (v_leak - v) + r I; on a
-//     grid of dt its step is v_t = d v_{t-1} + (1 - d) r I_t with decay d, so
-//     r = 1/(1-β) and w_in = 1/(1-α_s) (likewise r = 1/(1-κ) for LI) make it ours,
-//     and τ = -dt/ln d (exponential step) or τ = dt/(1-d) (forward Euler, as
-//     NIR's reference simulator) gives the decay. An export/import is this
-//     table, not a redesign.
+// Mapping to other tools (per unit, one step = dt; docs/lif-rnn.md, docs/interop.md):
+//   NIR (interop/, export-nir and import-nir): W_in, b and W_out, b_out are
+//     Affine nodes, W_rec a Linear; the unit is CubaLIF(tau_syn = dt/(1-α_s),
+//     tau_mem = dt/(1-β), w_in = 1/(1-α_s), r = 1/(1-β), v_leak = 0,
+//     v_threshold = θ, v_reset = 0), LIF(tau, r, ...) when α_s = 0; the readout
+//     LI(tau = dt/(1-κ), r = 1/(1-κ), v_leak = 0). NIR states τ dv/dt = (v_leak - v)
+//     + r I; its forward Euler step (NIR's reference simulator, snnTorch) is
+//     v_t = (1 - dt/τ) v_{t-1} + (dt/τ) r I_t = β v_{t-1} + I_t. The reset by
+//     subtraction, the refractory period and dt have no NIR field: they are
+//     in the graph's "neurofab" metadata.
+//   snnTorch 1.0.0: RSynaptic(alpha = α_s, beta = β, reset_mechanism = "none",
+//     all_to_all = True, linear_features = N) with its recurrent Linear = W_rec
+//     and a zero bias, driven by Linear(W_in, b); the spike H(u - θ) with H(0) = 1
+//     and the reset (and refractory period) applied by hand to the potential it
+//     returns; the readout Leaky(beta = κ, reset_mechanism = "none") on
+//     Linear(W_out, b_out), its membrane y_t. snnTorch's own resets give another
+//     network (one step late, from the post-reset potential: issue #21), and
+//     this mapping gives exactly our spikes (tests/interop).
 
 #include <Eigen/Core>
 #include <cstddef>
