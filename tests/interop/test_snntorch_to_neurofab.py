@@ -15,7 +15,9 @@ test_snntorch_fpga.py, which runs on this test's output).
    dt = 1e-4 s and v_reset = 0 without saying its reset), then `neurofab eval
    --data test.npz --dump`: the same trials step by step.
 5. Against snnTorch run in float64 on the same inputs: ≥ 99.9 % of spikes
-   equal, success rates (the data's criterion) within 0.5 point.
+   equal, success rates (the data's criterion) within 0.5 point; on the test
+   trials and on longer trials it was not trained for (mem_gap 40), where it
+   fails often, so that the success rates are compared away from 100 %.
 """
 
 import json
@@ -140,46 +142,60 @@ def body(args):
               f"imported {name} differs from snnTorch's (largest difference "
               f"{np.abs(stored - tensor.detach().numpy()).max():.3g})")
 
-    eval_result = cli.run("eval", net, "--data", test_path, "--dump", dump_path)
-    print(eval_result.stdout.strip())
-    with np.load(dump_path) as f:
-        dump = {k: f[k] for k in f.files}
-
-    # snnTorch in float64 on the same inputs, the trained (float32) weights unchanged.
-    start = time.monotonic()
     w = {k: v.detach().numpy() for k, v in expect.items()}
     reference = interop.make_snn(w["W_in"], model.w_in.bias.detach().numpy(), w["alpha_syn"], w["beta"], THRESHOLD,
                                  w["W_rec"], model.lif.recurrent.bias.detach().numpy(), w["W_out"], w["b_out"],
                                  0.0, "subtract")  # the biases kept apart, as snnTorch has them
+    snn_success = compare(cli, net, reference, model, test_path, dump_path, "test trials")
+    check(snn_success >= 0.9, f"snnTorch's network reached only {100 * snn_success:.1f} % "
+                              "(the test expects a trained network, ≥ 90 %)")
+    # Trials the network was not trained for (the memory gap doubled, 20 steps longer), where
+    # it fails often: the success rates are compared where they are not both 100 %.
+    ood_path = os.path.join(work, "ood.npz")
+    cli.run("data", "--task", TASK, "--task-param", "mem_gap=40", "--trials", TEST_TRIALS, "--seed",
+            args.seed + 2, "-o", ood_path)
+    compare(cli, net, reference, model, ood_path, os.path.join(work, "traj-ood.npz"), "OOD trials (mem_gap 40)")
+    print(f"times: snnTorch training {train_seconds:.1f} s ({EPOCHS} epochs); "
+          + ", ".join(f"neurofab {k} {v:.1f} s" for k, v in cli.seconds.items()))
+
+
+def compare(cli, net, reference, model, data_path, dump_path, what):
+    """neurofab's float64 run (eval --dump) against snnTorch's in float64 on one data file:
+    ≥ 99.9 % of spikes equal, success rates within 0.5 point. Returns snnTorch's success rate."""
+    data = interop.load_data(data_path)
+    eval_result = cli.run("eval", net, "--data", data_path, "--dump", dump_path)
+    print(eval_result.stdout.strip())
+    with np.load(dump_path) as f:
+        dump = {k: f[k] for k in f.files}
+    start = time.monotonic()
     with torch.no_grad():
-        outputs, trace = reference(torch.as_tensor(test_data["inputs"]), record=True)
+        outputs, trace = reference(torch.as_tensor(data["inputs"]), record=True)
     outputs = outputs.numpy()
     snn_seconds = time.monotonic() - start
     with torch.no_grad():
-        outputs32 = model(torch.as_tensor(test_data["inputs"], dtype=torch.float32)).double().numpy()
+        outputs32 = model(torch.as_tensor(data["inputs"], dtype=torch.float32)).double().numpy()
 
     check(dump["spikes"].shape == trace["spikes"].shape,
-          f"dumped spikes have shape {dump['spikes'].shape}, snnTorch's {trace['spikes'].shape}")
+          f"{what}: dumped spikes have shape {dump['spikes'].shape}, snnTorch's {trace['spikes'].shape}")
     equal = float(np.mean(dump["spikes"] == trace["spikes"]))
+    n_trials = data["inputs"].shape[1]
     trials_identical = int(np.all(dump["spikes"] == trace["spikes"], axis=(0, 2)).sum())
-    snn_success = interop.success(outputs, test_data)
+    snn_success = interop.success(outputs, data)
     nf_success = dump["success"].astype(bool)
-    check(np.array_equal(nf_success, interop.success(dump["outputs"], test_data)),
-          "the dump's success flags disagree with the data's criterion applied to its outputs")
+    check(np.array_equal(nf_success, interop.success(dump["outputs"], data)),
+          f"{what}: the dump's success flags disagree with the data's criterion applied to its outputs")
     rate = float(trace["spikes"].mean())
-    print(f"spikes: {100 * equal:.4f} % equal ({trials_identical}/{TEST_TRIALS} trials identical), "
-          f"firing rate {rate:.3f} spikes/unit/step; max |Δoutput| {np.abs(dump['outputs'] - outputs).max():.3g}")
-    print(f"success: snnTorch float64 {100 * snn_success.mean():.2f} %, float32 "
-          f"{100 * interop.success(outputs32, test_data).mean():.2f} %, neurofab {100 * nf_success.mean():.2f} %")
-    print(f"times: snnTorch training {train_seconds:.1f} s ({EPOCHS} epochs), float64 run {snn_seconds:.1f} s; "
-          + ", ".join(f"neurofab {k} {v:.1f} s" for k, v in cli.seconds.items()))
-    check(rate > 0, "the snnTorch network never spikes; the comparison would be empty")
-    check(equal >= 0.999, f"only {100 * equal:.4f} % of spikes are equal (need ≥ 99.9 %)")
+    print(f"{what}: spikes {100 * equal:.4f} % equal ({trials_identical}/{n_trials} trials identical), "
+          f"firing rate {rate:.3f} spikes/unit/step; max |Δoutput| {np.abs(dump['outputs'] - outputs).max():.3g}; "
+          f"snnTorch float64 run {snn_seconds:.1f} s")
+    print(f"{what}: success snnTorch float64 {100 * snn_success.mean():.2f} %, float32 "
+          f"{100 * interop.success(outputs32, data).mean():.2f} %, neurofab {100 * nf_success.mean():.2f} % "
+          f"({int(np.sum(snn_success == nf_success))}/{n_trials} trials judged alike)")
+    check(rate > 0, f"{what}: the snnTorch network never spikes; the comparison would be empty")
+    check(equal >= 0.999, f"{what}: only {100 * equal:.4f} % of spikes are equal (need ≥ 99.9 %)")
     gap = 100 * abs(snn_success.mean() - nf_success.mean())
-    check(gap <= 0.5, f"success rates differ by {gap:.2f} points (limit 0.5)")
-    check(snn_success.mean() >= 0.9, f"snnTorch's network reached only {100 * snn_success.mean():.1f} % "
-                                     "(the test expects a trained network, ≥ 90 %)")
-
+    check(gap <= 0.5, f"{what}: success rates differ by {gap:.2f} points (limit 0.5)")
+    return float(snn_success.mean())
 
 if __name__ == "__main__":
     interop.main(body)
