@@ -31,6 +31,11 @@ packages=(
   # the pinned nir, nirtorch, snntorch from PyPI; libhdf5-dev for the C++ NIR
   # reader and writer.
   python3-torch python3-h5py python3-venv libhdf5-dev
+  # The Python package (python/, issue #22): headers to build the module for
+  # /usr/bin/python3, tqdm (progress bars), pytest and nbclient + ipykernel (its
+  # tests and the executed notebook); nanobind, scikit-build-core and nir come
+  # pinned from PyPI (scripts/python_env.sh, build/python-venv).
+  python3-dev python3-tqdm python3-pytest python3-nbclient python3-ipykernel
 )
 
 missing=()
