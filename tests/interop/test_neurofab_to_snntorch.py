@@ -11,9 +11,10 @@ Linear(W_out, b_out). Run in float64 on `neurofab data` inputs, it must give
 exactly neurofab's spikes (`neurofab eval --data --dump`) and its outputs to
 1e-9.
 
-Two networks: the default unit (CubaLIF, subtract reset, leaky readout) and
+Three networks: the default unit (CubaLIF, subtract reset, leaky readout),
 the other corner (current-free LIF node, reset to zero, refractory period 2,
-no readout).
+no readout), and send-on-delta input events with a sparse W_rec under Dale's
+law (snnTorch is given the encoded inputs of neurofab's dump).
 """
 
 import os
@@ -33,6 +34,9 @@ CASES = [
     # name, extra `neurofab train` options
     ("cuba-subtract", []),
     ("lif-zero-refractory", ["--tau-syn", "0", "--tau-out", "0", "--reset", "zero", "--refractory", "2"]),
+    # send-on-delta input events (the graph's Input is the encoded train, 2·n_in wide), sparse
+    # W_rec and Dale's law: snnTorch runs on the dump's encoded inputs
+    ("delta-sparse-dale", ["--encoding", "delta", "--rec-density", "0.5", "--dale-ratio", "0.8"]),
 ]
 
 
@@ -72,19 +76,24 @@ def run_case(cli, args, name, options):
 
     model = interop.snn_from_nir(graph, dt, reset, refractory)
     data = interop.load_data(data_path)
+    with np.load(dump_path) as f:
+        dump = {k: f[k] for k in f.files}
+    encoding = interop.metadata_str(meta["input_encoding"])
+    if encoding == "current":
+        check(np.array_equal(dump["encoded_inputs"], data["inputs"]), f"{name}: encoded inputs differ from the data's")
+    x = dump["encoded_inputs"]  # X_t, what the graph's Input node receives
+    check(x.shape[2] == graph.nodes["input"].input_type["input"][0],
+          f"{name}: encoded inputs are {x.shape[2]} wide, the graph's Input {graph.nodes['input'].input_type}")
     with torch.no_grad():
-        outputs, trace = model(torch.as_tensor(data["inputs"]), record=True)
+        outputs, trace = model(torch.as_tensor(x), record=True)
     outputs = outputs.numpy()
     snn_seconds = time.monotonic() - start
 
-    with np.load(dump_path) as f:
-        dump = {k: f[k] for k in f.files}
-    check(np.array_equal(dump["encoded_inputs"], data["inputs"]), f"{name}: encoded inputs differ from the data's")
     spikes_equal = np.mean(trace["spikes"] == dump["spikes"])
     worst = {k: float(np.abs(trace[k] - dump[k]).max()) for k in ("currents", "potentials", "membranes")}
     out_err = float(np.abs(outputs - dump["outputs"]).max())
     n_spikes = int(dump["spikes"].sum())
-    print(f"{name}: reset {reset}, refractory {refractory}, dt {dt:g} s, {data['inputs'].shape[1]} trials x "
+    print(f"{name}: {encoding} input, reset {reset}, refractory {refractory}, dt {dt:g} s, {data['inputs'].shape[1]} trials x "
           f"{data['inputs'].shape[0]} steps, {n_spikes} spikes; equal spikes {100 * spikes_equal:.4f} %, "
           f"max |Δoutput| {out_err:.3g}, max |Δ| {worst}; snnTorch run {snn_seconds:.1f} s")
     check(n_spikes > 0, f"{name}: the network never spikes, the comparison would be empty")

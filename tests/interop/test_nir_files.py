@@ -65,6 +65,16 @@ def check_float_export(path, net, dt_s, name):
         check(np.array_equal(nodes[node].weight, t[weight]), f"{name}: {node}.weight is not {weight}.npy")
         if bias:
             check(np.array_equal(nodes[node].bias, t[bias]), f"{name}: {node}.bias is not {bias}.npy")
+    for node, weight in (("w_in", "W_in"), ("w_rec", "W_rec"), ("w_out", "W_out")):
+        # a connectivity mask that is not dense goes in the node's metadata (flat, C order)
+        mask_file = os.path.join(net, f"mask_{weight}.npy")
+        mask = np.load(mask_file) if os.path.exists(mask_file) else np.ones_like(t[weight], dtype=np.uint8)
+        written = nodes[node].metadata.get("neurofab", {}).get("mask")
+        if mask.all():
+            check(written is None, f"{name}: {node} has a mask in its metadata, but {weight} is dense")
+        else:
+            check(written is not None and np.array_equal(np.asarray(written).reshape(-1), mask.reshape(-1)),
+                  f"{name}: {node}'s metadata mask is not mask_{weight}.npy")
     lif = nodes["lif"]
     tau_mem = lif.tau_mem if cuba else lif.tau
     check(np.array_equal(interop.decay_from_tau(tau_mem, dt_s), t["beta"]),
@@ -133,6 +143,8 @@ def neurofab_files(cli, args):
     nets = {
         "cuba": ["--reset", "subtract"],
         "lif-no-readout": ["--tau-syn", "0", "--tau-out", "0", "--reset", "zero", "--refractory", "1"],
+        # spike-encoded input (W_in 2·n_in wide), sparse W_rec and Dale's law: masks in the metadata
+        "delta-sparse-dale": ["--encoding", "delta", "--rec-density", "0.5", "--dale-ratio", "0.8"],
     }
     for name, options in nets.items():
         net = os.path.join(work, name)
