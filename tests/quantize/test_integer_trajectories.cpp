@@ -1,7 +1,8 @@
-// The integer model's trajectories (quantize/integer_trajectories.hpp): every
-// signal of the golden trace, step-major [T, B, width], code for code, with
-// its fractional bits; the trials' arrays and success as the evaluation's;
-// the bytes announced before running.
+// The integer model's trajectories (quantize/integer_trajectories.hpp), of
+// trained networks (tests/data) and a Poisson-input one: every signal of the
+// golden trace, step-major [T, B, width], code for code, with its fractional
+// bits; the trials' arrays and success as the evaluation's; the bytes
+// announced before running.
 #include <fmt/format.h>
 
 #include <catch2/catch.hpp>
@@ -12,6 +13,7 @@
 #include "neurofab/quantize/integer_trajectories.hpp"
 #include "neurofab/quantize/quantized_artifact.hpp"
 #include "neurofab/quantize/trial_run.hpp"
+#include "test_data.hpp"
 #include "test_seed.hpp"
 
 using namespace nf;
@@ -19,26 +21,14 @@ using namespace nf::quantize;
 
 namespace {
 
-models::Artifact float_artifact(bool lif, models::InputEncoding encoding, std::uint64_t seed) {
-  const auto task = models::make_task("xor");
-  if (lif) {
-    models::LifRnnConfig c;
-    c.n_in = task->n_in();
-    c.n_rec = 10;
-    c.n_out = task->n_out();
-    c.encoding = encoding;
-    c.refractory_steps = 1;
-    auto net = models::make_lif_rnn(c, {}, seed);
-    net.weights().w_in *= 6.0f;  // spikes to record
-    return models::LifRnnArtifact{std::move(net), {}, task->name(), task->param_values(), seed, {}, {}};
-  }
-  models::RateRnnConfig c;
-  c.n_in = task->n_in();
-  c.n_rec = 10;
-  c.n_out = task->n_out();
-  c.tau_ms = 4;
-  return models::RateRnnArtifact{models::make_rate_rnn(c, {}, seed), {}, task->name(), task->param_values(), seed,
-                                 {}, {}};
+// The trained LIF network with Poisson input: its recurrent part drawn afresh for the wider W_in.
+models::Artifact poisson_variant(const models::LifRnnArtifact& trained) {
+  models::LifRnnConfig c = trained.network.config();
+  c.encoding = models::InputEncoding::kPoisson;
+  c.encoding_gain = 0.5;
+  auto net = models::make_lif_rnn(c, {}, trained.seed);
+  net.weights().w_in *= 6.0f;  // spikes to record
+  return models::LifRnnArtifact{std::move(net), {}, trained.task_name, trained.task_params, trained.seed, {}, {}};
 }
 
 }  // namespace
@@ -46,16 +36,17 @@ models::Artifact float_artifact(bool lif, models::InputEncoding encoding, std::u
 TEST_CASE("integer trajectories are the golden trace, step-major, with each signal's fractional bits",
           "[quantize][trajectories]") {
   const std::uint64_t seed = test::test_seed(31);
+  const models::LifRnnArtifact lif = test::trained_lif_network("lif-xor-n24-zero-reset-refractory-1");
   struct Case {
     const char* name;
     bool lif;
-    models::InputEncoding encoding;
+    models::Artifact float_artifact;
   };
-  for (const Case& k : {Case{"rate", false, models::InputEncoding::kCurrent},
-                        Case{"LIF, current", true, models::InputEncoding::kCurrent},
-                        Case{"LIF, poisson", true, models::InputEncoding::kPoisson}}) {
+  for (const Case& k : {Case{"rate", false, test::trained_rate_network("rate-xor-n32")},
+                        Case{"LIF, current, zero reset, refractory 1", true, lif},
+                        Case{"LIF, poisson", true, poisson_variant(lif)}}) {
     INFO(k.name);
-    const QuantizedArtifact q = quantize_artifact(float_artifact(k.lif, k.encoding, seed), "float-run", {});
+    const QuantizedArtifact q = quantize_artifact(k.float_artifact, "float-run", {});
     const auto task = models::make_task(q.task_name, q.task_params);
     std::visit(
         [&](const auto& net) {
