@@ -164,12 +164,24 @@ json task_metadata(const std::string& name, const std::map<std::string, double>&
   return {{"name", name}, {"params", p}};
 }
 
-// A mask that is not all ones, as a flat 0/1 list (C order); null when dense.
+// Integer values as JSON: a matrix as nested rows ([rows][cols], written as an
+// int32 dataset of that shape), a vector (one column) as one list.
+template <typename Matrix>
+json integer_array(const Matrix& m, bool vector) {
+  json out = json::array();
+  for (Eigen::Index r = 0; r < m.rows(); ++r) {
+    json row = json::array();
+    for (Eigen::Index c = 0; c < m.cols(); ++c) row.push_back(static_cast<std::int64_t>(m(r, c)));
+    if (vector) out.push_back(row[0]);
+    else out.push_back(row);
+  }
+  return out;
+}
+
+// A mask that is not all ones, as 0/1 rows; null when dense.
 json mask_metadata(const Eigen::MatrixXf& mask) {
   if ((mask.array() == 1.0f).all()) return nullptr;
-  json flat = json::array();
-  for (const double value : c_order(mask)) flat.push_back(static_cast<int>(value));
-  return flat;
+  return integer_array(mask, false);
 }
 
 }  // namespace
@@ -238,11 +250,7 @@ NirNode quantized_lif_to_nir(const quantize::QuantizedArtifact& q, const json& m
 
   // The codes themselves: the standard fields above hold code · 2^-F, which a
   // float simulator can run; these rebuild the integer model exactly.
-  const auto codes = [](const auto& m) {
-    json flat = json::array();
-    for (const double value : c_order(m)) flat.push_back(static_cast<std::int64_t>(value));
-    return flat;
-  };
+  const auto codes = [](const auto& m) { return integer_array(m, m.cols() == 1); };
   auto& meta_in = graph.nodes["w_in"].metadata[kNirMetadataKey];
   meta_in["weight_code"] = codes(t.w_in);
   meta_in["bias_code"] = codes(t.b_rec);

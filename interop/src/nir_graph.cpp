@@ -342,6 +342,25 @@ Handle create_group(hid_t parent, const std::string& name, const std::string& fi
   return group;
 }
 
+// The shape and C-order elements of nested JSON arrays; ragged nesting is refused.
+template <typename Fail>
+void flatten_array(const json& value, std::size_t depth, std::vector<std::int64_t>& shape, std::vector<json>& flat,
+                   const Fail& fail) {
+  if (!value.is_array()) {
+    if (depth != shape.size()) fail("nested arrays must be rectangular");
+    flat.push_back(value);
+    return;
+  }
+  const auto size = static_cast<std::int64_t>(value.size());
+  if (depth == shape.size()) {
+    if (!flat.empty()) fail("nested arrays must be rectangular");
+    shape.push_back(size);
+  } else if (depth > shape.size() || shape[depth] != size) {
+    fail("nested arrays must be rectangular");
+  }
+  for (const auto& item : value) flatten_array(item, depth + 1, shape, flat, fail);
+}
+
 void write_metadata(hid_t parent, const std::string& name, const json& value, const std::string& file) {
   const auto fail = [&](const char* why) {
     throw std::logic_error(fmt::format("NIR metadata '{}': {}", name, why));
@@ -373,22 +392,35 @@ void write_metadata(hid_t parent, const std::string& name, const json& value, co
       return;
     }
     case json::value_t::array: {
-      const std::vector<std::int64_t> shape{static_cast<std::int64_t>(value.size())};
-      bool strings = !value.empty(), integers = true;
-      for (const auto& item : value) {
+      // Nested arrays of one shape become an N-D dataset; integers are int32
+      // when every one fits (codes, masks), else int64.
+      std::vector<std::int64_t> shape;
+      std::vector<json> flat;
+      flatten_array(value, 0, shape, flat, fail);
+      bool strings = !flat.empty(), integers = true, fits_int32 = true;
+      for (const auto& item : flat) {
         strings = strings && item.is_string();
         integers = integers && item.is_number_integer();
         if (!item.is_string() && !item.is_number()) fail("arrays hold numbers or strings only");
+        if (item.is_number_integer()) {
+          const std::int64_t v = item.get<std::int64_t>();
+          fits_int32 = fits_int32 && v >= INT32_MIN && v <= INT32_MAX;
+        }
       }
       if (strings) {
-        write_strings(parent, name, value.get<std::vector<std::string>>(), shape, file);
-      } else if (integers && !value.empty()) {
-        write_array(parent, name, {NirDtype::kInt64, shape, value.get<std::vector<double>>()}, file);
-      } else {
-        for (const auto& item : value)
-          if (item.is_string()) fail("an array mixes strings and numbers");
-        write_array(parent, name, {NirDtype::kFloat64, shape, value.get<std::vector<double>>()}, file);
+        std::vector<std::string> texts;
+        for (const auto& item : flat) texts.push_back(item.get<std::string>());
+        write_strings(parent, name, texts, shape, file);
+        return;
       }
+      std::vector<double> numbers;
+      for (const auto& item : flat) {
+        if (item.is_string()) fail("an array mixes strings and numbers");
+        numbers.push_back(item.get<double>());
+      }
+      const NirDtype dtype = integers && !flat.empty() ? (fits_int32 ? NirDtype::kInt32 : NirDtype::kInt64)
+                                                       : NirDtype::kFloat64;
+      write_array(parent, name, {dtype, shape, std::move(numbers)}, file);
       return;
     }
     default:

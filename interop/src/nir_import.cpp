@@ -319,6 +319,21 @@ json node_meta(const FlatGraph& g, const std::string& node) {
 
 // ---------------------------------------------------------------- float import
 
+// The elements of (nested) JSON arrays in C order: metadata arrays come back
+// from HDF5 with their datasets' shapes.
+json flat_list(const json& value) {
+  if (!value.is_array()) return value;
+  json out = json::array();
+  for (const auto& item : value) {
+    if (item.is_array()) {
+      for (auto& inner : flat_list(item)) out.push_back(std::move(inner));
+    } else {
+      out.push_back(item);
+    }
+  }
+  return out;
+}
+
 struct FloatLayer {
   models::LifRnnConfig config;
   models::LifRnnTensors<float> tensors;
@@ -502,7 +517,7 @@ FloatLayer read_float_layer(const FlatGraph& g, const Layer& layer, const Metada
     if (node.empty()) continue;
     const json m = node_meta(g, node);
     if (!m.contains("mask")) continue;
-    const std::vector<double> flat = m["mask"].get<std::vector<double>>();
+    const std::vector<double> flat = flat_list(m["mask"]).get<std::vector<double>>();
     if (static_cast<Eigen::Index>(flat.size()) != mask->size()) {
       throw InputError(fmt::format("{}: node '{}': its neurofab mask has {} values, the weight {}", file, node,
                                    flat.size(), mask->size()));
@@ -549,7 +564,7 @@ QuantizedFiles read_integer_layer(const FlatGraph& g, const Layer& layer, const 
     QuantizedFiles::Tensor t{std::move(shape), {}};
     std::int64_t count = 1;
     for (auto d : t.shape) count *= d;
-    const json& list = m[key];
+    const json list = flat_list(m[key]);
     if (!list.is_array() || static_cast<std::int64_t>(list.size()) != count) {
       throw InputError(fmt::format("{}: node '{}': '{}' must hold {} integer codes", file, node, key, count));
     }

@@ -160,11 +160,18 @@ TEST_CASE("metadata of every kind round-trips through the HDF5 file", "[interop]
   const nlohmann::json metadata = {{"text", "ünïcode"},   {"yes", true},          {"no", false},
                                    {"count", -7},         {"big", 1ll << 40},     {"real", 0.1},
                                    {"ints", {1, 2, 3}},   {"reals", {0.5, 1.5}},  {"words", {"a", "b"}},
-                                   {"empty", nlohmann::json::array()},            {"nested", {{"deep", {{"x", 1.25}}}}}};
+                                   {"empty", nlohmann::json::array()},            {"nested", {{"deep", {{"x", 1.25}}}}},
+                                   {"matrix", {{1, 2, 3}, {4, 5, 6}}},            {"wide", {1ll << 40, 2}}};
   graph.metadata["other_tool"] = metadata;
   const interop::NirNode back = round_trip_file(graph, tmp);
   CHECK(back.metadata["other_tool"] == metadata);
   CHECK(back.metadata["neurofab"] == graph.metadata["neurofab"]);
+  CHECK_THROWS_AS(interop::write_nir(tmp / "ragged.nir", [&] {
+                    interop::NirNode ragged = graph;
+                    ragged.metadata["bad"] = {{1, 2}, {3}};
+                    return ragged;
+                  }()),
+                  std::logic_error);
 }
 
 TEST_CASE("graphs as other tools write them import with their gains folded", "[interop][nir]") {
