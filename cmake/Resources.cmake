@@ -12,6 +12,9 @@
 # The build tree gets symbolic links to the sources (an edited source is used at
 # once, and resource_path() resolves the link, so paths the binary writes in
 # the build tree are the source tree's); `cmake --install` copies the files.
+# Every resource is also recorded in the global properties NF_RESOURCE_DIRECTORIES
+# ("subdir|source|glob,glob") and NF_RESOURCE_FILES ("subdir|source"), so that the
+# Python wheel can carry its own copy (python/CMakeLists.txt).
 set(NF_RESOURCE_SUBDIR share/neurofab)
 set(NF_RESOURCE_BUILD_DIR ${CMAKE_BINARY_DIR}/${NF_RESOURCE_SUBDIR})
 
@@ -32,6 +35,8 @@ function(nf_add_resources subdir)
       list(APPEND excludes PATTERN ${pattern} EXCLUDE)
     endforeach()
     install(DIRECTORY ${source}/ DESTINATION ${destination} ${excludes})
+    list(JOIN ARG_EXCLUDE "," exclude_text)
+    set_property(GLOBAL APPEND PROPERTY NF_RESOURCE_DIRECTORIES "${subdir}|${source}|${exclude_text}")
   else()
     file(MAKE_DIRECTORY ${staged})
     foreach(file IN LISTS ARG_FILES)
@@ -40,5 +45,9 @@ function(nf_add_resources subdir)
       file(CREATE_LINK ${source} ${staged}/${name} SYMBOLIC)
     endforeach()
     install(FILES ${ARG_FILES} DESTINATION ${destination})
+    foreach(file IN LISTS ARG_FILES)
+      cmake_path(ABSOLUTE_PATH file BASE_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR} NORMALIZE OUTPUT_VARIABLE source)
+      set_property(GLOBAL APPEND PROPERTY NF_RESOURCE_FILES "${subdir}|${source}")
+    endforeach()
   endif()
 endfunction()

@@ -1,0 +1,102 @@
+#pragma once
+// What the four binding files of neurofab._core share (issue #22): the
+// networks as Python objects, arrays in and out without copies where the
+// layout allows, progress callbacks, and JSON as Python objects.
+//
+// One file per area: models.cpp (float networks, training, runs,
+// evaluation), quantize.cpp (the integer golden model), hardware.cpp
+// (verify, HLS, board builds, compare), interop.cpp (NIR). module.cpp holds
+// the module and maps nf's exceptions to neurofab.errors.
+//
+// Long calls release the GIL (nb::gil_scoped_release) and take it back only
+// to call a progress callback; a callback that raises (KeyboardInterrupt
+// included: callbacks check for signals) ends the call with its exception.
+
+#include <nanobind/nanobind.h>
+#include <nanobind/ndarray.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "neurofab/models/artifact.hpp"
+#include "neurofab/models/task.hpp"
+#include "neurofab/models/trajectories.hpp"
+#include "neurofab/quantize/quantized_artifact.hpp"
+
+namespace nf::python {
+
+namespace nb = nanobind;
+
+// A float network (rate or LIF) in memory, and the folder it was loaded from
+// or last saved to ("" when it has none).
+struct FloatNetwork {
+  models::Artifact artifact;
+  std::string folder;
+};
+
+// A quantized network (the integer golden model) in memory, and its folder.
+struct QuantizedNetwork {
+  quantize::QuantizedArtifact artifact;
+  std::string folder;
+};
+
+// Input arrays as the Python layer hands them on: float64, C order, on the CPU.
+using InputArray = nb::ndarray<const double, nb::ndim<3>, nb::c_contig, nb::device::cpu>;
+
+// A Python callable(done, total, info: dict) or None, called with the GIL held.
+class Progress {
+ public:
+  explicit Progress(nb::object callback) : callback_(std::move(callback)) {}
+  bool active() const { return !callback_.is_none(); }
+  // Takes the GIL (the caller released it), checks for signals, calls back.
+  void operator()(long done, long total, const nlohmann::json& info = nlohmann::json::object()) const;
+
+ private:
+  nb::object callback_;
+};
+
+// JSON as Python objects (dict, list, str, int, float, bool, None).
+nb::object to_python(const nlohmann::json& value);
+
+// Named arrays as a dict of numpy arrays viewing them (no copy); the dict's
+// arrays keep the data alive. Names in `drop` are left out.
+nb::dict arrays_to_dict(const models::NamedArrays& arrays, const std::vector<std::string>& drop = {});
+
+// A read-only numpy view of an Eigen matrix ([rows, cols], or [rows] for a
+// column vector when `vector`), owned by `owner` (the Python object holding it).
+template <typename Matrix>
+nb::object matrix_view(const Matrix& m, nb::handle owner, bool vector) {
+  using Scalar = typename Matrix::Scalar;
+  constexpr bool row_major = Matrix::IsRowMajor;
+  if (vector) {
+    const std::size_t shape[1] = {static_cast<std::size_t>(m.rows())};
+    return nb::cast(nb::ndarray<nb::numpy, const Scalar>(m.data(), 1, shape, owner));
+  }
+  const std::size_t shape[2] = {static_cast<std::size_t>(m.rows()), static_cast<std::size_t>(m.cols())};
+  const std::int64_t strides[2] = {row_major ? static_cast<std::int64_t>(m.cols()) : 1,
+                                   row_major ? 1 : static_cast<std::int64_t>(m.rows())};
+  return nb::cast(nb::ndarray<nb::numpy, const Scalar>(m.data(), 2, shape, owner, strides));
+}
+
+// Trials from arrays [T, B, C]: targets and mask may be None (zeros, ones).
+// Checks shapes against n_in and n_out and that every value is finite; throws
+// nf::InputError in one line naming the array.
+models::Batch batch_from_arrays(const InputArray& inputs, nb::handle targets, nb::handle mask, int n_in, int n_out);
+
+// A task that scores nothing (every trial fails): the criterion of trials run
+// without targets (net.run). Its shape is the network's.
+std::unique_ptr<models::Task> no_criterion_task(int n_in, int n_out, int n_steps);
+
+// The folder exists: refuse to overwrite it without force (the CLI's message).
+void check_out_folder(const std::string& out, bool force);
+
+void bind_models(nb::module_& m);
+void bind_quantize(nb::module_& m);
+void bind_hardware(nb::module_& m);
+void bind_interop(nb::module_& m);
+
+}  // namespace nf::python
