@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# build/python-venv (pinned nanobind): the build then includes the Python module (NEUROFAB_PYTHON, python/).
+bash scripts/python_env.sh >/dev/null
 werror=OFF
 if [ "${CI:-}" = "true" ]; then werror=ON; fi
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DNEUROFAB_WERROR="$werror" >/dev/null
