@@ -1,0 +1,171 @@
+// The C++ side of issue #22's overhead measurement: the run that the Python
+// package's net.run(x) / q.run(x) makes, through the C++ API alone. For an
+// artifact folder (float: rate or LIF; or a quantized one) it takes the task's
+// first evaluation trial(s) and, per repeat, does what the binding does after
+// numpy hands it the inputs (python/src/models.cpp and quantize.cpp, run()):
+// a copy of the trials' batch into evaluation_trials (the random draws of the
+// seed), then models::float_trajectories (a float64 record of every signal)
+// or quantize::integer_trajectories (the golden trace as [T, B, C] codes),
+// scored by a task without a criterion, as the binding's no_criterion_task.
+// What the Python layer adds on top (numpy in, the [T, B, C] checks and copy
+// into the batch, the dict of numpy views out, the GIL) is the overhead
+// bench/python_overhead.py measures against this program's figure.
+//
+//   bench_run_overhead <dir> [--trials B] [--repeats R] [--seed S] [--json]
+//
+// Prints the median, min and max wall time of one run in microseconds over R
+// timed repeats (after 10 % warm-up repeats, at least 3), one thread.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <stdexcept>
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "neurofab/common/error.hpp"
+#include "neurofab/common/rng.hpp"
+#include "neurofab/models/artifact.hpp"
+#include "neurofab/models/task.hpp"
+#include "neurofab/models/training.hpp"
+#include "neurofab/models/trajectories.hpp"
+#include "neurofab/quantize/integer_trajectories.hpp"
+#include "neurofab/quantize/quantized_artifact.hpp"
+
+using namespace nf;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Options {
+  std::string dir;
+  int trials = 1;
+  int repeats = 2000;
+  std::uint64_t seed = 1;
+  bool json = false;
+};
+
+struct Timing {
+  double median_us, min_us, max_us;
+  int steps;
+  std::int64_t bytes;
+};
+
+// The binding's task for trials run without targets (python/src/module.cpp, no_criterion_task): every trial fails.
+class NoCriterion : public models::Task {
+ public:
+  NoCriterion(int n_in, int n_out, int n_steps) : n_in_(n_in), n_out_(n_out), n_steps_(n_steps) {}
+  std::string name() const override { return "none"; }
+  std::string summary() const override { return "trials without a criterion"; }
+  int n_in() const override { return n_in_; }
+  int n_out() const override { return n_out_; }
+  int n_steps() const override { return n_steps_; }
+  double loss_threshold() const override { return 0; }
+  models::Batch generate(int, Rng&) const override { throw std::logic_error("NoCriterion::generate"); }
+  std::vector<bool> success(const models::Batch& batch, const Eigen::MatrixXd&) const override {
+    return std::vector<bool>(static_cast<std::size_t>(batch.batch_size), false);
+  }
+  std::map<std::string, double> ood_overrides() const override { return {}; }
+
+ protected:
+  void validate() const override {}
+
+ private:
+  int n_in_, n_out_, n_steps_;
+};
+
+// `run` is one call of the path under test; returns the bytes of its arrays (kept so nothing is optimised away).
+template <typename Run>
+Timing time_runs(const Options& o, int steps, Run run) {
+  const int warmup = std::max(3, o.repeats / 10);
+  std::int64_t bytes = 0;
+  for (int i = 0; i < warmup; ++i) bytes += run();
+  std::vector<double> us;
+  us.reserve(static_cast<std::size_t>(o.repeats));
+  for (int i = 0; i < o.repeats; ++i) {
+    const auto start = Clock::now();
+    bytes += run();
+    us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
+  }
+  std::sort(us.begin(), us.end());
+  return {us[us.size() / 2], us.front(), us.back(), steps, bytes / (warmup + o.repeats)};
+}
+
+// The task's evaluation trials of `seed` (what net.task_trials() gives Python), as a batch.
+template <typename Config>
+models::Batch task_batch(const std::string& task_name, const std::map<std::string, double>& params,
+                         const Config& config, int trials, std::uint64_t seed) {
+  const auto task = models::make_task(task_name, params);
+  return models::evaluation_trials(*task, config, trials, seed).batch;
+}
+
+Timing run_float(const Options& o, std::string& what) {
+  const models::Artifact artifact = models::load_artifact(o.dir);
+  return std::visit(
+      [&](const auto& a) {
+        const auto& config = a.network.config();
+        const models::Batch batch = task_batch(a.task_name, a.task_params, config, o.trials, o.seed);
+        const NoCriterion task(config.n_in, config.n_out, batch.n_steps);
+        what = fmt::format("float {} N={} T={} B={}", models::model_type(artifact), config.n_rec, batch.n_steps,
+                           o.trials);
+        return time_runs(o, batch.n_steps, [&] {
+          models::Batch copy = batch;  // the binding builds its batch from the numpy inputs every call
+          const models::NamedArrays arrays =
+              models::float_trajectories(a.network, models::evaluation_trials(std::move(copy), config, o.seed), task);
+          return arrays.bytes();
+        });
+      },
+      artifact);
+}
+
+Timing run_integer(const Options& o, std::string& what) {
+  const quantize::QuantizedArtifact q = quantize::load_quantized(o.dir);
+  return std::visit(
+      [&](const auto& network) {
+        const auto& config = network.config();
+        const models::Batch batch = task_batch(q.task_name, q.task_params, config, o.trials, o.seed);
+        const NoCriterion task(config.n_in, config.n_out, batch.n_steps);
+        what = fmt::format("integer {} N={} T={} B={}", q.family() == models::Family::kLif ? "lif_rnn" : "rate_rnn",
+                           config.n_rec, batch.n_steps, o.trials);
+        return time_runs(o, batch.n_steps, [&] {
+          models::Batch copy = batch;
+          const models::NamedArrays arrays =
+              quantize::integer_trajectories(network, models::evaluation_trials(std::move(copy), config, o.seed), task);
+          return arrays.bytes();
+        });
+      },
+      q.network);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"C++ time of the run behind the Python package's net.run / q.run (issue #22)"};
+  Options o;
+  app.add_option("dir", o.dir, "Artifact folder (float) or quantized folder")->required();
+  app.add_option("--trials", o.trials, "Trials B of the run");
+  app.add_option("--repeats", o.repeats, "Timed repeats");
+  app.add_option("--seed", o.seed, "Seed of the evaluation trials and draws");
+  app.add_flag("--json", o.json, "Print one JSON line");
+  CLI11_PARSE(app, argc, argv);
+  try {
+    std::string what;
+    const Timing t = quantize::is_quantized_artifact(o.dir) ? run_integer(o, what) : run_float(o, what);
+    if (o.json) {
+      fmt::print("{{\"what\": \"{}\", \"steps\": {}, \"repeats\": {}, \"median_us\": {:.3f}, \"min_us\": {:.3f}, "
+                 "\"max_us\": {:.3f}, \"bytes\": {}}}\n",
+                 what, t.steps, o.repeats, t.median_us, t.min_us, t.max_us, t.bytes);
+    } else {
+      fmt::print("{}: {:.2f} us per run (median of {}; min {:.2f}, max {:.2f}), {} bytes of arrays\n", what,
+                 t.median_us, o.repeats, t.min_us, t.max_us, t.bytes);
+    }
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "bench_run_overhead: error: {}\n", e.what());
+    return 1;
+  }
+  return 0;
+}
