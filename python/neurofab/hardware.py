@@ -230,11 +230,13 @@ def compare(networks: Iterable[Union[Network, QuantizedNetwork, str]], out: Opti
                 bits.append(network.weight_bits)
             network = source
         if isinstance(network, Network):
-            runs.append(network._tool_folder())
+            run = network._tool_folder()
         elif isinstance(network, (str, os.PathLike)):
-            runs.append(_path(network, "compare"))
+            run = _path(network, "compare")
         else:
             raise InputError(f"compare: expected networks or folders, got {type(network).__name__}")
+        if run not in runs:  # a network and its quantized form are one run
+            runs.append(run)
     if not runs:
         raise InputError("compare: give at least one network")
     folder = tempfile.mkdtemp(prefix="neurofab-compare-") + "/compare" if out is None else _path(out, "out")
