@@ -11,6 +11,7 @@
 set(NF_PYTHON_TEST_DIR ${CMAKE_CURRENT_LIST_DIR})
 set(NF_PYTHON_VENV ${CMAKE_BINARY_DIR}/python-venv)
 set(NF_PYTHON_TEST_WORK ${CMAKE_BINARY_DIR}/tests/python)
+file(MAKE_DIRECTORY ${NF_PYTHON_TEST_WORK})  # pytest's --basetemp makes only its last folder
 
 add_test(NAME nf_python:env COMMAND bash ${PROJECT_SOURCE_DIR}/scripts/python_env.sh ${NF_PYTHON_VENV})
 set_tests_properties(nf_python:env PROPERTIES LABELS python TIMEOUT 900 FIXTURES_SETUP nf_python_env)
