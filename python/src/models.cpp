@@ -104,10 +104,12 @@ void set_weight(FloatNetwork& net, const std::string& name,
             }
           }
         }
-        Eigen::MatrixXf previous = std::move(*target);
-        *target = std::move(next);
+        // Copied into the matrix's own storage (same size: no reallocation), so
+        // numpy views taken before stay valid and see the new values.
+        const Eigen::MatrixXf previous = *target;
+        *target = next;
         if (const std::string violation = a.network.constraint_violation(); !violation.empty()) {
-          *target = std::move(previous);
+          *target = previous;
           throw InputError(fmt::format("set_weight: {}", violation));
         }
       },
