@@ -17,6 +17,15 @@ and reports the median over rounds of each round's median time per call, and
 the overhead (Python / C++ - 1). The target is <= 5 %. Both sides run one
 thread on the same core type; run it on an otherwise idle machine (it prints
 the load average before and after, and warns above 0.5).
+
+Allocation: a run allocates its arrays anew (0.3-1.1 MB here), and with
+glibc's default, dynamic malloc thresholds whether that memory comes from
+mmap/brk with fresh page faults depends on the process's history: the bare C++
+loop measured 400-550 us per LIF run that way, 104 us with fixed thresholds.
+So both processes run with the same fixed thresholds (MALLOC_MMAP_THRESHOLD_,
+MALLOC_TRIM_THRESHOLD_; the script re-executes itself with them), and the
+comparison is of the code, not of two allocators' states. --default-malloc
+measures without them.
 """
 
 import argparse
@@ -75,14 +84,24 @@ def python_median_us(network, x, repeats: int, seed: int) -> float:
     return statistics.median(times) / 1000.0
 
 
+MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(64 << 20), "MALLOC_TRIM_THRESHOLD_": str(128 << 20)}
+
+
 def main():
+    if "--default-malloc" not in sys.argv and any(os.environ.get(k) != v for k, v in MALLOC.items()):
+        os.environ.update(MALLOC)  # glibc reads them at start-up: run again with them (the C++ side inherits them)
+        os.execv(sys.executable, [sys.executable, *sys.argv])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bench", default=str(ROOT / "build" / "bench" / "bench_run_overhead"))
     parser.add_argument("--workdir", default=str(ROOT / "build" / "bench-python-overhead"))
     parser.add_argument("--repeats", type=int, default=2000, help="calls per round and side")
     parser.add_argument("--rounds", type=int, default=5, help="alternating C++ / Python rounds")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--default-malloc", action="store_true",
+                        help="glibc's default malloc thresholds in both processes (see above)")
     args = parser.parse_args()
+    print("malloc: " + ("glibc's defaults" if args.default_malloc else
+                        ", ".join(f"{k}={os.environ[k]}" for k in MALLOC)), flush=True)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
 
     load_before = os.getloadavg()

@@ -11,7 +11,10 @@
 // into the batch, the dict of numpy views out, the GIL) is the overhead
 // bench/python_overhead.py measures against this program's figure.
 //
-//   bench_run_overhead <dir> [--trials B] [--repeats R] [--seed S] [--json]
+//   bench_run_overhead <dir> [--trials B] [--steps T] [--repeats R] [--seed S] [--json]
+//
+// --steps T keeps the trials' first T steps (default: all), e.g. T = 1 for
+// the fixed cost of a call.
 //
 // Prints the median, min and max wall time of one run in microseconds over R
 // timed repeats (after 10 % warm-up repeats, at least 3), one thread.
@@ -44,6 +47,7 @@ namespace {
 struct Options {
   std::string dir;
   int trials = 1;
+  int steps = 0;  // 0: the task's
   int repeats = 2000;
   std::uint64_t seed = 1;
   bool json = false;
@@ -98,9 +102,17 @@ Timing time_runs(const Options& o, int steps, Run run) {
 // The task's evaluation trials of `seed` (what net.task_trials() gives Python), as a batch.
 template <typename Config>
 models::Batch task_batch(const std::string& task_name, const std::map<std::string, double>& params,
-                         const Config& config, int trials, std::uint64_t seed) {
+                         const Config& config, int trials, int steps, std::uint64_t seed) {
   const auto task = models::make_task(task_name, params);
-  return models::evaluation_trials(*task, config, trials, seed).batch;
+  models::Batch batch = models::evaluation_trials(*task, config, trials, seed).batch;
+  if (steps > 0 && steps < batch.n_steps) {  // columns t·B + b: the first T steps are the first T·B columns
+    const Eigen::Index columns = Eigen::Index{steps} * batch.batch_size;
+    batch.n_steps = steps;
+    batch.inputs = batch.inputs.leftCols(columns).eval();
+    batch.targets = batch.targets.leftCols(columns).eval();
+    batch.mask = batch.mask.leftCols(columns).eval();
+  }
+  return batch;
 }
 
 Timing run_float(const Options& o, std::string& what) {
@@ -108,7 +120,7 @@ Timing run_float(const Options& o, std::string& what) {
   return std::visit(
       [&](const auto& a) {
         const auto& config = a.network.config();
-        const models::Batch batch = task_batch(a.task_name, a.task_params, config, o.trials, o.seed);
+        const models::Batch batch = task_batch(a.task_name, a.task_params, config, o.trials, o.steps, o.seed);
         const NoCriterion task(config.n_in, config.n_out, batch.n_steps);
         what = fmt::format("float {} N={} T={} B={}", models::model_type(artifact), config.n_rec, batch.n_steps,
                            o.trials);
@@ -127,7 +139,7 @@ Timing run_integer(const Options& o, std::string& what) {
   return std::visit(
       [&](const auto& network) {
         const auto& config = network.config();
-        const models::Batch batch = task_batch(q.task_name, q.task_params, config, o.trials, o.seed);
+        const models::Batch batch = task_batch(q.task_name, q.task_params, config, o.trials, o.steps, o.seed);
         const NoCriterion task(config.n_in, config.n_out, batch.n_steps);
         what = fmt::format("integer {} N={} T={} B={}", q.family() == models::Family::kLif ? "lif_rnn" : "rate_rnn",
                            config.n_rec, batch.n_steps, o.trials);
@@ -148,6 +160,7 @@ int main(int argc, char** argv) {
   Options o;
   app.add_option("dir", o.dir, "Artifact folder (float) or quantized folder")->required();
   app.add_option("--trials", o.trials, "Trials B of the run");
+  app.add_option("--steps", o.steps, "Keep the trials' first T steps (0: all)");
   app.add_option("--repeats", o.repeats, "Timed repeats");
   app.add_option("--seed", o.seed, "Seed of the evaluation trials and draws");
   app.add_flag("--json", o.json, "Print one JSON line");
