@@ -39,6 +39,17 @@ def test_plot_raster_draws_the_run(nf, kind, tmp_path):
     assert (tmp_path / "raster.png").stat().st_size > 10000
 
 
+def test_figures_are_not_left_open_in_pyplot(nf):
+    """A returned Figure that pyplot also holds is shown twice in a notebook (once as the cell's value,
+    once by the inline backend at the end of the cell)."""
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    net = nf.load(NETWORKS["lif"])
+    net.plot_raster()
+    assert plt.get_fignums() == [], "plot_raster left its figure open in pyplot"
+
+
 def test_plot_raster_of_given_inputs_and_bad_trial(nf):
     net = nf.load(NETWORKS["lif"])
     x = net.task_trials(trials=3)["inputs"]

@@ -31,6 +31,22 @@ def test_run_equals_eval_dump(nf, cli, tmp_path, kind):
         assert_equal_arrays(dump[name], array, f"{kind} {name}")
 
 
+def test_run_returns_views_not_copies(nf, cli, tmp_path):
+    """The arrays of run() view the recorded trajectory (read-only, not owning their data)."""
+    net = nf.load(NETWORKS["lif"])
+    x = net.task_trials(trials=2)["inputs"]
+    out = net.run(x)
+    for name, array in out.items():
+        assert not array.flags.owndata, f"{name} owns its data (a copy)"
+        assert not array.flags.writeable, f"{name} is writeable"
+    q = nf.quantize(net, bits=8)
+    for name, array in q.run(x).items():
+        if array.ndim == 3:
+            assert not array.flags.owndata, f"q.run {name} owns its data (a copy)"
+    w = net.weights["W_rec"]
+    assert not w.flags.owndata and not w.flags.writeable
+
+
 def test_run_accepts_float32_and_non_contiguous_inputs(nf, cli, tmp_path):
     seed = SEEDS["evaluation"]
     dump = cli.dump(NETWORKS["lif"], tmp_path / "d.npz", "--trials", 4, "--seed", seed)
