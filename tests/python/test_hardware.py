@@ -56,9 +56,28 @@ def test_verify_refuses_bad_lanes_and_non_quantized_networks(nf, cli, q):
     assert "QuantizedNetwork" in one_line(error.value)
 
 
-def test_verification_error_carries_the_result(nf):
-    error = nf.VerificationError("x: the RTL differs", result="r")
-    assert error.result == "r" and isinstance(error, nf.NeurofabError)
+def test_a_broken_core_raises_verification_error(nf, q, tmp_path, monkeypatch):
+    """A dropped spike injected into a copy of the LIF core (as tests/sim/test_mutation.cpp does): verify raises
+    VerificationError naming the first MISMATCH, with the failed VerifyResult attached."""
+    import os
+    import shutil
+
+    network, _ = q
+    resources = os.environ["NEUROFAB_RESOURCE_DIR"]  # set by the package on import
+    shutil.copytree(resources, tmp_path / "share", symlinks=False)
+    core = tmp_path / "share" / "rtl" / "nf_lif_core.sv"
+    source = core.read_text()
+    line = "assign list_write       = update_consume && spike;"
+    assert source.count(line) == 1
+    core.write_text(source.replace(line, "assign list_write       = update_consume && spike && new_spikes_q != 2;"))
+    monkeypatch.setenv("NEUROFAB_RESOURCE_DIR", str(tmp_path / "share"))
+    with pytest.raises(nf.VerificationError) as error:
+        nf.verify(network, lanes=LANES, trials=3, cache=tmp_path / "cache", progress=False)
+    message = one_line(error.value)
+    assert "MISMATCH" in message and "differs from the integer golden model" in message, message
+    result = error.value.result
+    assert isinstance(result, nf.VerifyResult)
+    assert not result.passed and result.mismatches > 0 and result.mismatch_lines[0] in message
 
 
 def test_hls_writes_the_cli_project(nf, cli, q, tmp_path):
