@@ -110,6 +110,7 @@ def test_set_weight_accepts_float64_rounding_to_float32(nf):
     w = net.weights["W_rec"].astype(np.float64) + 1e-12  # rounds back to the float32 values
     net.set_weight("W_rec", w)
     assert net.weights["W_rec"].dtype == np.float32
+    assert np.array_equal(net.weights["W_rec"], w.astype(np.float32))
 
 
 @pytest.mark.parametrize("name,value,words", [
