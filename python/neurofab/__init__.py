@@ -53,6 +53,7 @@ from .errors import (  # noqa: E402
 from . import _core  # noqa: E402
 from .network import (  # noqa: E402
     Evaluation,
+    Trajectories,
     Network,
     QuantizedNetwork,
     load,
@@ -81,6 +82,6 @@ __version__ = _core.version.split()[-1]
 __all__ = [
     "NeurofabError", "InputError", "IoError", "VerificationError", "TargetMissedError", "ToolError",
     "Network", "QuantizedNetwork", "Evaluation", "load", "train", "quantize", "task_names", "task_info",
-    "task_trials", "VerifyResult", "HlsResult", "BuildResult", "CompareResult", "verify", "hls", "build",
+    "task_trials", "Trajectories", "VerifyResult", "HlsResult", "BuildResult", "CompareResult", "verify", "hls", "build",
     "compare", "boards", "to_nir", "from_nir", "plot_raster", "plot_history", "plot_compare",
 ]

@@ -11,7 +11,8 @@ import os
 import tempfile
 import warnings
 from dataclasses import dataclass, fields
-from typing import Any, Callable, Dict, Optional, Sequence, Union
+from collections.abc import Mapping
+from typing import Any, Callable, Dict, Iterator, Optional, Sequence, Union
 
 import numpy as np
 
@@ -19,7 +20,7 @@ from . import _core
 from ._progress import progress_callback
 from .errors import InputError
 
-__all__ = ["Network", "QuantizedNetwork", "Evaluation", "load", "train", "quantize", "task_names", "task_info",
+__all__ = ["Network", "QuantizedNetwork", "Evaluation", "Trajectories", "load", "train", "quantize", "task_names", "task_info",
            "task_trials"]
 
 Progress = Union[None, bool, Callable[[int, int, dict], None]]
@@ -62,6 +63,8 @@ def _path(value: PathLike, what: str) -> str:
 
 def _trial_array(value: Any, name: str) -> np.ndarray:
     """A [T, B, C] array as float64 in C order (copied only when it is not already)."""
+    if type(value) is np.ndarray and value.dtype == np.float64 and value.ndim == 3 and value.flags.c_contiguous:
+        return value  # the common case, without the general checks' cost (a run's overhead budget is µs)
     try:
         array = np.asarray(value)
     except Exception as error:  # noqa: BLE001 (anything numpy refuses)
@@ -179,7 +182,7 @@ class _Base:
         only with force=True."""
         self._core.save(_path(dir, "save"), force)
 
-    def task_trials(self, trials: int = 1, seed: Optional[int] = None) -> Dict[str, np.ndarray]:
+    def task_trials(self, trials: int = 1, seed: Optional[int] = None) -> "Trajectories":
         """The evaluation trials `neurofab eval` runs (inputs, targets, mask as [T, B, C] float64)."""
         return task_trials(self.task, self.task_params, trials, self.seed if seed is None else seed)
 
@@ -233,7 +236,7 @@ class Network(_Base):
             raise InputError(f"set_weight: '{name}' has dtype {array.dtype}, not a real number type")
         self._core.set_weight(name, np.ascontiguousarray(array, dtype=np.float32))
 
-    def run(self, inputs: Any, seed: Optional[int] = None) -> Dict[str, np.ndarray]:
+    def run(self, inputs: Any, seed: Optional[int] = None) -> "Trajectories":
         """Runs trials `inputs` [T, B, n_in] and returns every per-step signal as
         [T, B, C] arrays (float64; LIF spikes uint8), as `neurofab eval --dump`:
         LIF: inputs, encoded_inputs, currents, potentials, membranes, spikes,
@@ -241,7 +244,7 @@ class Network(_Base):
         preactivations, rates, outputs (noise when noise_sd > 0). Random draws
         (Poisson encoding, noise) come from the evaluation stream of `seed`
         (default: the network's)."""
-        return self._core.run(_trial_array(inputs, "inputs"), seed)
+        return Trajectories(self._core.run(_trial_array(inputs, "inputs"), seed))
 
     def evaluate(self, trials: int = 512, seed: Optional[int] = None, inputs: Any = None, targets: Any = None,
                  mask: Any = None, success_mse: Optional[float] = None) -> Evaluation:
@@ -299,13 +302,13 @@ class QuantizedNetwork(_Base):
         """The float network's folder it was quantized from, as recorded."""
         return self._core.source
 
-    def run(self, inputs: Any, seed: Optional[int] = None) -> Dict[str, np.ndarray]:
+    def run(self, inputs: Any, seed: Optional[int] = None) -> "Trajectories":
         """Runs trials `inputs` [T, B, n_in] through the integer golden model and
         returns every signal of its golden trace as [T, B, C] int32/int64 codes
         (the golden vectors `neurofab vectors` writes for the same trials),
         each with `<name>_frac_bits` (value = code * 2**-frac_bits), plus the
         float64 inputs."""
-        return self._core.run(_trial_array(inputs, "inputs"), seed)
+        return Trajectories(self._core.run(_trial_array(inputs, "inputs"), seed))
 
     def evaluate(self, trials: int = 512, seed: Optional[int] = None, inputs: Any = None, targets: Any = None,
                  mask: Any = None, success_mse: Optional[float] = None) -> Evaluation:
@@ -423,8 +426,46 @@ def task_info(name: str, **params: float) -> Dict[str, Any]:
     return _core.task_info(name, params)
 
 
+class Trajectories(Mapping):
+    """The [T, B, C] arrays of a run by name, as `neurofab eval --dump` names
+    them: a read-only Mapping (dict(t) makes a dict). Each array is a
+    read-only numpy view of the run's own memory (no copy), made when it is
+    first read, so a run costs one object however many signals it has."""
+
+    __slots__ = ("_arrays", "_names", "_made")
+
+    def __init__(self, arrays: Any) -> None:
+        self._arrays = arrays
+        self._names: Optional[list] = None  # asked of the core when first needed
+        self._made: Dict[str, np.ndarray] = {}
+
+    @property
+    def _names_list(self) -> list:
+        if self._names is None:
+            self._names = self._arrays.names()
+        return self._names
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        made = self._made.get(name)
+        if made is None:
+            made = self._made[name] = self._arrays.array(name)
+        return made
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names_list
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names_list)
+
+    def __len__(self) -> int:
+        return len(self._names_list)
+
+    def __repr__(self) -> str:
+        return f"Trajectories({', '.join(self._names_list)})"
+
+
 def task_trials(task: str, params: Optional[Dict[str, float]] = None, trials: int = 1,
                 seed: int = 1) -> Dict[str, np.ndarray]:
     """The evaluation trials of (task, seed) that `neurofab eval` runs:
     inputs, targets, mask as [T, B, C] float64 arrays."""
-    return _core.task_trials(task, dict(params or {}), int(trials), int(seed))
+    return Trajectories(_core.task_trials(task, dict(params or {}), int(trials), int(seed)))

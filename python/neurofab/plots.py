@@ -87,6 +87,7 @@ def plot_raster(network, trial: int = 0, inputs: Any = None, seed: Optional[int]
     ax_out.set_xlabel("time (ms)")
     ax_out.grid(alpha=0.3)
     ax_out.legend(loc="upper right", fontsize=8, frameon=False)
+    plt.close(fig)  # returned, not left in pyplot: a notebook would show it twice
     return fig
 
 
@@ -108,6 +109,7 @@ def plot_history(network):
     ax_success.set_ylabel("validation success (%)")
     ax_success.grid(alpha=0.3)
     fig.suptitle(f"training of {network!r}", fontsize=10)
+    plt.close(fig)  # returned, not left in pyplot: a notebook would show it twice
     return fig
 
 
@@ -147,4 +149,5 @@ def plot_compare(result):
     plots.accuracy_energy(document, axes[0])
     plots.latency_vs_n(document, axes[1])
     plots.energy_vs_bits(document, axes[2])
+    plt.close(fig)  # returned, not left in pyplot: a notebook would show it twice
     return fig

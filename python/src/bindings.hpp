@@ -14,6 +14,8 @@
 
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
 
 #include <cstdint>
 #include <filesystem>
@@ -62,9 +64,13 @@ class Progress {
 // JSON as Python objects (dict, list, str, int, float, bool, None).
 nb::object to_python(const nlohmann::json& value);
 
-// Named arrays as a dict of numpy arrays viewing them (no copy); the dict's
-// arrays keep the data alive. Names in `drop` are left out.
-nb::dict arrays_to_dict(const models::NamedArrays& arrays, const std::vector<std::string>& drop = {});
+// Named arrays as a _core.NamedArrays object (names in `drop` left out) that
+// makes each numpy view (no copy) only when it is read: a run's fixed cost is
+// then one object, not one numpy array per signal (≈ 2 µs each through
+// nanobind), which is what the Python overhead target of issue #22 needs.
+// neurofab.network.Trajectories wraps it as a read-only Mapping.
+nb::object named_arrays(const models::NamedArrays& arrays, const std::vector<std::string>& drop = {});
+void bind_named_arrays(nb::module_& m);
 
 // A read-only numpy view of an Eigen matrix ([rows, cols], or [rows] for a
 // column vector when `vector`), owned by `owner` (the Python object holding it).

@@ -176,7 +176,7 @@ nb::dict evaluate(const FloatNetwork& net, int trials, std::optional<std::uint64
 
 // The float64 record of given inputs (`neurofab eval --dump`'s arrays) without
 // the trial arrays that need targets: no targets, mask or success.
-nb::dict run(const FloatNetwork& net, const InputArray& inputs, std::optional<std::uint64_t> seed) {
+nb::object run(const FloatNetwork& net, const InputArray& inputs, std::optional<std::uint64_t> seed) {
   return visit(net, [&](const auto& a) {
     const auto& config = a.network.config();
     models::Batch batch = batch_from_arrays(inputs, nb::none(), nb::none(), config.n_in, config.n_out);
@@ -187,7 +187,7 @@ nb::dict run(const FloatNetwork& net, const InputArray& inputs, std::optional<st
       const auto task = no_criterion_task(config.n_in, config.n_out, batch.n_steps);
       arrays = models::float_trajectories(a.network, models::evaluation_trials(std::move(batch), config, s), *task);
     }
-    return arrays_to_dict(*arrays, {"targets", "mask", "success"});
+    return named_arrays(*arrays, {"targets", "mask", "success"});
   });
 }
 
@@ -360,7 +360,7 @@ void bind_models(nb::module_& m) {
     }
     models::NamedArrays arrays;
     models::add_trial_arrays(arrays, batch, std::vector<bool>(static_cast<std::size_t>(trials), false));
-    return arrays_to_dict(arrays, {"success"});
+    return named_arrays(arrays, {"success"});
   }, nb::arg("name"), nb::arg("params"), nb::arg("trials"), nb::arg("seed"));
   m.def("is_quantized", [](const std::string& dir) { return quantize::is_quantized_artifact(dir); });
 }

@@ -69,23 +69,33 @@ nb::object to_python(const nlohmann::json& value) {
   }
 }
 
-nb::dict arrays_to_dict(const models::NamedArrays& arrays, const std::vector<std::string>& drop) {
-  // One owner for every array of the dict: a copy of `arrays`, which shares their data.
-  auto* kept = new models::NamedArrays(arrays);
-  nb::capsule owner(kept, [](void* p) noexcept { delete static_cast<models::NamedArrays*>(p); });
-  nb::dict dict;
-  for (const models::NamedArray& a : kept->arrays()) {
+nb::object named_arrays(const models::NamedArrays& arrays, const std::vector<std::string>& drop) {
+  models::NamedArrays kept;
+  kept.keep(std::make_shared<const models::NamedArrays>(arrays));  // shares the data's owners
+  for (const models::NamedArray& a : arrays.arrays()) {
     if (std::find(drop.begin(), drop.end(), a.name) != drop.end()) continue;
-    std::vector<std::size_t> shape(a.shape.begin(), a.shape.end());
-    std::visit(
-        [&](const auto* data) {
-          using T = std::remove_const_t<std::remove_pointer_t<decltype(data)>>;
-          dict[nb::str(a.name.c_str())] =
-              nb::cast(nb::ndarray<nb::numpy, const T>(data, shape.size(), shape.data(), owner));
-        },
-        a.data);
+    std::visit([&](const auto* data) { kept.add_view(a.name, a.shape, data); }, a.data);
   }
-  return dict;
+  return nb::cast(std::move(kept));
+}
+
+void bind_named_arrays(nb::module_& m) {
+  nb::class_<models::NamedArrays>(m, "NamedArrays", "A run's arrays by name (wrapped by neurofab.Trajectories).")
+      .def("names", [](const models::NamedArrays& self) {
+        std::vector<std::string> names;
+        for (const auto& a : self.arrays()) names.push_back(a.name);
+        return names;
+      }, "The array names, in the order of eval --dump.")
+      .def("array", [](nb::handle self, const std::string& name) -> nb::object {
+        const auto& arrays = nb::cast<const models::NamedArrays&>(self);
+        if (!arrays.has(name)) throw nb::key_error(name.c_str());
+        const models::NamedArray& a = arrays.at(name);
+        std::vector<std::size_t> shape(a.shape.begin(), a.shape.end());
+        return std::visit([&](const auto* data) -> nb::object {
+          using T = std::remove_const_t<std::remove_pointer_t<decltype(data)>>;
+          return nb::cast(nb::ndarray<nb::numpy, const T>(data, shape.size(), shape.data(), self));
+        }, a.data);
+      }, nb::arg("name"), "A read-only numpy view of the array (no copy); it keeps this object alive.");
 }
 
 namespace {
@@ -190,6 +200,7 @@ NB_MODULE(_core, m) {
   using namespace nf::python;
   m.doc() = "neurofab's C++ core: the stage libraries the `neurofab` command runs (use the `neurofab` package).";
   m.attr("version") = nf::kVersionString;
+  bind_named_arrays(m);
 
   const nb::module_ module_errors = nb::module_::import_("neurofab.errors");
   errors.base = module_errors.attr("NeurofabError").inc_ref().ptr();

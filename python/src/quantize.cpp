@@ -201,7 +201,7 @@ nb::dict evaluate(const QuantizedNetwork& net, int trials, std::optional<std::ui
 
 // The integer model on given inputs: every golden-trace signal [T, B, C] and
 // its <name>_frac_bits, as `neurofab eval <qdir> --dump` and the golden vectors.
-nb::dict run(const QuantizedNetwork& net, const InputArray& inputs, std::optional<std::uint64_t> seed) {
+nb::object run(const QuantizedNetwork& net, const InputArray& inputs, std::optional<std::uint64_t> seed) {
   return visit(net, [&](const auto& network) {
     const auto& config = network.config();
     models::Batch batch = batch_from_arrays(inputs, nb::none(), nb::none(), config.n_in, config.n_out);
@@ -212,7 +212,7 @@ nb::dict run(const QuantizedNetwork& net, const InputArray& inputs, std::optiona
       const auto task = no_criterion_task(config.n_in, config.n_out, batch.n_steps);
       arrays = quantize::integer_trajectories(network, models::evaluation_trials(std::move(batch), config, s), *task);
     }
-    return arrays_to_dict(*arrays, {"targets", "mask", "success"});
+    return named_arrays(*arrays, {"targets", "mask", "success"});
   });
 }
 
