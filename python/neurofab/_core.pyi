@@ -7,6 +7,17 @@ from numpy.typing import NDArray
 
 version: str = 'neurofab 0.1.0'
 
+class NamedArrays:
+    """A run's arrays by name (wrapped by neurofab.Trajectories)."""
+
+    def names(self) -> list[str]:
+        """The array names, in the order of eval --dump."""
+
+    def array(self, name: str) -> object:
+        """
+        A read-only numpy view of the array (no copy); it keeps this object alive.
+        """
+
 class FloatNetwork:
     """A rate or LIF network in memory (an artifact folder's content)."""
 
@@ -58,7 +69,7 @@ class FloatNetwork:
 
     def set_weight(self, name: str, values: Annotated[NDArray[numpy.float32], dict(order='C', device='cpu', writable=False)]) -> None: ...
 
-    def run(self, inputs: Annotated[NDArray[numpy.float64], dict(shape=(None, None, None), order='C', device='cpu', writable=False)], seed: int | None = None) -> dict: ...
+    def run(self, inputs: Annotated[NDArray[numpy.float64], dict(shape=(None, None, None), order='C', device='cpu', writable=False)], seed: int | None = None) -> object: ...
 
     def evaluate(self, trials: int, seed: int | None = None, data: str = '', success_mse: float = 0.0) -> dict: ...
 
@@ -73,7 +84,7 @@ def task_names() -> list[str]: ...
 
 def task_info(name: str, params: Mapping[str, float] = {}) -> object: ...
 
-def task_trials(name: str, params: Mapping[str, float], trials: int, seed: int) -> dict: ...
+def task_trials(name: str, params: Mapping[str, float], trials: int, seed: int) -> object: ...
 
 def is_quantized(arg: str, /) -> bool: ...
 
@@ -130,7 +141,7 @@ class QuantizedNetwork:
     @property
     def codes(self) -> dict: ...
 
-    def run(self, inputs: Annotated[NDArray[numpy.float64], dict(shape=(None, None, None), order='C', device='cpu', writable=False)], seed: int | None = None) -> dict: ...
+    def run(self, inputs: Annotated[NDArray[numpy.float64], dict(shape=(None, None, None), order='C', device='cpu', writable=False)], seed: int | None = None) -> object: ...
 
     def evaluate(self, trials: int, seed: int | None = None, data: str = '', success_mse: float = 0.0) -> dict: ...
 
