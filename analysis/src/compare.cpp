@@ -157,9 +157,24 @@ void set_energy(CompareRow& r, const EnergyEstimate& e, double pj_per_step, cons
 }
 
 // Runs one level; a failure becomes the row's error instead of stopping the comparison.
-void run_level(CompareRow& row, const CompareProgress& progress, const std::function<void(CompareRow&)>& body) {
-  if (progress) progress(fmt::format("{}: {}{}", row.run, row.level,
-                                     row.weight_bits > 0 ? fmt::format(" ({}-bit weights)", row.weight_bits) : ""));
+// The optional step callback of run_compare: one step per row (network x level).
+struct Steps {
+  const ProgressCallback& callback;
+  int done = 0;
+  int total = 0;
+  void start(const std::string& stage) { report_progress(callback, done++, total, stage); }
+};
+
+std::string level_text(const CompareRow& row) {
+  return fmt::format("{}: {}{}", row.run, row.level,
+                     row.weight_bits > 0 ? fmt::format(" ({}-bit weights)", row.weight_bits) : "");
+}
+
+void run_level(CompareRow& row, const CompareProgress& progress, Steps& steps,
+               const std::function<void(CompareRow&)>& body) {
+  const std::string text = level_text(row);
+  steps.start(text);
+  if (progress) progress(text);
   try {
     body(row);
     row.ok = true;
@@ -173,7 +188,7 @@ void run_level(CompareRow& row, const CompareProgress& progress, const std::func
 template <typename Network>
 void compare_network(std::size_t index, const fs::path& run, const models::TrainedArtifact<Network>& artifact,
                      const CompareOptions& o, const EnergyTable& table, const fs::path& work_dir,
-                     const std::vector<boards::Board>& boards, const CompareProgress& progress,
+                     const std::vector<boards::Board>& boards, const CompareProgress& progress, Steps& steps,
                      std::vector<CompareRow>& rows) {
   const auto task = models::make_task(artifact.task_name, artifact.task_params);
   const CompareRow base = describe(run, artifact, *task);
@@ -184,7 +199,7 @@ void compare_network(std::size_t index, const fs::path& run, const models::Train
   if (o.float_level) {
     CompareRow r = base;
     r.level = "float-cpu";
-    run_level(r, progress, [&](CompareRow& row) {
+    run_level(r, progress, steps, [&](CompareRow& row) {
       const auto start = std::chrono::steady_clock::now();
       const models::Evaluation e = models::evaluate(artifact.network, *task, o.trials, seed);
       const double seconds = seconds_since(start);
@@ -211,7 +226,7 @@ void compare_network(std::size_t index, const fs::path& run, const models::Train
     CompareRow integer = base;
     integer.level = "integer-cpu";
     integer.weight_bits = bits;
-    run_level(integer, progress, [&](CompareRow& row) {
+    run_level(integer, progress, steps, [&](CompareRow& row) {
       q = quantize::quantize_artifact(models::Artifact(artifact), run.string(), qo);
       const auto start = std::chrono::steady_clock::now();
       const quantize::IntegerEvaluation e =
@@ -255,6 +270,7 @@ void compare_network(std::size_t index, const fs::path& run, const models::Train
         r.level = level;
         r.weight_bits = bits;
         r.error = "not run: the integer level failed";
+        steps.start(level_text(r) + " (not run)");
         rows.push_back(r);
       }
       continue;
@@ -264,7 +280,7 @@ void compare_network(std::size_t index, const fs::path& run, const models::Train
       CompareRow r = base;
       r.level = "rtl-verilator";
       r.weight_bits = bits;
-      run_level(r, progress, [&](CompareRow& row) {
+      run_level(r, progress, steps, [&](CompareRow& row) {
         sim::VerifyOptions vo;
         vo.lanes = o.lanes;
         vo.trials = o.vector_trials;
@@ -302,7 +318,7 @@ void compare_network(std::size_t index, const fs::path& run, const models::Train
       CompareRow r = base;
       r.level = "board:" + board.name;
       r.weight_bits = bits;
-      run_level(r, progress, [&](CompareRow& row) {
+      run_level(r, progress, steps, [&](CompareRow& row) {
         boards::BuildOptions bo;
         bo.lanes = o.lanes;
         bo.trials = o.vector_trials;
@@ -363,9 +379,15 @@ void CompareOptions::validate() const {
   if (lanes < 1) throw InputError("--lanes must be at least 1");
 }
 
+int compare_steps(std::size_t runs, const CompareOptions& o) {
+  // compare_network's rows: float, then per width integer (always), rtl, boards.
+  const std::size_t per_width = 1 + (o.rtl_level ? 1 : 0) + o.boards.size();
+  return static_cast<int>(runs * ((o.float_level ? 1 : 0) + o.weight_bits.size() * per_width));
+}
+
 std::vector<CompareRow> run_compare(const std::vector<fs::path>& runs, const CompareOptions& options,
                                     const EnergyTable& table, const fs::path& work_dir,
-                                    const CompareProgress& progress) {
+                                    const CompareProgress& progress, const ProgressCallback& step_callback) {
   options.validate();
   std::vector<boards::Board> boards;
   for (const auto& name : options.boards) boards.push_back(boards::find_board(name));
@@ -373,10 +395,13 @@ std::vector<CompareRow> run_compare(const std::vector<fs::path>& runs, const Com
   std::vector<models::Artifact> artifacts;
   for (const auto& run : runs) artifacts.push_back(models::load_artifact(run));
   std::vector<CompareRow> rows;
+  Steps steps{step_callback, 0, compare_steps(runs.size(), options)};
   for (std::size_t i = 0; i < runs.size(); ++i) {
-    std::visit([&](const auto& a) { compare_network(i, runs[i], a, options, table, work_dir, boards, progress, rows); },
-               artifacts[i]);
+    std::visit(
+        [&](const auto& a) { compare_network(i, runs[i], a, options, table, work_dir, boards, progress, steps, rows); },
+        artifacts[i]);
   }
+  report_progress(step_callback, steps.total, steps.total, "done");
   return rows;
 }
 

@@ -49,7 +49,10 @@ class Flow {
       require_program("icepack", "fpga-icestorm");
     }
     fs::create_directories(c_.root / "logs");
+    total_ = c_.board.family == Family::kIce40 ? 6 : 5;
+    step("RTL");
     prepare_rtl();
+    step(fmt::format("cycle statistics ({} trials)", c_.options.trials));
     c_.cycles = cycle_stats(c_.q, c_.options.lanes, c_.options.trials, c_.options.trial_seed);
     json report = c_.board.family == Family::kIce40 ? run_ice40() : run_xc7();
     tools_.record_seconds("total", seconds_since(start));
@@ -60,12 +63,18 @@ class Flow {
     write_file_atomically(c_.root / "report.md", report_markdown(report));
     if (report["bitstream"].is_object()) result.bitstream = report["bitstream"]["file"].get<std::string>();
     result.report = std::move(report);
+    step("done");
     return result;
   }
 
  private:
   BuildContext c_;
   ToolRunner tools_;
+  int done_ = 0;
+  int total_ = 0;
+
+  // Progress: the step that starts now (the previous one finished).
+  void step(const std::string& stage) { report_progress(c_.options.progress, done_++, total_, stage); }
 
   // --- RTL: configuration, the system top's sources, file list ------------
   void prepare_rtl() {
@@ -91,12 +100,16 @@ class Flow {
   json run_ice40() {
     const std::string pcf = c_.board.name + ".pcf";
     write_file_atomically(c_.root / pcf, pcf_text(c_.board));
+    step("synthesis (yosys)");
     const auto counts = synthesise_ice40(c_, tools_);
     const std::vector<ResourceUse> estimate = ice40_fit(ice40_cells(counts), c_.board);
     check_fit(c_, estimate, "by Yosys's cell counts before place and route");
+    step("place and route (nextpnr-ice40)");
     const PnrReport placed = place_and_route(c_, tools_, pcf);
+    step("pack (icepack)");
     const std::uintmax_t bytes = pack_bitstream(c_, tools_);
     tools_.write_build_script("");
+    step("report");
     return ice40_report(c_, counts, estimate, placed, bytes, tools_);
   }
 
@@ -104,11 +117,14 @@ class Flow {
   json run_xc7() {
     const std::string xdc = c_.board.name + ".xdc";
     write_file_atomically(c_.root / xdc, xdc_text(c_.board));
+    step("synthesis estimate (yosys)");
     const auto counts = estimate_xc7(c_, tools_);
     const std::vector<ResourceUse> estimate = xc7_fit(xc7_cells(counts), c_.board);
     check_fit(c_, estimate, "by Yosys's synth_xilinx estimate");
+    step("Vivado project");
     const bool vivado = write_vivado_project(c_, estimate, xdc);
     tools_.write_build_script("echo 'estimate done; the bitstream: vivado -mode batch -source build.tcl'\n");
+    step("report");
     return xc7_report(c_, counts, estimate, vivado, tools_);
   }
 };

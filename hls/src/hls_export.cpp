@@ -555,6 +555,8 @@ void export_project(const quantize::QuantizedArtifact& artifact, const HlsOption
                     const std::string& source) {
   const bool rate = std::holds_alternative<IntegerRateRnn>(artifact.network);
   const std::string family = rate ? "rate" : "lif";
+  const ProgressCallback& progress = options.progress;
+  report_progress(progress, 0, kHlsExportSteps, "headers (nf_config.h, nf_weights.h)");
   int n_in = 0, n_rec = 0, n_out = 0;
   std::string config, weights;
   nlohmann::json fixed_point;
@@ -575,6 +577,7 @@ void export_project(const quantize::QuantizedArtifact& artifact, const HlsOption
       },
       artifact.network);
 
+  report_progress(progress, 1, kHlsExportSteps, "kernel and testbench sources");
   StagingDir staging(out_dir);
   const fs::path root = staging.path();
   for (const EmbeddedFile& file : embedded_sources()) {
@@ -585,9 +588,12 @@ void export_project(const quantize::QuantizedArtifact& artifact, const HlsOption
   }
   write_file_atomically(root / "firmware" / "nf_config.h", config);
   write_file_atomically(root / "firmware" / "nf_weights.h", weights);
+  report_progress(progress, 2, kHlsExportSteps,
+                  fmt::format("testbench vectors ({} trial{})", options.trials, options.trials == 1 ? "" : "s"));
   const int steps = write_testbench_data(artifact, options, rate, root / "tb_data");
   write_file_atomically(root / "tb_data" / "meta.txt",
                         meta_text(rate, n_in, n_rec, n_out, options.trials, steps, options.seed));
+  report_progress(progress, 3, kHlsExportSteps, "scripts, README, hls.json");
   write_file_atomically(root / "run_hls.tcl", tcl_script(family, options, source));
   write_file_atomically(root / "hls_config.cfg", hls_config(family, options));
   write_file_atomically(root / "README.md", readme_text(family, options, source, artifact, n_rec, steps));
@@ -606,6 +612,7 @@ void export_project(const quantize::QuantizedArtifact& artifact, const HlsOption
                             {"fixed_point", fixed_point}};
   write_file_atomically(root / "hls.json", project.dump(2) + "\n");
   staging.commit();
+  report_progress(progress, kHlsExportSteps, kHlsExportSteps, "done");
 }
 
 }  // namespace nf::hls

@@ -114,12 +114,10 @@ def verify(network: Union[QuantizedNetwork, str], lanes: int = 1, trials: int = 
     under random back-pressure of `seed`. Raises VerificationError (with
     .result) on a mismatch, like the command's exit 3."""
     q = _quantized(network, "verify")
-    with progress_callback(progress, "verify") as callback:
-        callback(0, 1, {"message": "building or running the testbench"})
+    with progress_callback(progress, "verify", unit="step") as callback:
         d = _core.verify(q._core, int(lanes), int(trials), int(seed), int(max_stall),
                          "" if cache is None else _path(cache, "cache"), harness,
-                         "" if keep is None else _path(keep, "keep"))
-        callback(1, 1, {"message": "passed" if d["passed"] else "FAILED"})
+                         "" if keep is None else _path(keep, "keep"), callback)
     log = d["log"]
     mismatch_lines = [line for line in log.splitlines() if line.startswith("MISMATCH")]
     match = _PASS.search(log)
@@ -144,10 +142,9 @@ def hls(network: Union[QuantizedNetwork, str], out: str, lanes: int = 1, trials:
     nf_weights.h, the C-simulation testbench with golden vectors of `trials`
     trials, run_hls.tcl) to `out`."""
     q = _quantized(network, "hls")
-    with progress_callback(progress, "hls") as callback:
-        callback(0, 1, {})
-        d = _core.hls(q._core, _path(out, "out"), int(lanes), int(trials), int(seed), part, float(clock_ns), force)
-        callback(1, 1, {})
+    with progress_callback(progress, "hls", unit="step") as callback:
+        d = _core.hls(q._core, _path(out, "out"), int(lanes), int(trials), int(seed), part, float(clock_ns), force,
+                      progress=callback)
     return HlsResult(project=d["project"], top=d["top"], lanes=d["lanes"], trials=d["trials"], seed=d["seed"],
                      part=d["part"], clock_ns=d["clock_ns"])
 
@@ -178,11 +175,9 @@ def build(network: Union[QuantizedNetwork, str], board: str = "icebreaker", out:
     not fit (naming the resource), ToolError when a tool fails."""
     q = _quantized(network, "build")
     folder = tempfile.mkdtemp(prefix="neurofab-build-") + "/build" if out is None else _path(out, "out")
-    with progress_callback(progress, f"build {board}") as callback:
-        callback(0, 1, {"message": "synthesis, place and route"})
+    with progress_callback(progress, f"build {board}", unit="step") as callback:
         d = _core.build(q._core, board, folder, int(lanes), int(baud), int(seed), int(trials),
-                        "" if rtl_dir is None else _path(rtl_dir, "rtl_dir"), force, abc9)
-        callback(1, 1, {})
+                        "" if rtl_dir is None else _path(rtl_dir, "rtl_dir"), force, abc9, progress=callback)
     report = d["report"]
     cells = _get(report, "synthesis", "cells") or {}
     luts = cells.get("SB_LUT4")

@@ -18,6 +18,7 @@
 #include "neurofab/boards/build_flow.hpp"
 #include "neurofab/common/atomic_write.hpp"
 #include "neurofab/common/error.hpp"
+#include "neurofab/common/progress.hpp"
 #include "neurofab/hls/hls_export.hpp"
 #include "neurofab/sim/lockstep.hpp"
 
@@ -29,10 +30,23 @@ namespace fs = std::filesystem;
 
 std::string name_of(const QuantizedNetwork& q) { return q.folder.empty() ? std::string("<in memory>") : q.folder; }
 
+// The libraries' step callback for a Python progress callable: `progress`
+// takes the GIL only for the call (info = {"stage", "message"}, both the
+// step's name). Empty when there is no callable. `progress` must outlive it.
+ProgressCallback step_callback(const Progress& progress) {
+  if (!progress.active()) return {};
+  return [&progress](int done, int total, const std::string& stage) {
+    progress(done, total, {{"stage", stage}, {"message", stage}});
+  };
+}
+
 // `neurofab verify`: passed or not, the testbench's log and the RTL's activity.
 nb::dict verify(const QuantizedNetwork& q, int lanes, int trials, std::uint64_t seed, int max_stall,
-                const std::string& cache, const std::string& harness, const std::string& keep) {
+                const std::string& cache, const std::string& harness, const std::string& keep,
+                nb::object progress_callback) {
+  const Progress progress(std::move(progress_callback));
   sim::VerifyOptions options;
+  options.progress = step_callback(progress);
   options.lanes = lanes;
   options.trials = trials;
   options.seed = seed;
@@ -63,9 +77,11 @@ nb::dict verify(const QuantizedNetwork& q, int lanes, int trials, std::uint64_t 
 
 // `neurofab hls`: writes the project folder.
 nb::dict hls(const QuantizedNetwork& q, const std::string& out, int lanes, int trials, std::uint64_t seed,
-             const std::string& part, double clock_ns, bool force) {
+             const std::string& part, double clock_ns, bool force, nb::object progress_callback) {
   check_out_folder(out, force);
+  const Progress progress(std::move(progress_callback));
   hls::HlsOptions options;
+  options.progress = step_callback(progress);
   options.lanes = lanes;
   options.trials = trials;
   options.seed = seed;
@@ -85,10 +101,12 @@ nb::dict hls(const QuantizedNetwork& q, const std::string& out, int lanes, int t
 // `neurofab build --board`: the report (report.json as a dict), its summary and the bitstream.
 nb::dict build(const QuantizedNetwork& q, const std::string& board_name, const std::string& out, int lanes,
                std::int64_t baud, std::uint64_t seed, int trials, const std::string& rtl_dir, bool force, bool abc9,
-               std::optional<std::uint64_t> trial_seed) {
+               std::optional<std::uint64_t> trial_seed, nb::object progress_callback) {
   if (out.empty()) throw InputError("out: give a folder to write");
   const boards::Board board = boards::find_board(board_name);
+  const Progress progress(std::move(progress_callback));
   boards::BuildOptions options;
+  options.progress = step_callback(progress);
   options.lanes = lanes;
   options.baud = baud;
   options.seed = seed;
@@ -162,11 +180,8 @@ nb::dict compare(const std::vector<std::string>& runs, const std::string& out, c
   {
     nb::gil_scoped_release release;
     StagingDir staging(out);
-    long done = 0;
-    const auto on_message = [&](const std::string& message) {
-      progress(++done, 0, {{"message", message}});
-    };
-    const auto rows = analysis::run_compare(expanded, c, table, staging.path() / "work", on_message);
+    // One step per network x level (the CLI's lines are not passed: errors are in the rows).
+    const auto rows = analysis::run_compare(expanded, c, table, staging.path() / "work", {}, step_callback(progress));
     json = analysis::compare_to_json(rows, c, table);
     write_file_atomically(staging.path() / "compare.json", json.dump(2));
     write_file_atomically(staging.path() / "compare.csv", analysis::compare_csv(rows));
@@ -185,12 +200,12 @@ nb::dict compare(const std::vector<std::string>& runs, const std::string& out, c
 
 void bind_hardware(nb::module_& m) {
   m.def("verify", &verify, nb::arg("network"), nb::arg("lanes"), nb::arg("trials"), nb::arg("seed"),
-        nb::arg("max_stall"), nb::arg("cache"), nb::arg("harness"), nb::arg("keep"));
+        nb::arg("max_stall"), nb::arg("cache"), nb::arg("harness"), nb::arg("keep"), nb::arg("progress") = nb::none());
   m.def("hls", &hls, nb::arg("network"), nb::arg("out"), nb::arg("lanes"), nb::arg("trials"), nb::arg("seed"),
-        nb::arg("part"), nb::arg("clock_ns"), nb::arg("force"));
+        nb::arg("part"), nb::arg("clock_ns"), nb::arg("force"), nb::arg("progress") = nb::none());
   m.def("build", &build, nb::arg("network"), nb::arg("board"), nb::arg("out"), nb::arg("lanes"), nb::arg("baud"),
         nb::arg("seed"), nb::arg("trials"), nb::arg("rtl_dir"), nb::arg("force"), nb::arg("abc9"),
-        nb::arg("trial_seed") = nb::none());
+        nb::arg("trial_seed") = nb::none(), nb::arg("progress") = nb::none());
   m.def("boards", &list_boards);
   m.def("compare", &compare, nb::arg("runs"), nb::arg("out"), nb::arg("levels"), nb::arg("boards"),
         nb::arg("weight_bits"), nb::arg("trials"), nb::arg("vector_trials"), nb::arg("lanes"),

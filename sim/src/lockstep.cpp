@@ -133,14 +133,19 @@ VerifyResult verify(const quantize::QuantizedArtifact& artifact, const VerifyOpt
   const fs::path work = fs::absolute(o.keep_dir.empty() ? temp.path() : o.keep_dir);
   fs::create_directories(work);
   const fs::path rtl_dir = work / "rtl";
+  report_progress(o.progress, 0, kVerifySteps, "RTL");
   rtl::generate_rtl(artifact, {o.lanes}, rtl_dir);
   // The harness is a program of its own: it reads the trace from its file form.
+  report_progress(o.progress, 1, kVerifySteps, "golden vectors");
   golden::write_golden_vectors(artifact, o.trials, artifact.seed, work / "vectors", artifact.source);
+  report_progress(o.progress, 2, kVerifySteps, "testbench build (or cache)");
 
   VerifyResult result;
   result.testbench = build_testbench(rtl_dir, {artifact.family(), o.harness, o.rtl_sources},
                                      fs::absolute(o.cache_dir.empty() ? default_cache_dir() : o.cache_dir),
                                      &result.built);
+  report_progress(o.progress, 3, kVerifySteps,
+                  fmt::format("lock-step run ({} trial{})", o.trials, o.trials == 1 ? "" : "s"));
   const fs::path log = work / "testbench.log";
   const fs::path activity = work / "activity.json";
   std::error_code ignored;
@@ -161,6 +166,7 @@ VerifyResult verify(const quantize::QuantizedArtifact& artifact, const VerifyOpt
   if (!r.ok() && !(r.exited && r.exit_code == 1)) {
     throw IoError(fmt::format("the testbench failed ({}):{}", r.describe(), last_lines(log, 8)));
   }
+  report_progress(o.progress, kVerifySteps, kVerifySteps, result.passed ? "passed" : "FAILED");
   return result;
 }
 

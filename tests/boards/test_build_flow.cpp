@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "board_networks.hpp"
 #include "neurofab/boards/build_flow.hpp"
@@ -146,9 +148,17 @@ TEST_CASE("a Xilinx board gets a self-contained Vivado project and an estimate",
   options.lanes = 2;
   options.trials = 12;
   options.trial_seed = 77;
+  std::vector<std::string> stages;  // the optional progress callback: one call per step boundary
+  options.progress = [&](int done, int total, const std::string& stage) {
+    CHECK(done == static_cast<int>(stages.size()));
+    CHECK(total == 5);
+    stages.push_back(stage);
+  };
   const fs::path out = tmp / "arty";
   const auto result = boards::build(q, "lif-q", board, options, out);
   CHECK(result.bitstream.empty());
+  CHECK(stages == std::vector<std::string>{"RTL", "cycle statistics (12 trials)", "synthesis estimate (yosys)",
+                                           "Vivado project", "report", "done"});
 
   // The project: script, README, pins, every source and image, nothing that points outside.
   for (const char* file : {"build.tcl", "README.md", "arty-a7-35.xdc", "report.json", "report.md", "build.sh",

@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <tuple>
+#include <vector>
 
 #include "csim_project.hpp"
 #include "neurofab/hls/hls_export.hpp"
@@ -233,6 +235,28 @@ TEST_CASE("the C-simulation catches a kernel configured with the wrong rounding 
 // calls: each step runs on its own, from -tclargs or NF_HLS_STEPS, in flow
 // order; only csynth resets the solution; cosim and export without a
 // synthesized solution, and unknown steps, stop with a message.
+TEST_CASE("export_project reports its steps through the optional progress callback", "[hls]") {
+  const test::TempDir dir;
+  hls::HlsOptions options;
+  options.trials = 1;
+  std::vector<std::tuple<int, int, std::string>> calls;
+  options.progress = [&](int done, int total, const std::string& stage) { calls.emplace_back(done, total, stage); };
+  hls::export_project(small_rate(), options, dir / "p", "small");
+  REQUIRE(calls.size() == hls::kHlsExportSteps + 1);
+  for (std::size_t k = 0; k < calls.size(); ++k) {
+    CHECK(std::get<0>(calls[k]) == static_cast<int>(k));
+    CHECK(std::get<1>(calls[k]) == hls::kHlsExportSteps);
+    CHECK_FALSE(std::get<2>(calls[k]).empty());
+  }
+  CHECK_THAT(std::get<2>(calls[2]), Catch::Contains("testbench vectors"));
+  CHECK(std::get<2>(calls.back()) == "done");
+  // Without a callback nothing changes: the same files.
+  hls::HlsOptions quiet;
+  quiet.trials = 1;
+  hls::export_project(small_rate(), quiet, dir / "q", "small");
+  CHECK(read_text(dir / "p" / "hls.json") == read_text(dir / "q" / "hls.json"));
+}
+
 TEST_CASE("run_hls.tcl runs each step on its own, resetting only for csynth", "[hls][tcl]") {
   const test::TempDir dir;
   hls::HlsOptions options;

@@ -3,6 +3,8 @@
 // run exits 1, and an FST waveform of the window is written.
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include "neurofab/common/process.hpp"
 #include "neurofab/models/init.hpp"
@@ -25,9 +27,17 @@ TEST_CASE("a changed golden value is caught with its place and a waveform", "[si
   v.trials = 1;
   v.cache_dir = NF_TEST_CACHE_DIR;
   v.keep_dir = tmp / "work";
+  std::vector<std::string> stages;  // the optional progress callback: one call per step boundary
+  v.progress = [&](int done, int total, const std::string& stage) {
+    CHECK(done == static_cast<int>(stages.size()));
+    CHECK(total == sim::kVerifySteps);
+    stages.push_back(stage);
+  };
   const sim::VerifyResult passed = sim::verify(q, v);
   INFO(passed.log);
   REQUIRE(passed.passed);
+  CHECK(stages == std::vector<std::string>{"RTL", "golden vectors", "testbench build (or cache)",
+                                           "lock-step run (1 trial)", "passed"});
 
   // Unit 4's state at timestep 37, one code off.
   const fs::path state = tmp / "work" / "vectors" / "state.bin";

@@ -28,6 +28,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "neurofab/common/progress.hpp"
 #include "neurofab/models/family.hpp"
 #include "neurofab/analysis/energy_model.hpp"
 
@@ -84,10 +85,16 @@ struct CompareRow {
 using CompareProgress = std::function<void(const std::string& message)>;
 
 // Runs every level of every network (artifact folders; expand sweeps with
-// expand_runs first). Board builds go to `work_dir`/builds/.
+// expand_runs first). Board builds go to `work_dir`/builds/. `progress` gets
+// the CLI's lines (each level as it starts, each error); `steps`, optional,
+// is called as each network x level starts (done: the levels finished, total:
+// compare_steps) and once more at the end with done == total.
 std::vector<CompareRow> run_compare(const std::vector<std::filesystem::path>& runs, const CompareOptions& options,
                                     const EnergyTable& table, const std::filesystem::path& work_dir,
-                                    const CompareProgress& progress = {});
+                                    const CompareProgress& progress = {}, const ProgressCallback& steps = {});
+
+// The rows (network x level) run_compare makes for `runs` networks.
+int compare_steps(std::size_t runs, const CompareOptions& options);
 
 // The outputs: one JSON document (options, table, rows), one flat CSV row per
 // level, and the markdown summary (side-by-side table, rate vs spiking at equal

@@ -30,6 +30,7 @@
 
 #include "neurofab/boards/board.hpp"
 #include "neurofab/common/error.hpp"
+#include "neurofab/common/progress.hpp"
 #include "neurofab/quantize/quantized_artifact.hpp"
 
 namespace nf::boards {
@@ -63,6 +64,11 @@ struct BuildOptions {
   // The folder of the system top's SystemVerilog sources (empty: rtl/sv, as
   // installed: rtl::rtl_source_dir()): to build a modified copy of the RTL.
   std::filesystem::path rtl_dir;
+  // Optional: called before and after each step: RTL, cycle statistics,
+  // synthesis (Yosys), place and route (nextpnr-ice40), pack (icepack),
+  // report: 6 steps on iCE40; Xilinx: RTL, cycle statistics, Yosys estimate,
+  // Vivado project, report: 5 steps.
+  ProgressCallback progress;
 };
 
 struct BuildResult {

@@ -5,9 +5,23 @@
 
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <string>
 
 namespace nf {
+
+// A library's progress hook for a long call (verify, build, hls export,
+// compare): `done` of `total` steps are finished and `stage` names the step
+// that starts now (when done == total: how the call ended, e.g. "done").
+// `done` grows by one per call, from 0 to `total`. Optional: an empty
+// callback (the default everywhere) costs nothing and prints nothing; the
+// CLI passes none. Called on the thread doing the work.
+using ProgressCallback = std::function<void(int done, int total, const std::string& stage)>;
+
+// Calls `progress` when it is set.
+inline void report_progress(const ProgressCallback& progress, int done, int total, const std::string& stage) {
+  if (progress) progress(done, total, stage);
+}
 
 class ProgressReporter {
  public:

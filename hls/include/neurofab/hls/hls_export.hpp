@@ -20,9 +20,12 @@
 #include <filesystem>
 #include <string>
 
+#include "neurofab/common/progress.hpp"
 #include "neurofab/quantize/quantized_artifact.hpp"
 
 namespace nf::hls {
+
+inline constexpr int kHlsExportSteps = 4;
 
 struct HlsOptions {
   int lanes = 1;                 // units computed in parallel (the RTL core's P)
@@ -30,6 +33,10 @@ struct HlsOptions {
   std::uint64_t seed = 1;        // of those trials (task batch and noise)
   std::string part = "xc7z020clg400-1";
   double clock_period_ns = 10.0;
+  // Optional: called at each step boundary of export_project (headers, kernel
+  // and testbench sources, testbench vectors, scripts; kHlsExportSteps steps).
+  // The export runs no C-simulation (that is run_hls.tcl's, in Vitis).
+  ProgressCallback progress;
   void validate(int units) const;  // throws nf::InputError naming the option
 };
 

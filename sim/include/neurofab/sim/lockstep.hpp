@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "neurofab/common/progress.hpp"
 #include "neurofab/models/family.hpp"
 #include "neurofab/quantize/quantized_artifact.hpp"
 
@@ -48,7 +49,13 @@ struct VerifyOptions {
   std::filesystem::path keep_dir;   // non-empty: the work folder (RTL, vectors, waveform) is kept here
   Harness harness = Harness::kVerilator;
   std::filesystem::path rtl_sources;  // empty: rtl/sv (see TestbenchSpec)
+  // Optional: called at each step boundary (RTL, golden vectors, testbench
+  // build or cache, lock-step run; kVerifySteps steps). The lock-step run is
+  // one step: the testbench is a process of its own that reports only at its end.
+  ProgressCallback progress;
 };
+
+inline constexpr int kVerifySteps = 4;
 
 struct VerifyResult {
   bool passed = false;
