@@ -18,6 +18,21 @@ pytestmark = pytest.mark.hardware
 LANES = 4
 
 
+def assert_steps(calls, total, *stages):
+    """A progress callable's calls: done 0, 1, ..., total (one per step boundary), the same total throughout,
+    every call naming its stage in info["stage"] (and info["message"] for the bar); `stages` appear in order."""
+    assert len(calls) > 2, calls
+    assert [c[0] for c in calls] == list(range(total + 1)), calls
+    assert all(c[1] == total for c in calls), calls
+    names = [c[2]["stage"] for c in calls]
+    assert all(isinstance(n, str) and n for n in names) and all(c[2]["message"] == c[2]["stage"] for c in calls)
+    at = 0
+    for stage in stages:
+        found = [k for k, n in enumerate(names) if stage in n and k >= at]
+        assert found, f"no stage {stage!r} (after step {at}) in {names}"
+        at = found[0]
+
+
 @pytest.fixture(scope="module")
 def q(nf, cli, tmp_path_factory):
     root = tmp_path_factory.mktemp("hardware")
@@ -27,8 +42,10 @@ def q(nf, cli, tmp_path_factory):
 
 def test_verify_equals_the_cli(nf, cli, q):
     network, folder = q
-    result = nf.verify(network, lanes=LANES, trials=3, progress=False)
+    calls = []
+    result = nf.verify(network, lanes=LANES, trials=3, progress=lambda *a: calls.append(a))
     assert isinstance(result, nf.VerifyResult)
+    assert_steps(calls, 4, "RTL", "golden vectors", "testbench", "lock-step run (3 trials)", "passed")
     assert result.passed and result.mismatches == 0 and result.mismatch_lines == []
     assert (result.lanes, result.trials, result.harness) == (LANES, 3, "verilator")
     printed = cli.run("verify", folder, "--lanes", LANES, "--trials", 3).stdout
@@ -82,8 +99,10 @@ def test_a_broken_core_raises_verification_error(nf, q, tmp_path, monkeypatch):
 
 def test_hls_writes_the_cli_project(nf, cli, q, tmp_path):
     network, folder = q
-    result = nf.hls(network, out=tmp_path / "py", lanes=LANES, trials=2, progress=False)
+    calls = []
+    result = nf.hls(network, out=tmp_path / "py", lanes=LANES, trials=2, progress=lambda *a: calls.append(a))
     assert isinstance(result, nf.HlsResult)
+    assert_steps(calls, 4, "headers", "sources", "testbench vectors (2 trials)", "scripts", "done")
     assert result.project == str(tmp_path / "py") and result.lanes == LANES and result.trials == 2
     cli.run("hls", folder, "--lanes", LANES, "--trials", 2, "-o", tmp_path / "cli")
     files = sorted(str(p.relative_to(tmp_path / "cli")) for p in (tmp_path / "cli").rglob("*") if p.is_file())
@@ -99,8 +118,11 @@ def test_hls_writes_the_cli_project(nf, cli, q, tmp_path):
 
 def test_build_icebreaker_equals_its_report(nf, q, tmp_path):
     network, _ = q
-    result = nf.build(network, board="icebreaker", out=tmp_path / "b", lanes=LANES, progress=False)
+    calls = []
+    result = nf.build(network, board="icebreaker", out=tmp_path / "b", lanes=LANES,
+                      progress=lambda *a: calls.append(a))
     assert isinstance(result, nf.BuildResult)
+    assert_steps(calls, 6, "RTL", "cycle statistics", "synthesis", "place and route", "pack", "report", "done")
     report = json.loads((tmp_path / "b" / "report.json").read_text())
     assert result.report == report
     bitstream = tmp_path / "b" / report["bitstream"]["file"]
@@ -147,5 +169,7 @@ def test_compare_equals_the_cli(nf, cli, q, tmp_path):
     assert {"float-cpu", "integer-cpu"} <= levels and any(level.startswith("rtl") for level in levels), levels
     assert all(r["status"] == "ok" for r in result.rows), [(r["level"], r["error"]) for r in result.rows]
     assert calls, "compare reported no progress"
+    # One step per network x level: one network (the quantized one stands for it) at float, integer and rtl.
+    assert_steps(calls, 3, "float-cpu", "integer-cpu (8-bit weights)", "rtl-verilator (8-bit weights)", "done")
     figure = result.plot()
     assert len(figure.axes) >= 3
