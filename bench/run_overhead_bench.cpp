@@ -6,7 +6,7 @@
 // a copy of the trials' batch into evaluation_trials (the random draws of the
 // seed), then models::float_trajectories (a float64 record of every signal)
 // or quantize::integer_trajectories (the golden trace as [T, B, C] codes),
-// scored by a task without a criterion, as the binding's no_criterion_task.
+// scored by a task without a criterion, models::unscored_task, as the binding.
 // What the Python layer adds on top (numpy in, the [T, B, C] checks and copy
 // into the batch, the dict of numpy views out, the GIL) is the overhead
 // bench/python_overhead.py measures against this program's figure.
@@ -59,28 +59,6 @@ struct Timing {
   std::int64_t bytes;
 };
 
-// The binding's task for trials run without targets (python/src/module.cpp, no_criterion_task): every trial fails.
-class NoCriterion : public models::Task {
- public:
-  NoCriterion(int n_in, int n_out, int n_steps) : n_in_(n_in), n_out_(n_out), n_steps_(n_steps) {}
-  std::string name() const override { return "none"; }
-  std::string summary() const override { return "trials without a criterion"; }
-  int n_in() const override { return n_in_; }
-  int n_out() const override { return n_out_; }
-  int n_steps() const override { return n_steps_; }
-  double loss_threshold() const override { return 0; }
-  models::Batch generate(int, Rng&) const override { throw std::logic_error("NoCriterion::generate"); }
-  std::vector<bool> success(const models::Batch& batch, const Eigen::MatrixXd&) const override {
-    return std::vector<bool>(static_cast<std::size_t>(batch.batch_size), false);
-  }
-  std::map<std::string, double> ood_overrides() const override { return {}; }
-
- protected:
-  void validate() const override {}
-
- private:
-  int n_in_, n_out_, n_steps_;
-};
 
 // `run` is one call of the path under test; returns the bytes of its arrays (kept so nothing is optimised away).
 template <typename Run>
@@ -121,13 +99,13 @@ Timing run_float(const Options& o, std::string& what) {
       [&](const auto& a) {
         const auto& config = a.network.config();
         const models::Batch batch = task_batch(a.task_name, a.task_params, config, o.trials, o.steps, o.seed);
-        const NoCriterion task(config.n_in, config.n_out, batch.n_steps);
+        const auto task = models::unscored_task(config.n_in, config.n_out, batch.n_steps);
         what = fmt::format("float {} N={} T={} B={}", models::model_type(artifact), config.n_rec, batch.n_steps,
                            o.trials);
         return time_runs(o, batch.n_steps, [&] {
           models::Batch copy = batch;  // the binding builds its batch from the numpy inputs every call
           const models::NamedArrays arrays =
-              models::float_trajectories(a.network, models::evaluation_trials(std::move(copy), config, o.seed), task);
+              models::float_trajectories(a.network, models::evaluation_trials(std::move(copy), config, o.seed), *task);
           return arrays.bytes();
         });
       },
@@ -140,13 +118,13 @@ Timing run_integer(const Options& o, std::string& what) {
       [&](const auto& network) {
         const auto& config = network.config();
         const models::Batch batch = task_batch(q.task_name, q.task_params, config, o.trials, o.steps, o.seed);
-        const NoCriterion task(config.n_in, config.n_out, batch.n_steps);
+        const auto task = models::unscored_task(config.n_in, config.n_out, batch.n_steps);
         what = fmt::format("integer {} N={} T={} B={}", q.family() == models::Family::kLif ? "lif_rnn" : "rate_rnn",
                            config.n_rec, batch.n_steps, o.trials);
         return time_runs(o, batch.n_steps, [&] {
           models::Batch copy = batch;
           const models::NamedArrays arrays =
-              quantize::integer_trajectories(network, models::evaluation_trials(std::move(copy), config, o.seed), task);
+              quantize::integer_trajectories(network, models::evaluation_trials(std::move(copy), config, o.seed), *task);
           return arrays.bytes();
         });
       },

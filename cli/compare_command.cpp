@@ -40,20 +40,6 @@ struct Options {
   double min_success_percent = -1;
 };
 
-void set_levels(const std::vector<std::string>& levels, analysis::CompareOptions& c) {
-  c.float_level = c.integer_level = c.rtl_level = false;
-  for (const auto& level : levels) {
-    if (level == "float") c.float_level = true;
-    else if (level == "integer") c.integer_level = true;
-    else if (level == "rtl") c.rtl_level = true;
-    else throw InputError(fmt::format("--levels: unknown level '{}' (float, integer, rtl; boards with --boards)", level));
-  }
-  // The RTL and board levels build on the integer level's quantization and counts.
-  if ((c.rtl_level || !c.boards.empty()) && !c.integer_level) {
-    throw InputError("--levels: the rtl level and --boards need the integer level too (add 'integer')");
-  }
-}
-
 // --min-success: every row must have run and reached the figure.
 void require_every_row(const std::vector<analysis::CompareRow>& rows, double min_percent) {
   if (min_percent < 0) return;
@@ -68,7 +54,7 @@ void require_every_row(const std::vector<analysis::CompareRow>& rows, double min
 
 void run_compare_command(Options& o) {
   o.compare.boards = o.boards;
-  set_levels(o.levels, o.compare);
+  o.compare.set_levels(o.levels);
   o.compare.energy_table = o.energy_table.empty() ? analysis::shipped_energy_table() : fs::path(o.energy_table);
   o.compare.cache_dir = o.cache_dir;
   o.compare.validate();

@@ -368,6 +368,20 @@ void compare_network(std::size_t index, const fs::path& run, const models::Train
 
 }  // namespace
 
+void CompareOptions::set_levels(const std::vector<std::string>& levels) {
+  float_level = integer_level = rtl_level = false;
+  for (const auto& level : levels) {
+    if (level == "float") float_level = true;
+    else if (level == "integer") integer_level = true;
+    else if (level == "rtl") rtl_level = true;
+    else throw InputError(fmt::format("--levels: unknown level '{}' (float, integer, rtl; boards with --boards)", level));
+  }
+  // The RTL and board levels build on the integer level's quantization and counts.
+  if ((rtl_level || !boards.empty()) && !integer_level) {
+    throw InputError("--levels: the rtl level and --boards need the integer level too (add 'integer')");
+  }
+}
+
 void CompareOptions::validate() const {
   if (!float_level && !integer_level && !rtl_level && boards.empty()) throw InputError("--levels: no level chosen");
   if (weight_bits.empty()) throw InputError("--weight-bits: at least one width");

@@ -183,4 +183,34 @@ std::int64_t float_trajectory_bytes(const LifRnnConfig& config, int steps, int t
                     flags * config.n_rec);
 }
 
+namespace {
+
+class UnscoredTask : public Task {
+ public:
+  UnscoredTask(int n_in, int n_out, int n_steps) : n_in_(n_in), n_out_(n_out), n_steps_(n_steps) {}
+  std::string name() const override { return "none"; }
+  std::string summary() const override { return "trials without a criterion"; }
+  int n_in() const override { return n_in_; }
+  int n_out() const override { return n_out_; }
+  int n_steps() const override { return n_steps_; }
+  double loss_threshold() const override { return 0; }
+  Batch generate(int, Rng&) const override { throw std::logic_error("unscored_task: no generator"); }
+  std::vector<bool> success(const Batch& batch, const Eigen::MatrixXd&) const override {
+    return std::vector<bool>(static_cast<std::size_t>(batch.batch_size), false);
+  }
+  std::map<std::string, double> ood_overrides() const override { return {}; }
+
+ protected:
+  void validate() const override {}
+
+ private:
+  int n_in_, n_out_, n_steps_;
+};
+
+}  // namespace
+
+std::unique_ptr<Task> unscored_task(int n_in, int n_out, int n_steps) {
+  return std::make_unique<UnscoredTask>(n_in, n_out, n_steps);
+}
+
 }  // namespace nf::models

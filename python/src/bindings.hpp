@@ -97,6 +97,13 @@ models::Batch batch_from_arrays(const InputArray& inputs, nb::handle targets, nb
 // without targets (net.run). Its shape is the network's.
 std::unique_ptr<models::Task> no_criterion_task(int n_in, int n_out, int n_steps);
 
+// The data task's parameters for evaluating on a data file: `success_mse` when
+// given (> 0), else the file's, else — when the file has none — the network's
+// own criterion if it was trained on a data task.
+std::map<std::string, double> data_task_params(const std::string& data, double success_mse, double file_success_mse,
+                                               const std::string& task_name,
+                                               const std::map<std::string, double>& task_params);
+
 // The folder exists: refuse to overwrite it without force (the CLI's message).
 void check_out_folder(const std::string& out, bool force);
 

@@ -154,16 +154,7 @@ nb::dict compare(const std::vector<std::string>& runs, const std::string& out, c
                  nb::object progress_callback) {
   analysis::CompareOptions c;
   c.boards = board_names;
-  c.float_level = c.integer_level = c.rtl_level = false;
-  for (const auto& level : levels) {  // cli/compare_command.cpp's rules and messages
-    if (level == "float") c.float_level = true;
-    else if (level == "integer") c.integer_level = true;
-    else if (level == "rtl") c.rtl_level = true;
-    else throw InputError(fmt::format("--levels: unknown level '{}' (float, integer, rtl; boards with --boards)", level));
-  }
-  if ((c.rtl_level || !c.boards.empty()) && !c.integer_level) {
-    throw InputError("--levels: the rtl level and --boards need the integer level too (add 'integer')");
-  }
+  c.set_levels(levels);  // the CLI's rules and messages
   c.weight_bits = weight_bits;
   c.trials = trials;
   c.vector_trials = vector_trials;

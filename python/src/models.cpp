@@ -148,13 +148,8 @@ nb::dict evaluate(const FloatNetwork& net, int trials, std::optional<std::uint64
         task_name = task->name();
       } else {
         models::TaskData file = models::load_task_data(data);
-        std::map<std::string, double> params = models::register_task_data(data);
-        if (success_mse > 0) {
-          params["success_mse"] = success_mse;
-        } else if (std::isnan(file.success_mse) && a.task_name == models::kDataTaskName &&
-                   a.task_params.count("success_mse") > 0) {
-          params["success_mse"] = a.task_params.at("success_mse");  // the network's own criterion
-        }
+        const std::map<std::string, double> params =
+            data_task_params(data, success_mse, file.success_mse, a.task_name, a.task_params);
         const auto task = models::make_task(models::kDataTaskName, params);
         result = models::evaluate(a.network, models::evaluation_trials(std::move(file.batch), config, s), *task);
         task_name = task->name();

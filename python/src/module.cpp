@@ -8,6 +8,8 @@
 #include <filesystem>
 
 #include "bindings.hpp"
+#include "neurofab/models/tasks/task_data.hpp"
+#include "neurofab/models/trajectories.hpp"
 #include "neurofab/boards/build_flow.hpp"
 #include "neurofab/common/error.hpp"
 #include "neurofab/common/version.hpp"
@@ -156,34 +158,20 @@ models::Batch batch_from_arrays(const InputArray& inputs, nb::handle targets, nb
   return batch;
 }
 
-namespace {
-
-class NoCriterion : public models::Task {
- public:
-  NoCriterion(int n_in, int n_out, int n_steps) : n_in_(n_in), n_out_(n_out), n_steps_(n_steps) {}
-  std::string name() const override { return "none"; }
-  std::string summary() const override { return "trials without a criterion (net.run)"; }
-  int n_in() const override { return n_in_; }
-  int n_out() const override { return n_out_; }
-  int n_steps() const override { return n_steps_; }
-  double loss_threshold() const override { return 0; }
-  models::Batch generate(int, Rng&) const override { throw std::logic_error("NoCriterion::generate"); }
-  std::vector<bool> success(const models::Batch& batch, const Eigen::MatrixXd&) const override {
-    return std::vector<bool>(static_cast<std::size_t>(batch.batch_size), false);
-  }
-  std::map<std::string, double> ood_overrides() const override { return {}; }
-
- protected:
-  void validate() const override {}
-
- private:
-  int n_in_, n_out_, n_steps_;
-};
-
-}  // namespace
-
 std::unique_ptr<models::Task> no_criterion_task(int n_in, int n_out, int n_steps) {
-  return std::make_unique<NoCriterion>(n_in, n_out, n_steps);
+  return models::unscored_task(n_in, n_out, n_steps);
+}
+
+std::map<std::string, double> data_task_params(const std::string& data, double success_mse, double file_success_mse,
+                                               const std::string& task_name,
+                                               const std::map<std::string, double>& task_params) {
+  std::map<std::string, double> params = models::register_task_data(data);
+  if (success_mse > 0) {
+    params["success_mse"] = success_mse;
+  } else if (std::isnan(file_success_mse) && task_name == models::kDataTaskName && task_params.count("success_mse") > 0) {
+    params["success_mse"] = task_params.at("success_mse");  // the network's own criterion
+  }
+  return params;
 }
 
 void check_out_folder(const std::string& out, bool force) {

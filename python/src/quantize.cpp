@@ -177,13 +177,8 @@ nb::dict evaluate(const QuantizedNetwork& net, int trials, std::optional<std::ui
         task_name = task->name();
       } else {
         models::TaskData file = models::load_task_data(data);
-        std::map<std::string, double> params = models::register_task_data(data);
-        if (success_mse > 0) {
-          params["success_mse"] = success_mse;
-        } else if (std::isnan(file.success_mse) && a.task_name == models::kDataTaskName &&
-                   a.task_params.count("success_mse") > 0) {
-          params["success_mse"] = a.task_params.at("success_mse");
-        }
+        const std::map<std::string, double> params =
+            data_task_params(data, success_mse, file.success_mse, a.task_name, a.task_params);
         const auto task = models::make_task(models::kDataTaskName, params);
         result = quantize::evaluate_integer(
             network, models::evaluation_trials(std::move(file.batch), network.config(), s), *task);

@@ -45,6 +45,10 @@ struct CompareOptions {
   std::filesystem::path cache_dir;     // Verilator builds (empty: the default cache)
 
   void validate() const;  // throws nf::InputError naming the option
+  // The levels from their names (float, integer, rtl; `boards` must be set
+  // first): throws nf::InputError for an unknown name, and for the rtl level
+  // or boards without the integer level they build on.
+  void set_levels(const std::vector<std::string>& levels);
 };
 
 // One network at one level.

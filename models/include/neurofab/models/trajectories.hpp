@@ -118,4 +118,8 @@ void add_trial_arrays(NamedArrays& arrays, std::shared_ptr<const Batch> batch, c
 // Their bytes for a configuration's n_in and n_out.
 std::int64_t trial_array_bytes(int n_in, int n_out, int steps, int trials);
 
+// The task of trials run without targets (Python's net.run / q.run and their
+// benchmark): the given sizes, no criterion (every trial fails), no generator.
+std::unique_ptr<Task> unscored_task(int n_in, int n_out, int n_steps);
+
 }  // namespace nf::models
