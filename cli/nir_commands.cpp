@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
 
 #include "commands.hpp"
@@ -35,6 +36,7 @@ struct ImportOptions {
   std::vector<std::string> task_params;
   std::string data;
   int trials = 512;
+  bool force = false;
   double min_success_percent = -1;
 };
 
@@ -97,9 +99,13 @@ void add_nir_commands(CLI::App& app) {
   im->add_option("--task-param", io->task_params, "Task parameter NAME=VALUE (repeatable)");
   im->add_option("--data", io->data, "The network's task is this data file's trials (neurofab data, docs/own-data.md)");
   im->add_option("--trials", io->trials, "Trials of the check after import")->check(CLI::PositiveNumber);
+  im->add_flag("--force", io->force, "Replace --out if it exists");
   add_min_success_option(*im, io->min_success_percent);
   im->callback([io, im] {
     const auto start = std::chrono::steady_clock::now();
+    if (std::filesystem::exists(io->out) && !io->force) {
+      throw InputError(fmt::format("{}: already exists (use --force to replace it)", io->out));
+    }
     interop::NirImportOptions options;
     if (im->count("--dt") > 0) options.dt_seconds = io->dt;
     options.exponential_decay = io->discretisation == "exp";

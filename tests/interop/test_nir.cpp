@@ -13,6 +13,7 @@
 #include "neurofab/interop/nir_graph.hpp"
 #include "neurofab/interop/nir_import.hpp"
 #include "neurofab/quantize/trial_run.hpp"
+#include "run_command.hpp"
 #include "stress_networks.hpp"
 #include "temp_dir.hpp"
 #include "test_data.hpp"
@@ -291,4 +292,24 @@ TEST_CASE("bad files and rate networks get one clear line", "[interop][nir]") {
   CHECK_FALSE(std::filesystem::exists(tmp / "rate.nir"));
   CHECK_THROWS_WITH(interop::write_nir(tmp / "no-such-folder" / "x.nir", interop::lif_to_nir(test::trained_lif_network("lif-xor-n24"))),
                     Contains("does not exist"));
+}
+
+TEST_CASE("import-nir refuses to replace a folder without --force, and export-nir refuses a rate network",
+          "[interop][nir][cli]") {
+  test::TempDir tmp;
+  const std::string cli = NF_CLI_PATH;
+  const std::string lif = (test::test_data_dir() / "lif-xor-n24").string();
+  REQUIRE(test::run_command(cli + " export-nir " + lif + " -o " + (tmp / "net.nir").string()).exit_code == 0);
+  const std::string import = cli + " import-nir " + (tmp / "net.nir").string() + " -o " + (tmp / "net").string() +
+                             " --trials 4";
+  REQUIRE(test::run_command(import).exit_code == 0);
+  const test::CommandResult again = test::run_command(import + " 2>&1");
+  CHECK(again.exit_code == 1);
+  CHECK_THAT(again.output, Contains("already exists (use --force to replace it)"));
+  CHECK(test::run_command(import + " --force").exit_code == 0);
+  const test::CommandResult rate = test::run_command(
+      cli + " export-nir " + (test::test_data_dir() / "rate-xor-n32").string() + " -o " + (tmp / "r.nir").string() +
+      " 2>&1");
+  CHECK(rate.exit_code == 1);
+  CHECK_THAT(rate.output, Contains("a rate network has no NIR form"));
 }
