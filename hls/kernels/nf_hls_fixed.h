@@ -39,12 +39,15 @@ struct rounded {
 };
 
 // fit(x) into T: T's overflow mode (saturate or wrap) on a value already on T's
-// grid (no rounding happens); counts the change as the golden model's fit does.
+// grid (no rounding happens). `overflowed` says whether the value changed: the
+// golden model's fit counts that as an overflow event. The kernels sum a
+// step's flags locally (a popcount, then one add into the count), so no
+// update chains increments through a shared counter.
 template <class T, class X>
-T fit_counting(const X& x, unsigned& overflow_events) {
+T fit_flagged(const X& x, bool& overflowed) {
 #pragma HLS INLINE
   const T fitted = x;
-  if (fitted != x) ++overflow_events;
+  overflowed = fitted != x;
   return fitted;
 }
 

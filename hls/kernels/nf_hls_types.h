@@ -20,4 +20,27 @@
 #define NF_HLS_TYPES_NAME "neurofab-standins"
 #endif
 
+// One word of an AXI4-Stream: the value (TDATA) and TLAST. Vitis HLS 2022.1 and
+// later map hls::axis's side channels to ports (here TLAST only: no TKEEP,
+// TSTRB, TUSER, TID or TDEST); elsewhere a plain struct with the same members
+// stands in, which C-simulation treats alike.
+#if !defined(NF_HLS_STANDIN_TYPES) && __has_include(<ap_axi_sdata.h>)
+#include <ap_axi_sdata.h>
+#endif
+
+namespace nf_hls {
+#if defined(AXIS_ENABLE_LAST)
+template <class T>
+using stream_word = hls::axis<T, 0, 0, 0, AXIS_ENABLE_LAST>;
+#define NF_HLS_STREAM_WORD_NAME "hls::axis"
+#else
+template <class T>
+struct stream_word {
+  T data;
+  ap_uint<1> last;
+};
+#define NF_HLS_STREAM_WORD_NAME "neurofab stream_word"
+#endif
+}  // namespace nf_hls
+
 #endif  // NF_HLS_TYPES_H_

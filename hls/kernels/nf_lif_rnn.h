@@ -15,10 +15,30 @@
 // D is the decay of nf_hls_fixed.h (per-unit shift k or multiplier d_q / 2^B);
 // every round_r is a cast whose quantization mode is the spec's rounding.
 // Event-driven, as nf_lif_core: the recurrent and readout sums walk the list of
-// units that spiked (state.spike_list), never the silent columns.
+// units that spiked, never the silent columns.
+//
+// Schedule: nf_lif_core's (rtl/sv/nf_lif_core.sv, golden/cycle_model.hpp),
+// group for group. Units in G = ceil(N/P) groups of P lanes; per group:
+//   - Synapses, one pipelined loop (II = 1) of n_x + S_{t-1} iterations: the
+//     n_x inputs, then the previous step's spike list (bias loaded first).
+//     Weights are bank-major, w[P][G][n] partitioned completely in dimension 1,
+//     so lane l reads its own memory at the same address for any P.
+//   - Update, pipelined one lane per iteration (P iterations): current,
+//     membrane, spike, reset, refractory; a unit that spikes is appended to
+//     this step's spike list at once (ascending, as the golden model's).
+// The lists are ping-pong (spike_list[2][N]: the step reads [bank], writes
+// [1 - bank], flips bank), so nothing is copied. Then the readout, in
+// G_o = ceil(n_out/P) groups of P outputs: one pipelined loop over the new
+// spike list (S_t iterations), then the group's P outputs, one per iteration
+// (the RTL emits them in one cycle; here they are state in a memory).
+// An update's up to three overflow flags are added as one popcount per
+// iteration.
+// Iterations per step: G·(n_x + S_{t-1} + P) + G_o·(S_t + P), plus each loop's
+// pipeline depth on entry, against the RTL's
+// G·((n_x + 1) + (S_{t-1} + 2) + (P + 1)) + G_o·((S_t + 2) + 1) cycles.
 //
 // CONFIG_T (nf_config.h, generated from the quantized artifact): n_in (encoded
-// inputs), n_rec, n_out, lanes, reuse_factor, rounding, spike_input (inputs are
+// inputs), n_rec, n_out, lanes, groups, output_groups, reuse_factor, rounding, spike_input (inputs are
 // 0/1 events), the formats input_t, w_in_t, w_rec_t, b_rec_t, current_t,
 // membrane_t, w_out_t, b_out_t, output_t, synapse_t and out_accum_t (exact by
 // the quantizer's width bound), decay_form (shift_decay or multiplier_decay<B>),
@@ -30,7 +50,7 @@
 
 namespace nf_hls {
 
-// The LIF RNN's state, passed explicitly from step to step.
+// The LIF RNN's state between steps, passed explicitly.
 template <class CONFIG_T>
 struct lif_state {
   typename CONFIG_T::current_t current[CONFIG_T::n_rec];
@@ -38,8 +58,11 @@ struct lif_state {
   bool spikes[CONFIG_T::n_rec];
   typename CONFIG_T::refractory_t refractory[CONFIG_T::n_rec];
   typename CONFIG_T::output_t output[CONFIG_T::n_out];
-  typename CONFIG_T::unit_index_t spike_list[CONFIG_T::n_rec];  // units with s = 1, ascending
-  unsigned spike_count;                                         // entries of spike_list in use
+  // Ping-pong spike lists: spike_list[bank] holds the units that spiked at the
+  // last step (ascending), spike_count[bank] how many.
+  typename CONFIG_T::unit_index_t spike_list[2][CONFIG_T::n_rec];
+  unsigned spike_count[2];
+  ap_uint<1> bank;
   unsigned overflow_events;  // values saturated or wrapped so far (the golden model's count)
 };
 
@@ -50,27 +73,32 @@ void lif_reset(lif_state<CONFIG_T>& state) {
     state.membrane[i] = 0;
     state.spikes[i] = false;
     state.refractory[i] = 0;
-    state.spike_list[i] = 0;
+    state.spike_list[0][i] = 0;
+    state.spike_list[1][i] = 0;
   }
   for (unsigned m = 0; m < CONFIG_T::n_out; ++m) state.output[m] = 0;
-  state.spike_count = 0;
+  state.spike_count[0] = 0;
+  state.spike_count[1] = 0;
+  state.bank = 0;
   state.overflow_events = 0;
 }
 
-// The neuron update of unit i from its synaptic input S; returns s_i.
+// The neuron update of unit i from its synaptic input S; returns s_i, and in
+// `events` the number of values it saturated or wrapped (0 to 3).
 template <class CONFIG_T>
 bool lif_update(unsigned i, const typename CONFIG_T::synapse_t& synapse, lif_state<CONFIG_T>& state,
                 const typename CONFIG_T::decay_t beta[CONFIG_T::n_rec],
-                const typename CONFIG_T::decay_t alpha_syn[CONFIG_T::n_rec]) {
+                const typename CONFIG_T::decay_t alpha_syn[CONFIG_T::n_rec], unsigned& events) {
 #pragma HLS INLINE
   typedef typename CONFIG_T::current_t current_t;
   typedef typename CONFIG_T::membrane_t membrane_t;
   const ap_q_mode Q = CONFIG_T::rounding;
   const typename CONFIG_T::decay_form form = typename CONFIG_T::decay_form();
 
+  bool current_overflow = false, membrane_overflow = false, reset_overflow = false;
   const typename on_grid_of<current_t, typename CONFIG_T::synapse_t, Q>::type input = synapse;
   const current_t current =
-      fit_counting<current_t>(decay<Q>(state.current[i], alpha_syn[i], form) + input, state.overflow_events);
+      fit_flagged<current_t>(decay<Q>(state.current[i], alpha_syn[i], form) + input, current_overflow);
   state.current[i] = current;
 
   membrane_t membrane = state.membrane[i];
@@ -79,130 +107,144 @@ bool lif_update(unsigned i, const typename CONFIG_T::synapse_t& synapse, lif_sta
     state.refractory[i] = state.refractory[i] - 1;
   } else {
     const typename on_grid_of<membrane_t, current_t, Q>::type drive = current;
-    membrane = fit_counting<membrane_t>(decay<Q>(membrane, beta[i], form) + drive, state.overflow_events);
+    membrane = fit_flagged<membrane_t>(decay<Q>(membrane, beta[i], form) + drive, membrane_overflow);
     const membrane_t threshold = CONFIG_T::threshold();
     spike = membrane >= threshold;
     state.refractory[i] = spike ? CONFIG_T::refractory_steps : 0;
     if (spike) {
       membrane = CONFIG_T::reset_to_zero ? membrane_t(0)
-                                         : fit_counting<membrane_t>(membrane - threshold, state.overflow_events);
+                                         : fit_flagged<membrane_t>(membrane - threshold, reset_overflow);
     }
   }
   state.membrane[i] = membrane;
   state.spikes[i] = spike;
+  events = unsigned(current_overflow) + unsigned(membrane_overflow) + unsigned(reset_overflow);
   return spike;
 }
 
 // One timestep: X (n_in codes or 0/1 events) → state (I, v, s, c, y, spike
-// list, overflow count). The outputs y are state.output.
+// lists, bank, overflow count). The outputs y are state.output.
 template <class CONFIG_T>
 void lif_step(const typename CONFIG_T::input_t x[CONFIG_T::n_in], lif_state<CONFIG_T>& state,
-              const typename CONFIG_T::w_in_t w_in[CONFIG_T::n_rec][CONFIG_T::n_in],
-              const typename CONFIG_T::w_rec_t w_rec[CONFIG_T::n_rec][CONFIG_T::n_rec],
-              const typename CONFIG_T::b_rec_t b_rec[CONFIG_T::n_rec],
-              const typename CONFIG_T::w_out_t w_out[CONFIG_T::n_out][CONFIG_T::n_rec],
-              const typename CONFIG_T::b_out_t b_out[CONFIG_T::n_out],
+              const typename CONFIG_T::w_in_t w_in[CONFIG_T::lanes][CONFIG_T::groups][CONFIG_T::n_in],
+              const typename CONFIG_T::w_rec_t w_rec[CONFIG_T::lanes][CONFIG_T::groups][CONFIG_T::n_rec],
+              const typename CONFIG_T::b_rec_t b_rec[CONFIG_T::lanes][CONFIG_T::groups],
+              const typename CONFIG_T::w_out_t w_out[CONFIG_T::lanes][CONFIG_T::output_groups][CONFIG_T::n_rec],
+              const typename CONFIG_T::b_out_t b_out[CONFIG_T::lanes][CONFIG_T::output_groups],
               const typename CONFIG_T::decay_t beta[CONFIG_T::n_rec],
               const typename CONFIG_T::decay_t alpha_syn[CONFIG_T::n_rec]) {
   typedef typename CONFIG_T::synapse_t synapse_t;
   typedef typename CONFIG_T::out_accum_t out_accum_t;
   typedef typename CONFIG_T::output_t output_t;
-  const unsigned lanes = CONFIG_T::lanes;
-  const unsigned groups = (CONFIG_T::n_rec + CONFIG_T::lanes - 1) / CONFIG_T::lanes;
-  const unsigned max_events = CONFIG_T::n_rec;  // for LOOP_TRIPCOUNT: a pragma takes a constant, not a type member
-  (void)max_events;                             // (unused where the pragmas are ignored)
+  const unsigned lanes = CONFIG_T::lanes, groups = CONFIG_T::groups, output_groups = CONFIG_T::output_groups;
+  const unsigned n_in = CONFIG_T::n_in, n_rec = CONFIG_T::n_rec, n_out = CONFIG_T::n_out;
+  const unsigned max_items = CONFIG_T::n_in + CONFIG_T::n_rec;  // for LOOP_TRIPCOUNT: a pragma takes a constant,
+  const unsigned max_events = CONFIG_T::n_rec;                  // not a type member (unused where pragmas
+  (void)max_items;                                              // are ignored)
+  (void)max_events;
   const ap_q_mode Q = CONFIG_T::rounding;
-#pragma HLS ARRAY_PARTITION variable = w_in cyclic factor = lanes dim = 1
-#pragma HLS ARRAY_PARTITION variable = w_rec cyclic factor = lanes dim = 1
-#pragma HLS ARRAY_PARTITION variable = b_rec cyclic factor = lanes dim = 1
-#pragma HLS ARRAY_PARTITION variable = beta cyclic factor = lanes dim = 1
-#pragma HLS ARRAY_PARTITION variable = alpha_syn cyclic factor = lanes dim = 1
+#pragma HLS ARRAY_PARTITION variable = w_in complete dim = 1
+#pragma HLS ARRAY_PARTITION variable = w_rec complete dim = 1
+#pragma HLS ARRAY_PARTITION variable = b_rec complete dim = 1
+#pragma HLS ARRAY_PARTITION variable = w_out complete dim = 1
+#pragma HLS ARRAY_PARTITION variable = b_out complete dim = 1
 
-  // The spikes of this step, collected while the previous step's list is still read.
-  bool spiked[CONFIG_T::n_rec];
+  const unsigned old_bank = state.bank, new_bank = 1 - old_bank;
+  const unsigned previous = state.spike_count[old_bank];
+  unsigned count = 0;  // this step's spikes so far
+  unsigned events = 0;
 UnitGroups:
   for (unsigned g = 0; g < groups; ++g) {
     synapse_t acc[CONFIG_T::lanes];
-#pragma HLS ARRAY_PARTITION variable = acc complete
-  Bias:
-    for (unsigned l = 0; l < lanes; ++l) {
-#pragma HLS UNROLL
-      const unsigned i = g * lanes + l;
-      acc[l] = i < CONFIG_T::n_rec ? synapse_t(b_rec[i]) : synapse_t(0);
-    }
-  Inputs:
-    for (unsigned k = 0; k < CONFIG_T::n_in; ++k) {
+#pragma HLS ARRAY_PARTITION variable = acc complete dim = 1
+  Synapses:
+    for (unsigned c = 0; c < n_in + previous; ++c) {
 #pragma HLS PIPELINE II = 1
-      const typename CONFIG_T::input_t no_event = 0;
-    InputLanes:
+#pragma HLS LOOP_TRIPCOUNT min = n_in max = max_items
+      const bool input_item = c < n_in;
+      const unsigned k = input_item ? c : 0;
+      const unsigned j = input_item ? 0 : unsigned(state.spike_list[old_bank][c - n_in]);
+      const bool event = CONFIG_T::spike_input && x[k] != typename CONFIG_T::input_t(0);
+    SynapseLanes:
       for (unsigned l = 0; l < lanes; ++l) {
 #pragma HLS UNROLL
-        const unsigned i = g * lanes + l;
-        if (i >= CONFIG_T::n_rec) continue;
-        if (CONFIG_T::spike_input) {
-          if (x[k] != no_event) acc[l] += w_in[i][k];
+        const synapse_t start = c == 0 ? synapse_t(b_rec[l][g]) : acc[l];
+        synapse_t term;
+        if (!input_item) {
+          term = w_rec[l][g][j];
+        } else if (CONFIG_T::spike_input) {
+          term = event ? synapse_t(w_in[l][g][k]) : synapse_t(0);
         } else {
-          acc[l] += w_in[i][k] * x[k];
+          term = w_in[l][g][k] * x[k];
         }
-      }
-    }
-  Recurrent:
-    for (unsigned e = 0; e < CONFIG_T::n_rec; ++e) {
-#pragma HLS PIPELINE II = 1
-#pragma HLS LOOP_TRIPCOUNT min = 0 max = max_events
-      if (e >= state.spike_count) break;
-      const unsigned j = state.spike_list[e];
-    RecurrentLanes:
-      for (unsigned l = 0; l < lanes; ++l) {
-#pragma HLS UNROLL
-        const unsigned i = g * lanes + l;
-        if (i < CONFIG_T::n_rec) acc[l] += w_rec[i][j];
+        acc[l] = start + term;
       }
     }
   Update:
+    for (unsigned k = 0; k < lanes; ++k) {
+#pragma HLS PIPELINE II = 1
+      const unsigned i = g * lanes + k;
+      if (i < n_rec) {
+        unsigned unit_events = 0;
+        const bool spike = lif_update<CONFIG_T>(i, acc[k], state, beta, alpha_syn, unit_events);
+        events += unit_events;
+        if (spike) state.spike_list[new_bank][count++] = i;
+      }
+    }
+  }
+  state.spike_count[new_bank] = count;
+
+OutputGroups:
+  for (unsigned go = 0; go < output_groups; ++go) {
+    out_accum_t acc[CONFIG_T::lanes];
+#pragma HLS ARRAY_PARTITION variable = acc complete dim = 1
+  ReadoutBias:
     for (unsigned l = 0; l < lanes; ++l) {
 #pragma HLS UNROLL
-      const unsigned i = g * lanes + l;
-      if (i < CONFIG_T::n_rec) spiked[i] = lif_update<CONFIG_T>(i, acc[l], state, beta, alpha_syn);
+      acc[l] = b_out[l][go];
     }
-  }
-
-  unsigned count = 0;
-SpikeList:
-  for (unsigned i = 0; i < CONFIG_T::n_rec; ++i) {
-#pragma HLS PIPELINE II = 1
-    if (spiked[i]) state.spike_list[count++] = i;
-  }
-  state.spike_count = count;
-
-Readout:
-  for (unsigned m = 0; m < CONFIG_T::n_out; ++m) {
-    out_accum_t o = b_out[m];
-  ReadoutEvents:
-    for (unsigned e = 0; e < CONFIG_T::n_rec; ++e) {
+  Readout:
+    for (unsigned e = 0; e < count; ++e) {
 #pragma HLS PIPELINE II = 1
 #pragma HLS LOOP_TRIPCOUNT min = 0 max = max_events
-      if (e >= state.spike_count) break;
-      o += w_out[m][state.spike_list[e]];
+      const unsigned j = state.spike_list[new_bank][e];
+    ReadoutLanes:
+      for (unsigned l = 0; l < lanes; ++l) {
+#pragma HLS UNROLL
+        acc[l] += w_out[l][go][j];
+      }
     }
-    const typename on_grid_of<output_t, out_accum_t, Q>::type drive = o;
-    const typename CONFIG_T::decay_t kappa = CONFIG_T::kappa();
-    state.output[m] = fit_counting<output_t>(decay<Q>(state.output[m], kappa, typename CONFIG_T::decay_form()) + drive,
-                                             state.overflow_events);
+  Emit:
+    for (unsigned k = 0; k < lanes; ++k) {
+#pragma HLS PIPELINE II = 1
+      const unsigned m = go * lanes + k;
+      if (m < n_out) {
+        const typename on_grid_of<output_t, out_accum_t, Q>::type drive = acc[k];
+        const typename CONFIG_T::decay_t kappa = CONFIG_T::kappa();
+        bool overflowed = false;
+        state.output[m] = fit_flagged<output_t>(
+            decay<Q>(state.output[m], kappa, typename CONFIG_T::decay_form()) + drive, overflowed);
+        events += overflowed;
+      }
+    }
   }
+  state.overflow_events += events;
+  state.bank = new_bank;
 }
 
 // A trial: n_steps timesteps from the zero state, n_in inputs read and n_out
-// outputs written per step (one value per stream word, in unit order); the
-// trial's overflow count at the end.
+// outputs written per step (one value per stream word, in unit order; TLAST on
+// the trial's last output word; the input words' TLAST is not used, the trial
+// reads exactly n_steps · n_in words); the trial's overflow count at the end.
 template <class CONFIG_T>
-void lif_sequence(hls::stream<typename CONFIG_T::input_t>& x_stream,
-                  hls::stream<typename CONFIG_T::output_t>& y_stream, unsigned n_steps, unsigned& overflow_events,
-                  const typename CONFIG_T::w_in_t w_in[CONFIG_T::n_rec][CONFIG_T::n_in],
-                  const typename CONFIG_T::w_rec_t w_rec[CONFIG_T::n_rec][CONFIG_T::n_rec],
-                  const typename CONFIG_T::b_rec_t b_rec[CONFIG_T::n_rec],
-                  const typename CONFIG_T::w_out_t w_out[CONFIG_T::n_out][CONFIG_T::n_rec],
-                  const typename CONFIG_T::b_out_t b_out[CONFIG_T::n_out],
+void lif_sequence(hls::stream<stream_word<typename CONFIG_T::input_t> >& x_stream,
+                  hls::stream<stream_word<typename CONFIG_T::output_t> >& y_stream, unsigned n_steps,
+                  unsigned& overflow_events,
+                  const typename CONFIG_T::w_in_t w_in[CONFIG_T::lanes][CONFIG_T::groups][CONFIG_T::n_in],
+                  const typename CONFIG_T::w_rec_t w_rec[CONFIG_T::lanes][CONFIG_T::groups][CONFIG_T::n_rec],
+                  const typename CONFIG_T::b_rec_t b_rec[CONFIG_T::lanes][CONFIG_T::groups],
+                  const typename CONFIG_T::w_out_t w_out[CONFIG_T::lanes][CONFIG_T::output_groups][CONFIG_T::n_rec],
+                  const typename CONFIG_T::b_out_t b_out[CONFIG_T::lanes][CONFIG_T::output_groups],
                   const typename CONFIG_T::decay_t beta[CONFIG_T::n_rec],
                   const typename CONFIG_T::decay_t alpha_syn[CONFIG_T::n_rec]) {
   lif_state<CONFIG_T> state;
@@ -212,10 +254,19 @@ Steps:
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = 1000
     typename CONFIG_T::input_t x[CONFIG_T::n_in];
   ReadInputs:
-    for (unsigned k = 0; k < CONFIG_T::n_in; ++k) x[k] = x_stream.read();
+    for (unsigned k = 0; k < CONFIG_T::n_in; ++k) {
+#pragma HLS PIPELINE II = 1
+      x[k] = x_stream.read().data;
+    }
     lif_step<CONFIG_T>(x, state, w_in, w_rec, b_rec, w_out, b_out, beta, alpha_syn);
   WriteOutputs:
-    for (unsigned m = 0; m < CONFIG_T::n_out; ++m) y_stream.write(state.output[m]);
+    for (unsigned m = 0; m < CONFIG_T::n_out; ++m) {
+#pragma HLS PIPELINE II = 1
+      stream_word<typename CONFIG_T::output_t> word;
+      word.data = state.output[m];
+      word.last = t + 1 == n_steps && m + 1 == CONFIG_T::n_out;
+      y_stream.write(word);
+    }
   }
   overflow_events = state.overflow_events;
 }

@@ -15,14 +15,32 @@
 //
 // CONFIG_T is generated from the quantized artifact (nf_config.h, hls4ml-style):
 //   n_in, n_rec, n_out, lanes (P units computed in parallel, as the RTL core's
-//   lanes), reuse_factor (= ceil(n_rec / lanes): units each MAC lane serves per step),
-//   rounding (ap_q_mode), the formats input_t, w_in_t, w_rec_t, b_rec_t, state_t,
+//   lanes), groups (G = ceil(n_rec / P)), reuse_factor (= G), rounding
+//   (ap_q_mode), the formats input_t, w_in_t, w_rec_t, b_rec_t, state_t,
 //   w_out_t, b_out_t, output_t, the accumulators accum_t, out_accum_t (exact by
 //   the quantizer's width bound), activation (a tag below), table_size,
 //   table_index_bits (L), table_input_frac_bits (k), interpolation_bits (R),
 //   leak_t and leak_alpha().
-// The schedule mirrors nf_rate_core: groups of `lanes` units, each group one
-// pipelined pass over the inputs and the old state, then its update.
+//
+// Schedule: nf_rate_core's (rtl/sv/nf_rate_core.sv, golden/cycle_model.hpp),
+// group for group, as ONE pipelined loop (II = 1) of G·(n_in + N) + P iterations:
+//   - MAC stream: group g's P lanes take one item per iteration, the n_in
+//     inputs and then the N old h_j, with the bias loaded on the first item.
+//     Weights are bank-major, w[P][G][n] partitioned completely in dimension 1,
+//     so lane l reads its own memory at the same address g·n + k for any P.
+//   - Hand-over: at a group's last item its P sums move to a holding bank, and
+//     the old h_i of its own units, caught from the stream as it passed, with them.
+//   - Update, one lane per iteration, overlapping the next group's MACs: φ (one
+//     table read, or two for the piecewise-linear table), leak, fit; the new h_i
+//     is written to the other bank of the ping-pong state h[2][N] and multiplied
+//     into the n_out readout accumulators at once (W_out[:, i], one word per output).
+//   - The last group's update takes the final P iterations; then emit fits every y.
+// Per iteration the state memories see one read (old bank) and one write (new
+// bank), the table one (two) reads, and the overflow count one add of the
+// iteration's flag; the emit's flags are popcounted and added once.
+// Expected latency: G·(n_in + N) + P iterations + the loop's pipeline depth +
+// the emit, against the RTL's G·(n_in + N) + P + 4 cycles (the generated
+// project's README gives both for its network).
 
 #include "nf_hls_fixed.h"
 #include "nf_hls_types.h"
@@ -34,17 +52,18 @@ struct relu {};
 struct tanh_table {};               // T[j], j = clamp(round_r(a · 2^k)) + 2^(L-1)
 struct tanh_piecewise_linear {};    // T[j] + round_r((T[j+1] - T[j]) f) between 2^L + 1 breakpoints
 
-// The rate RNN's state, passed explicitly from step to step.
+// The rate RNN's state between steps, passed explicitly: h[bank] holds the
+// state, a step writes h[1 - bank] and flips bank (ping-pong, no copy);
+// overflow_events counts the values saturated or wrapped so far (the golden
+// model's count).
 template <class CONFIG_T>
-struct rate_state {
-  typename CONFIG_T::state_t h[CONFIG_T::n_rec];
-  unsigned overflow_events;  // values saturated or wrapped so far (the golden model's count)
-};
-
-template <class CONFIG_T>
-void rate_reset(rate_state<CONFIG_T>& state) {
-  for (unsigned i = 0; i < CONFIG_T::n_rec; ++i) state.h[i] = 0;
-  state.overflow_events = 0;
+void rate_reset(typename CONFIG_T::state_t h[2][CONFIG_T::n_rec], ap_uint<1>& bank, unsigned& overflow_events) {
+  for (unsigned i = 0; i < CONFIG_T::n_rec; ++i) {
+    h[0][i] = 0;
+    h[1][i] = 0;
+  }
+  bank = 0;
+  overflow_events = 0;
 }
 
 // φ_q(a) = max(0, fit_h(round_r(a))): one cast (it is not counted as an overflow event).
@@ -101,10 +120,10 @@ typename CONFIG_T::state_t activate(const typename CONFIG_T::accum_t& a,
   return p;
 }
 
-// h ← fit_h(round_r((1 - α) h + α p)): exact products, one rounding cast, a counted fit.
+// h ← fit_h(round_r((1 - α) h + α p)): exact products, one rounding cast, a flagged fit.
 template <class CONFIG_T>
 typename CONFIG_T::state_t leak(const typename CONFIG_T::state_t& h, const typename CONFIG_T::state_t& p,
-                                unsigned& overflow_events) {
+                                bool& overflowed) {
 #pragma HLS INLINE
   typedef typename CONFIG_T::leak_t leak_t;
   typedef typename CONFIG_T::state_t state_t;
@@ -112,16 +131,17 @@ typename CONFIG_T::state_t leak(const typename CONFIG_T::state_t& h, const typen
   const leak_t one = 1;
   const leak_t keep = one - alpha;
   const typename rounded<state_t, CONFIG_T::rounding>::type mixed = keep * h + alpha * p;
-  return fit_counting<state_t>(mixed, overflow_events);
+  return fit_flagged<state_t>(mixed, overflowed);
 }
 
-// One timestep: x (n_in codes) → state (h, overflow count) → y (n_out codes).
+// One timestep: x (n_in codes) → h[1 - bank] from h[bank], bank flipped,
+// overflow_events counted → y (n_out codes).
 template <class CONFIG_T>
-void rate_step(const typename CONFIG_T::input_t x[CONFIG_T::n_in], rate_state<CONFIG_T>& state,
-               typename CONFIG_T::output_t y[CONFIG_T::n_out],
-               const typename CONFIG_T::w_in_t w_in[CONFIG_T::n_rec][CONFIG_T::n_in],
-               const typename CONFIG_T::w_rec_t w_rec[CONFIG_T::n_rec][CONFIG_T::n_rec],
-               const typename CONFIG_T::b_rec_t b_rec[CONFIG_T::n_rec],
+void rate_step(const typename CONFIG_T::input_t x[CONFIG_T::n_in], typename CONFIG_T::state_t h[2][CONFIG_T::n_rec],
+               ap_uint<1>& bank, unsigned& overflow_events, typename CONFIG_T::output_t y[CONFIG_T::n_out],
+               const typename CONFIG_T::w_in_t w_in[CONFIG_T::lanes][CONFIG_T::groups][CONFIG_T::n_in],
+               const typename CONFIG_T::w_rec_t w_rec[CONFIG_T::lanes][CONFIG_T::groups][CONFIG_T::n_rec],
+               const typename CONFIG_T::b_rec_t b_rec[CONFIG_T::lanes][CONFIG_T::groups],
                const typename CONFIG_T::w_out_t w_out[CONFIG_T::n_out][CONFIG_T::n_rec],
                const typename CONFIG_T::b_out_t b_out[CONFIG_T::n_out],
                const typename CONFIG_T::state_t table[CONFIG_T::table_size]) {
@@ -129,100 +149,136 @@ void rate_step(const typename CONFIG_T::input_t x[CONFIG_T::n_in], rate_state<CO
   typedef typename CONFIG_T::out_accum_t out_accum_t;
   typedef typename CONFIG_T::state_t state_t;
   typedef typename CONFIG_T::output_t output_t;
-  const unsigned lanes = CONFIG_T::lanes;
-  const unsigned groups = (CONFIG_T::n_rec + CONFIG_T::lanes - 1) / CONFIG_T::lanes;
-#pragma HLS ARRAY_PARTITION variable = w_in cyclic factor = lanes dim = 1
-#pragma HLS ARRAY_PARTITION variable = w_rec cyclic factor = lanes dim = 1
-#pragma HLS ARRAY_PARTITION variable = b_rec cyclic factor = lanes dim = 1
+  const unsigned lanes = CONFIG_T::lanes, groups = CONFIG_T::groups;
+  const unsigned n_in = CONFIG_T::n_in, n_rec = CONFIG_T::n_rec, n_out = CONFIG_T::n_out;
+  const unsigned items = n_in + n_rec;  // MAC items per group
+#pragma HLS ARRAY_PARTITION variable = w_in complete dim = 1
+#pragma HLS ARRAY_PARTITION variable = w_rec complete dim = 1
+#pragma HLS ARRAY_PARTITION variable = b_rec complete dim = 1
+#pragma HLS ARRAY_PARTITION variable = w_out complete dim = 1
+#pragma HLS ARRAY_PARTITION variable = b_out complete dim = 1
+#pragma HLS ARRAY_PARTITION variable = y complete dim = 1
+  // The two banks are two memories; a step reads one and writes the other, so
+  // no iteration's write reaches a later iteration's read.
+#pragma HLS ARRAY_PARTITION variable = h complete dim = 1
+#pragma HLS DEPENDENCE variable = h inter false
 
-  // The new state is computed from the old one for every unit before any is written.
-  state_t h_next[CONFIG_T::n_rec];
-#pragma HLS ARRAY_PARTITION variable = h_next cyclic factor = lanes dim = 1
-UnitGroups:
-  for (unsigned g = 0; g < groups; ++g) {
-    accum_t acc[CONFIG_T::lanes];
-#pragma HLS ARRAY_PARTITION variable = acc complete
-  Bias:
-    for (unsigned l = 0; l < lanes; ++l) {
+  accum_t acc[CONFIG_T::lanes];       // the lanes' running sums
+  accum_t held[CONFIG_T::lanes];      // the finished group's sums, waiting for the update
+  state_t caught[CONFIG_T::lanes];    // the old h of the streaming group's own units
+  state_t held_h[CONFIG_T::lanes];    // ... and of the finished group's
+  out_accum_t readout[CONFIG_T::n_out];
+#pragma HLS ARRAY_PARTITION variable = acc complete dim = 1
+#pragma HLS ARRAY_PARTITION variable = held complete dim = 1
+#pragma HLS ARRAY_PARTITION variable = caught complete dim = 1
+#pragma HLS ARRAY_PARTITION variable = held_h complete dim = 1
+#pragma HLS ARRAY_PARTITION variable = readout complete dim = 1
+ReadoutBias:
+  for (unsigned m = 0; m < n_out; ++m) {
 #pragma HLS UNROLL
-      const unsigned i = g * lanes + l;
-      acc[l] = i < CONFIG_T::n_rec ? accum_t(b_rec[i]) : accum_t(0);
-    }
-  Inputs:
-    for (unsigned k = 0; k < CONFIG_T::n_in; ++k) {
-#pragma HLS PIPELINE II = 1
-    InputLanes:
-      for (unsigned l = 0; l < lanes; ++l) {
-#pragma HLS UNROLL
-        const unsigned i = g * lanes + l;
-        if (i < CONFIG_T::n_rec) acc[l] += w_in[i][k] * x[k];
-      }
-    }
-  Recurrent:
-    for (unsigned j = 0; j < CONFIG_T::n_rec; ++j) {
-#pragma HLS PIPELINE II = 1
-    RecurrentLanes:
-      for (unsigned l = 0; l < lanes; ++l) {
-#pragma HLS UNROLL
-        const unsigned i = g * lanes + l;
-        if (i < CONFIG_T::n_rec) acc[l] += w_rec[i][j] * state.h[j];
-      }
-    }
-  Update:
-    for (unsigned l = 0; l < lanes; ++l) {
-#pragma HLS UNROLL
-      const unsigned i = g * lanes + l;
-      if (i < CONFIG_T::n_rec) {
-        const state_t p = activate<CONFIG_T>(acc[l], table, typename CONFIG_T::activation());
-        h_next[i] = leak<CONFIG_T>(state.h[i], p, state.overflow_events);
-      }
-    }
-  }
-Commit:
-  for (unsigned i = 0; i < CONFIG_T::n_rec; ++i) {
-#pragma HLS PIPELINE II = 1
-    state.h[i] = h_next[i];
+    readout[m] = b_out[m];
   }
 
-Readout:
-  for (unsigned m = 0; m < CONFIG_T::n_out; ++m) {
-    out_accum_t o = b_out[m];
-  ReadoutSum:
-    for (unsigned j = 0; j < CONFIG_T::n_rec; ++j) {
+  const unsigned old_bank = bank, new_bank = 1 - old_bank;
+  unsigned events = 0;
+  unsigned g = 0, k = 0;  // the streaming group, and its item
+  unsigned base = 0;      // g · P: the group's first unit
+Schedule:
+  for (unsigned c = 0; c < groups * items + lanes; ++c) {
 #pragma HLS PIPELINE II = 1
-      o += w_out[m][j] * state.h[j];
+    // Update: unit (g - 1)·P + k of the finished group, one lane per iteration.
+    if (g > 0 && k < lanes && base - lanes + k < n_rec) {
+      const unsigned i = base - lanes + k;
+      const state_t p = activate<CONFIG_T>(held[k], table, typename CONFIG_T::activation());
+      bool overflowed = false;
+      const state_t h_new = leak<CONFIG_T>(held_h[k], p, overflowed);
+      h[new_bank][i] = h_new;
+      events += overflowed;
+    ReadoutLanes:
+      for (unsigned m = 0; m < n_out; ++m) {
+#pragma HLS UNROLL
+        readout[m] += w_out[m][i] * h_new;
+      }
     }
-    const typename on_grid_of<output_t, out_accum_t, CONFIG_T::rounding>::type rounded_o = o;
-    y[m] = fit_counting<output_t>(rounded_o, state.overflow_events);
+    // MAC stream: item k of group g on every lane.
+    if (g < groups) {
+      const bool input_item = k < n_in;
+      const unsigned j = input_item ? 0 : k - n_in;
+      const state_t h_old = h[old_bank][j];
+    MacLanes:
+      for (unsigned l = 0; l < lanes; ++l) {
+#pragma HLS UNROLL
+        const accum_t start = k == 0 ? accum_t(b_rec[l][g]) : acc[l];
+        const accum_t product = input_item ? accum_t(w_in[l][g][k] * x[k]) : accum_t(w_rec[l][g][j] * h_old);
+        acc[l] = start + product;
+        if (!input_item && j == base + l) caught[l] = h_old;
+        if (k == items - 1) {
+          held[l] = acc[l];
+          held_h[l] = caught[l];
+        }
+      }
+    }
+    if (++k == items) {
+      k = 0;
+      ++g;
+      base += lanes;
+    }
   }
+
+  // Emit: every y at once; the flags' popcount is one add.
+  unsigned emit_events = 0;
+Emit:
+  for (unsigned m = 0; m < n_out; ++m) {
+#pragma HLS UNROLL
+    const typename on_grid_of<output_t, out_accum_t, CONFIG_T::rounding>::type rounded_o = readout[m];
+    bool overflowed = false;
+    y[m] = fit_flagged<output_t>(rounded_o, overflowed);
+    emit_events += overflowed;
+  }
+  overflow_events += events + emit_events;
+  bank = new_bank;
 }
 
 // A trial: n_steps timesteps from the zero state, n_in inputs read and n_out
-// outputs written per step (one value per stream word, in unit order); the
-// trial's overflow count at the end.
+// outputs written per step (one value per stream word, in unit order; TLAST on
+// the trial's last output word; the input words' TLAST is not used, the trial
+// reads exactly n_steps · n_in words); the trial's overflow count at the end.
 template <class CONFIG_T>
-void rate_sequence(hls::stream<typename CONFIG_T::input_t>& x_stream,
-                   hls::stream<typename CONFIG_T::output_t>& y_stream, unsigned n_steps, unsigned& overflow_events,
-                   const typename CONFIG_T::w_in_t w_in[CONFIG_T::n_rec][CONFIG_T::n_in],
-                   const typename CONFIG_T::w_rec_t w_rec[CONFIG_T::n_rec][CONFIG_T::n_rec],
-                   const typename CONFIG_T::b_rec_t b_rec[CONFIG_T::n_rec],
+void rate_sequence(hls::stream<stream_word<typename CONFIG_T::input_t> >& x_stream,
+                   hls::stream<stream_word<typename CONFIG_T::output_t> >& y_stream, unsigned n_steps,
+                   unsigned& overflow_events,
+                   const typename CONFIG_T::w_in_t w_in[CONFIG_T::lanes][CONFIG_T::groups][CONFIG_T::n_in],
+                   const typename CONFIG_T::w_rec_t w_rec[CONFIG_T::lanes][CONFIG_T::groups][CONFIG_T::n_rec],
+                   const typename CONFIG_T::b_rec_t b_rec[CONFIG_T::lanes][CONFIG_T::groups],
                    const typename CONFIG_T::w_out_t w_out[CONFIG_T::n_out][CONFIG_T::n_rec],
                    const typename CONFIG_T::b_out_t b_out[CONFIG_T::n_out],
                    const typename CONFIG_T::state_t table[CONFIG_T::table_size]) {
-  rate_state<CONFIG_T> state;
-  rate_reset(state);
+  typename CONFIG_T::state_t h[2][CONFIG_T::n_rec];
+  ap_uint<1> bank;
+  unsigned events;
+  rate_reset<CONFIG_T>(h, bank, events);
 Steps:
   for (unsigned t = 0; t < n_steps; ++t) {
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = 1000
     typename CONFIG_T::input_t x[CONFIG_T::n_in];
     typename CONFIG_T::output_t y[CONFIG_T::n_out];
+#pragma HLS ARRAY_PARTITION variable = y complete dim = 1
   ReadInputs:
-    for (unsigned k = 0; k < CONFIG_T::n_in; ++k) x[k] = x_stream.read();
-    rate_step<CONFIG_T>(x, state, y, w_in, w_rec, b_rec, w_out, b_out, table);
+    for (unsigned k = 0; k < CONFIG_T::n_in; ++k) {
+#pragma HLS PIPELINE II = 1
+      x[k] = x_stream.read().data;
+    }
+    rate_step<CONFIG_T>(x, h, bank, events, y, w_in, w_rec, b_rec, w_out, b_out, table);
   WriteOutputs:
-    for (unsigned m = 0; m < CONFIG_T::n_out; ++m) y_stream.write(y[m]);
+    for (unsigned m = 0; m < CONFIG_T::n_out; ++m) {
+#pragma HLS PIPELINE II = 1
+      stream_word<typename CONFIG_T::output_t> word;
+      word.data = y[m];
+      word.last = t + 1 == n_steps && m + 1 == CONFIG_T::n_out;
+      y_stream.write(word);
+    }
   }
-  overflow_events = state.overflow_events;
+  overflow_events = events;
 }
 
 }  // namespace nf_hls

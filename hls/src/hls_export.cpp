@@ -12,6 +12,7 @@
 #include "neurofab/common/atomic_write.hpp"
 #include "neurofab/common/error.hpp"
 #include "neurofab/hls/embedded_sources.hpp"
+#include "neurofab/golden/cycle_model.hpp"
 #include "neurofab/golden/golden_vectors.hpp"
 #include "neurofab/quantize/trial_run.hpp"
 
@@ -118,15 +119,71 @@ std::string weights_prologue() {
          "#ifndef NF_WEIGHTS_H_\n#define NF_WEIGHTS_H_\n\n#include \"nf_config.h\"\n\n";
 }
 
-// The weights and biases both families have, with their shapes from the tensors.
+// Rows of `m` bank-major for P lanes: [P][G][cols], entry [l][g][k] = m(g·P + l, k),
+// zero past the last row (the lanes of a partial last group), so lane l's
+// memory holds the rows it computes.
+std::string bank_major_literal(const quantize::IntMatrix& m, int lanes, int frac) {
+  const Eigen::Index groups = (m.rows() + lanes - 1) / lanes;
+  std::string text = "{\n";
+  for (int l = 0; l < lanes; ++l) {
+    text += "  {\n";
+    for (Eigen::Index g = 0; g < groups; ++g) {
+      const Eigen::Index row = g * lanes + l;
+      text += "    {";
+      for (Eigen::Index k = 0; k < m.cols(); ++k) {
+        text += row < m.rows() ? exact_decimal(m(row, k), frac) : std::string("0.0");
+        if (k + 1 < m.cols()) text += ", ";
+      }
+      text += g + 1 < groups ? "},\n" : "}\n";
+    }
+    text += l + 1 < lanes ? "  },\n" : "  }\n";
+  }
+  return text + "}";
+}
+
+// A vector bank-major for P lanes: [P][G], entry [l][g] = v(g·P + l), zero past the end.
+std::string bank_major_literal(const quantize::IntVector& v, int lanes, int frac) {
+  const Eigen::Index groups = (v.size() + lanes - 1) / lanes;
+  std::string text = "{";
+  for (int l = 0; l < lanes; ++l) {
+    text += "\n    {";
+    for (Eigen::Index g = 0; g < groups; ++g) {
+      const Eigen::Index i = g * lanes + l;
+      text += i < v.size() ? exact_decimal(v(i), frac) : std::string("0.0");
+      if (g + 1 < groups) text += ", ";
+    }
+    text += l + 1 < lanes ? "}," : "}";
+  }
+  return text + "\n}";
+}
+
+std::string bank_major_dims(int lanes, Eigen::Index rows, Eigen::Index cols = 0) {
+  const Eigen::Index groups = (rows + lanes - 1) / lanes;
+  return cols > 0 ? fmt::format("[{}][{}][{}]", lanes, groups, cols) : fmt::format("[{}][{}]", lanes, groups);
+}
+
+// The input and recurrent weights and biases, bank-major (read by all lanes at
+// once), and the readout: per output (rate: all outputs at once, as the RTL's
+// readout) or bank-major over output lanes (LIF).
 template <typename Tensors, typename Spec>
-std::string synapse_arrays(const Tensors& t, const Spec& s) {
+std::string synapse_arrays(const Tensors& t, const Spec& s, int lanes, bool readout_bank_major) {
   const auto dims = [](const quantize::IntMatrix& m) { return fmt::format("[{}][{}]", m.rows(), m.cols()); };
   const auto length = [](const quantize::IntVector& v) { return fmt::format("[{}]", v.size()); };
-  return array_declaration("w_in_t", "nf_w_in", dims(t.w_in), matrix_literal(t.w_in, s.w_in.frac_bits)) +
-         array_declaration("w_rec_t", "nf_w_rec", dims(t.w_rec), matrix_literal(t.w_rec, s.w_rec.frac_bits)) +
-         array_declaration("b_rec_t", "nf_b_rec", length(t.b_rec), vector_literal(t.b_rec, s.b_rec.frac_bits)) +
-         array_declaration("w_out_t", "nf_w_out", dims(t.w_out), matrix_literal(t.w_out, s.w_out.frac_bits)) +
+  std::string text =
+      array_declaration("w_in_t", "nf_w_in", bank_major_dims(lanes, t.w_in.rows(), t.w_in.cols()),
+                        bank_major_literal(t.w_in, lanes, s.w_in.frac_bits)) +
+      array_declaration("w_rec_t", "nf_w_rec", bank_major_dims(lanes, t.w_rec.rows(), t.w_rec.cols()),
+                        bank_major_literal(t.w_rec, lanes, s.w_rec.frac_bits)) +
+      array_declaration("b_rec_t", "nf_b_rec", bank_major_dims(lanes, t.b_rec.size()),
+                        bank_major_literal(t.b_rec, lanes, s.b_rec.frac_bits));
+  if (readout_bank_major) {
+    return text +
+           array_declaration("w_out_t", "nf_w_out", bank_major_dims(lanes, t.w_out.rows(), t.w_out.cols()),
+                             bank_major_literal(t.w_out, lanes, s.w_out.frac_bits)) +
+           array_declaration("b_out_t", "nf_b_out", bank_major_dims(lanes, t.b_out.size()),
+                             bank_major_literal(t.b_out, lanes, s.b_out.frac_bits));
+  }
+  return text + array_declaration("w_out_t", "nf_w_out", dims(t.w_out), matrix_literal(t.w_out, s.w_out.frac_bits)) +
          array_declaration("b_out_t", "nf_b_out", length(t.b_out), vector_literal(t.b_out, s.b_out.frac_bits));
 }
 
@@ -149,9 +206,12 @@ std::string sizes_block(int n_in, int n_rec, int n_out, int lanes) {
       "  static const unsigned n_in = {};\n"
       "  static const unsigned n_rec = {};\n"
       "  static const unsigned n_out = {};\n"
-      "  static const unsigned lanes = {};         // units computed in parallel (MAC lanes)\n"
-      "  static const unsigned reuse_factor = {};  // ceil(n_rec / lanes): units each MAC lane serves per step\n",
-      n_in, n_rec, n_out, lanes, (n_rec + lanes - 1) / lanes);
+      "  static const unsigned lanes = {};          // units computed in parallel (MAC lanes)\n"
+      "  static const unsigned groups = {};         // ceil(n_rec / lanes): the weights are [lanes][groups][...]\n"
+      "  static const unsigned output_groups = {};  // ceil(n_out / lanes) (LIF readout lanes)\n"
+      "  static const unsigned reuse_factor = {};   // = groups: units each MAC lane serves per step\n",
+      n_in, n_rec, n_out, lanes, (n_rec + lanes - 1) / lanes, (n_out + lanes - 1) / lanes,
+      (n_rec + lanes - 1) / lanes);
 }
 
 std::string modes_block(quantize::Rounding r, quantize::Overflow o) {
@@ -304,11 +364,11 @@ std::string config_header(const IntegerLifRnn& network, const HlsOptions& option
   return text;
 }
 
-std::string weights_header(const IntegerRateRnn& network) {
+std::string weights_header(const IntegerRateRnn& network, int lanes) {
   const auto& s = network.spec();
   const auto& t = network.tensors();
   std::string text = weights_prologue();
-  text += synapse_arrays(t, s);
+  text += synapse_arrays(t, s, lanes, false);
   const std::vector<std::int32_t> table =
       s.activation.entries.empty() ? std::vector<std::int32_t>{0} : s.activation.entries;
   text += array_declaration("state_t", "nf_activation_table", fmt::format("[{}]", table.size()),
@@ -316,12 +376,12 @@ std::string weights_header(const IntegerRateRnn& network) {
   return text + "#endif  // NF_WEIGHTS_H_\n";
 }
 
-std::string weights_header(const IntegerLifRnn& network) {
+std::string weights_header(const IntegerLifRnn& network, int lanes) {
   const auto& c = network.config();
   const auto& s = network.spec();
   const auto& t = network.tensors();
   std::string text = weights_prologue();
-  text += synapse_arrays(t, s);
+  text += synapse_arrays(t, s, lanes, true);
   // Decay parameters: k (shift form, integers) or d_q / 2^B (multiplier form).
   const bool shift = s.decay.form == quantize::DecayForm::kShift;
   const int decay_frac = shift ? 0 : s.decay.multiplier_bits;
@@ -356,15 +416,13 @@ void append_row(std::string& text, const T* values, int width) {
   text += '\n';
 }
 
-// tb_data/: the golden vectors of `trials` evaluation trials as text (nf_tb_data.h).
-int write_testbench_data(const quantize::QuantizedArtifact& artifact, const HlsOptions& options, bool rate,
-                         const fs::path& dir) {
-  const golden::GoldenTrace vectors = quantize::run_trials(artifact, options.trials, options.seed);
+// The first `trials` trials of `vectors` as tb_data text files in `dir` (nf_tb_data.h).
+void write_vectors(const golden::GoldenTrace& vectors, bool rate, int trials, const fs::path& dir) {
   fs::create_directories(dir);
   for (const std::string& name : testbench_signals(rate)) {
     const golden::Signal& signal = vectors.signal(name);
     std::string text;
-    for (int trial = 0; trial < vectors.trials(); ++trial) {
+    for (int trial = 0; trial < trials; ++trial) {
       for (int step = 0; step < vectors.steps(); ++step) {
         if (signal.is_int64()) {
           append_row(text, vectors.step_values<std::int64_t>(name, trial, step), signal.width);
@@ -375,7 +433,49 @@ int write_testbench_data(const quantize::QuantizedArtifact& artifact, const HlsO
     }
     write_file_atomically(dir / (name + ".dat"), text);
   }
-  return vectors.steps();
+}
+
+// Cycles per step of the RTL core (golden/cycle_model.hpp) and loop
+// iterations per step of the HLS step kernel, over the testbench trials
+// (the LIF counts follow the spikes, so mean and worst step).
+struct StepCycles {
+  double rtl_mean = 0, kernel_mean = 0;
+  std::int64_t rtl_max = 0, kernel_max = 0;
+};
+
+// The kernel's pipelined loops, one iteration per cycle at II = 1 (nf_rate_rnn.h, nf_lif_rnn.h):
+//   rate  G·(n_in + N) + P
+//   LIF   G·(n_x + S_{t-1} + P) + G_o·(S_t + P)
+std::int64_t kernel_iterations(bool rate, int n_in, int n_rec, int n_out, int lanes, std::int64_t previous_spikes,
+                               std::int64_t spikes) {
+  const std::int64_t groups = (n_rec + lanes - 1) / lanes, output_groups = (n_out + lanes - 1) / lanes;
+  if (rate) return groups * (n_in + n_rec) + lanes;
+  return groups * (n_in + previous_spikes + lanes) + output_groups * (spikes + lanes);
+}
+
+StepCycles expected_step_cycles(const golden::GoldenTrace& vectors, bool rate, int n_in, int n_rec, int n_out,
+                                int lanes) {
+  StepCycles cycles;
+  std::int64_t count = 0;
+  double rtl_sum = 0, kernel_sum = 0;
+  for (int trial = 0; trial < vectors.trials(); ++trial) {
+    std::int64_t previous = 0;
+    for (int step = 0; step < vectors.steps(); ++step) {
+      const std::int64_t spikes = rate ? 0 : vectors.step_values<std::int64_t>("spike_count", trial, step)[0];
+      const std::int64_t rtl = rate ? golden::rate_step_cycles({n_rec, n_in, n_out, lanes})
+                                    : golden::lif_step_cycles({n_rec, n_in, n_out, lanes}, previous, spikes);
+      const std::int64_t kernel = kernel_iterations(rate, n_in, n_rec, n_out, lanes, previous, spikes);
+      rtl_sum += static_cast<double>(rtl);
+      kernel_sum += static_cast<double>(kernel);
+      cycles.rtl_max = std::max(cycles.rtl_max, rtl);
+      cycles.kernel_max = std::max(cycles.kernel_max, kernel);
+      ++count;
+      previous = spikes;
+    }
+  }
+  cycles.rtl_mean = count > 0 ? rtl_sum / static_cast<double>(count) : 0;
+  cycles.kernel_mean = count > 0 ? kernel_sum / static_cast<double>(count) : 0;
+  return cycles;
 }
 
 std::string meta_text(bool rate, int n_in, int n_rec, int n_out, int trials, int steps, std::uint64_t seed) {
@@ -392,7 +492,8 @@ std::string meta_text(bool rate, int n_in, int n_rec, int n_out, int trials, int
 std::string tcl_script(const std::string& family, const HlsOptions& options, const std::string& source) {
   return fmt::format(
       R"tcl(# run_hls.tcl — generated by {gen} for the quantized artifact '{src}'.
-# A Vitis HLS project of the {family} RNN kernel (top nf_{family}_top). Each step runs on its own:
+# A Vitis HLS project of the {family} RNN kernel (top nf_{family}_top, or the
+# host-driven step kernel with NF_HLS_TOP=nf_{family}_step_top). Each step runs on its own:
 #   vitis_hls -f run_hls.tcl                              csim, csynth, cosim and export
 #   vitis_hls -f run_hls.tcl -tclargs csim csynth         only the steps named
 #   NF_HLS_STEPS="cosim export" vitis_hls -f run_hls.tcl  the same through the environment
@@ -402,7 +503,8 @@ std::string tcl_script(const std::string& family, const HlsOptions& options, con
 # -reset); the other steps reopen the project as it is, so `cosim` or `export`
 # after an earlier `csynth` use its results.
 # csim and cosim run tb/nf_{family}_tb.cpp, which compares every timestep with
-# the integer golden model's vectors in tb_data/ (bit for bit) and prints PASS.
+# the integer golden model's vectors (bit for bit) and prints PASS: csim over
+# every trial in tb_data/, cosim over the one trial in tb_data_cosim/.
 # For the v++ flow (v++ -c --mode hls, vitis-run) see hls_config.cfg.
 
 set root [file dirname [file normalize [info script]]]
@@ -422,6 +524,14 @@ proc wanted {{step}} {{ global steps; return [expr {{[lsearch -exact $steps $ste
 set reset [wanted csynth]
 set cflags "-std=c++14 -I$root/firmware"
 set project nf_{family}_prj
+set top nf_{family}_top
+if {{[info exists ::env(NF_HLS_TOP)] && [string trim $::env(NF_HLS_TOP)] ne ""}} {{
+  set top [string trim $::env(NF_HLS_TOP)]
+  if {{[lsearch -exact {{nf_{family}_top nf_{family}_step_top}} $top] < 0}} {{
+    puts stderr "run_hls.tcl: NF_HLS_TOP '$top' is not a top of this project (nf_{family}_top, nf_{family}_step_top)"
+    exit 1
+  }}
+}}
 
 if {{([wanted cosim] || [wanted export]) && !$reset &&
      ![file exists [file join $project solution1 syn]]}} {{
@@ -430,10 +540,11 @@ if {{([wanted cosim] || [wanted export]) && !$reset &&
 }}
 
 if {{$reset}} {{ open_project -reset $project }} else {{ open_project $project }}
-set_top nf_{family}_top
+set_top $top
 add_files $root/firmware/nf_{family}_top.cpp -cflags $cflags
 add_files -tb $root/tb/nf_{family}_tb.cpp -cflags "$cflags -I$root/tb"
 add_files -tb $root/tb_data
+add_files -tb $root/tb_data_cosim
 if {{$reset}} {{
   open_solution -reset solution1 -flow_target vivado
 }} else {{
@@ -444,7 +555,7 @@ create_clock -period {clock} -name default
 
 if {{[wanted csim]}} {{ csim_design -argv tb_data }}
 if {{[wanted csynth]}} {{ csynth_design }}
-if {{[wanted cosim]}} {{ cosim_design -argv tb_data }}
+if {{[wanted cosim]}} {{ cosim_design -argv tb_data_cosim }}
 if {{[wanted export]}} {{ export_design -format ip_catalog }}
 exit
 )tcl",
@@ -473,49 +584,98 @@ syn.file_cflags=firmware/nf_{family}_top.cpp,-std=c++14 -Ifirmware
 tb.file=tb/nf_{family}_tb.cpp
 tb.file_cflags=tb/nf_{family}_tb.cpp,-std=c++14 -Ifirmware -Itb
 tb.file=tb_data
+tb.file=tb_data_cosim
 csim.argv=tb_data
-cosim.argv=tb_data
+cosim.argv=tb_data_cosim
 package.output.format=ip_catalog
 )",
       fmt::arg("family", family), fmt::arg("part", options.part), fmt::arg("clock", options.clock_period_ns));
 }
 
+// The README's section on the schedule: the kernel's iterations per step next
+// to the RTL core's cycles, and what to look for in the Vitis log.
+std::string schedule_text(const std::string& family, bool rate, const StepCycles& c, int lanes) {
+  const std::string counts =
+      rate ? fmt::format("- step kernel: **{}** iterations of its one pipelined loop `Schedule`\n"
+                         "  (G·(n_in + N) + P), then the emit;\n"
+                         "- RTL core `nf_rate_core` with the same lanes: **{}** cycles (G·(n_in + N) + P + 4).\n",
+                         c.kernel_max, c.rtl_max)
+           : fmt::format("- step kernel: **{:.1f}** iterations on average, **{}** at the worst step, of its\n"
+                         "  pipelined loops (G·(n_x + S_(t-1) + P) + G_o·(S_t + P), S the spikes of a step);\n"
+                         "- RTL core `nf_lif_core` with the same lanes: **{:.1f}** cycles on average, **{}** at\n"
+                         "  the worst step (G·((n_x + 1) + (S_(t-1) + 2) + (P + 1)) + G_o·((S_t + 2) + 1)).\n",
+                         c.kernel_mean, c.kernel_max, c.rtl_mean, c.rtl_max);
+  return fmt::format(
+      R"(## Schedule and expected cycles per step
+The step kernel keeps the RTL core's schedule, group for group
+(`firmware/nf_{family}_rnn.h` explains it). Over the trials in tb_data/, with
+{lanes} lane(s):
+{counts}
+Assumptions: every pipelined loop reaches II = 1; no memory has more
+accesses per iteration than ports (the weights are bank-major `[P][G][n]`,
+partitioned into one memory per lane; the state's two ping-pong banks are two
+memories, each read or written once per iteration); each entry of a pipelined
+loop costs its depth once more. Vitis's latency is then the iterations plus
+those depths, and a few cycles for the step's start and emit.
+
+To confirm after csynth:
+
+    grep "HLS 200-1470" vitis_hls.log          # each pipelined loop: "Final II = 1"
+    grep -E "HLS 200-88[05]" vitis_hls.log     # must print nothing: an II violation by a
+                                               # carried dependence (880) or by memory ports (885)
+
+and compare the loop trip counts and latency in
+`nf_{family}_prj/solution1/syn/report/csynth.rpt` with the numbers above.
+
+)",
+      fmt::arg("family", family), fmt::arg("lanes", lanes), fmt::arg("counts", counts));
+}
+
 std::string readme_text(const std::string& family, const HlsOptions& options, const std::string& source,
-                        const quantize::QuantizedArtifact& artifact, int n_rec, int steps) {
+                        const quantize::QuantizedArtifact& artifact, int n_rec, int steps, const StepCycles& cycles) {
   return fmt::format(
       R"(# Vitis HLS project: {family} RNN of '{src}'
 
 Generated by {gen} (`neurofab hls`) from the quantized artifact '{src}'
 (task {task}, {n_rec} units, {lanes} lane(s)). The kernels equal the integer
 golden model bit for bit; tb_data/ holds its vectors for {trials} evaluation
-trials of {steps} steps (seed {seed}).
+trials of {steps} steps (seed {seed}), tb_data_cosim/ the first trial alone.
 
 ## Files
-- `firmware/nf_{family}_top.cpp`: the top `nf_{family}_top` (AXI4-Stream in and
-  out, one value per word; `n_steps` and `overflow_events` over AXI4-Lite).
+- `firmware/nf_{family}_top.cpp`: two tops, each an IP for a Vivado block design.
+  - `nf_{family}_top` (the default top): one trial for an AXI DMA. AXI4-Stream
+    in and out (`x_stream`, `y_stream`), one value per word, TLAST on the
+    trial's last output word; `n_steps`, `overflow_events` and start/done over
+    AXI4-Lite (`s_axi_control`).
+  - `nf_{family}_step_top` (`NF_HLS_TOP=nf_{family}_step_top`): one timestep,
+    driven by a host. The state stays outside the IP in BRAM ports (dual port),
+    with the inputs, outputs, state scalars and start/done over AXI4-Lite.
 - `firmware/nf_{family}_rnn.h`, `nf_hls_fixed.h`: the kernels (templates on the
   configuration), `nf_config.h` (sizes, lanes, formats as `ap_fixed` types,
-  rounding and overflow modes) and `nf_weights.h` (exact weight literals) —
-  generated, do not edit.
-- `firmware/nf_hls_types.h`: uses Xilinx's `ap_int.h`, `ap_fixed.h` and
-  `hls_stream.h` when they are on the include path (Vitis HLS, or `-I` to the
-  ap_types headers), else neurofab's bit-exact stand-ins in `firmware/standins/`.
-- `tb/nf_{family}_tb.cpp`: the C-simulation testbench. It runs the step kernel
-  and compares every state value, output and overflow count at every timestep,
-  then runs the top and compares the output stream; it prints PASS and exits 0
-  only if every value is equal.
-- `run_hls.tcl`: csim, csynth, cosim, export of the IP (part {part}, clock {clock} ns),
-  each on its own (`-tclargs` or `NF_HLS_STEPS`); only csynth resets the solution.
+  rounding and overflow modes) and `nf_weights.h` (exact weight literals,
+  bank-major per lane) — generated, do not edit.
+- `firmware/nf_hls_types.h`: uses Xilinx's `ap_int.h`, `ap_fixed.h`,
+  `hls_stream.h` and `ap_axi_sdata.h` when they are on the include path (Vitis
+  HLS, or `-I` to the ap_types headers), else neurofab's bit-exact stand-ins in
+  `firmware/standins/`.
+- `tb/nf_{family}_tb.cpp`: the testbench. It calls the step top and compares
+  every state value, output and overflow count at every timestep, then calls
+  the top directly once per trial and compares its output stream and TLAST;
+  it prints PASS and exits 0 only if every value is equal.
+- `run_hls.tcl`: csim (tb_data/), csynth, cosim (tb_data_cosim/), export of the
+  IP (part {part}, clock {clock} ns), each on its own (`-tclargs` or
+  `NF_HLS_STEPS`); only csynth resets the solution.
 - `hls_config.cfg`: the same for the v++ flow (`v++ -c --mode hls`, `vitis-run`).
 - `hls.json`: the configuration, machine-readable.
 
-## Run
+{schedule}## Run
 With Vitis HLS:
 
     vitis_hls -f run_hls.tcl                        # csim, csynth, cosim, export
     vitis_hls -f run_hls.tcl -tclargs csim          # C-simulation only
     vitis_hls -f run_hls.tcl -tclargs csynth        # synthesis (resets the solution)
     NF_HLS_STEPS=cosim vitis_hls -f run_hls.tcl     # then co-simulation of that synthesis
+    NF_HLS_TOP=nf_{family}_step_top vitis_hls -f run_hls.tcl -tclargs csynth   # the step top
     v++ -c --mode hls --config hls_config.cfg --work_dir nf_{family}_comp   # the v++ flow
 
 Without vendor tools (C-simulation with g++; stand-in types):
@@ -530,14 +690,17 @@ With Xilinx's ap_types headers (e.g. from the hls4ml wheel's
 The testbench prints which types it was built with.
 
 ## Not checked here
-neurofab runs the C-simulation (both type sets) in its tests; it does not run
-csynth or cosim (they need Vitis HLS), so timing, resources and the RTL
-co-simulation of this project are unverified until you run them.
+neurofab runs the C-simulation (both type sets) and static checks of the
+kernels (partitions for every unrolled access, direct top calls, no heap,
+exceptions or VLAs) in its tests; it does not run csynth or cosim (they need
+Vitis HLS), so timing, resources, the II and the RTL co-simulation of this
+project are unverified until you run them.
 )",
       fmt::arg("family", family), fmt::arg("src", source), fmt::arg("gen", golden::kGoldenVectorsGenerator),
       fmt::arg("task", artifact.task_name), fmt::arg("n_rec", n_rec), fmt::arg("lanes", options.lanes),
       fmt::arg("trials", options.trials), fmt::arg("steps", steps), fmt::arg("seed", options.seed),
-      fmt::arg("part", options.part), fmt::arg("clock", options.clock_period_ns));
+      fmt::arg("part", options.part), fmt::arg("clock", options.clock_period_ns),
+      fmt::arg("schedule", schedule_text(family, family == "rate", cycles, options.lanes)));
 }
 
 // Where an embedded source goes in the project, or "" when the family does not use it.
@@ -572,7 +735,7 @@ void export_project(const quantize::QuantizedArtifact& artifact, const HlsOption
         }
         options.validate(n_rec);
         config = config_header(net, options, source);
-        weights = weights_header(net);
+        weights = weights_header(net, options.lanes);
         fixed_point = quantize::fixed_point_to_json(net);
       },
       artifact.network);
@@ -590,13 +753,22 @@ void export_project(const quantize::QuantizedArtifact& artifact, const HlsOption
   write_file_atomically(root / "firmware" / "nf_weights.h", weights);
   report_progress(progress, 2, kHlsExportSteps,
                   fmt::format("testbench vectors ({} trial{})", options.trials, options.trials == 1 ? "" : "s"));
-  const int steps = write_testbench_data(artifact, options, rate, root / "tb_data");
+  // tb_data/: every trial, for the C-simulation; tb_data_cosim/: the first
+  // trial alone, for the RTL co-simulation (which runs the same testbench on the
+  // synthesized top, orders of magnitude slower).
+  const golden::GoldenTrace vectors = quantize::run_trials(artifact, options.trials, options.seed);
+  const int steps = vectors.steps();
+  write_vectors(vectors, rate, options.trials, root / "tb_data");
   write_file_atomically(root / "tb_data" / "meta.txt",
                         meta_text(rate, n_in, n_rec, n_out, options.trials, steps, options.seed));
+  write_vectors(vectors, rate, 1, root / "tb_data_cosim");
+  write_file_atomically(root / "tb_data_cosim" / "meta.txt",
+                        meta_text(rate, n_in, n_rec, n_out, 1, steps, options.seed));
+  const StepCycles cycles = expected_step_cycles(vectors, rate, n_in, n_rec, n_out, options.lanes);
   report_progress(progress, 3, kHlsExportSteps, "scripts, README, hls.json");
   write_file_atomically(root / "run_hls.tcl", tcl_script(family, options, source));
   write_file_atomically(root / "hls_config.cfg", hls_config(family, options));
-  write_file_atomically(root / "README.md", readme_text(family, options, source, artifact, n_rec, steps));
+  write_file_atomically(root / "README.md", readme_text(family, options, source, artifact, n_rec, steps, cycles));
   nlohmann::json project = {{"format", "neurofab-hls-project"},
                             {"format_version", 1},
                             {"generator", golden::kGoldenVectorsGenerator},
@@ -609,6 +781,11 @@ void export_project(const quantize::QuantizedArtifact& artifact, const HlsOption
                             {"part", options.part},
                             {"clock_period_ns", options.clock_period_ns},
                             {"testbench", {{"trials", options.trials}, {"steps", steps}, {"seed", options.seed}}},
+                            {"cycles_per_step",
+                             {{"kernel_iterations_mean", cycles.kernel_mean},
+                              {"kernel_iterations_max", cycles.kernel_max},
+                              {"rtl_core_mean", cycles.rtl_mean},
+                              {"rtl_core_max", cycles.rtl_max}}},
                             {"fixed_point", fixed_point}};
   write_file_atomically(root / "hls.json", project.dump(2) + "\n");
   staging.commit();

@@ -3,8 +3,9 @@
 //   1. nf_lif_step_top (lif_step), trial by trial from the zero state: every unit's current I,
 //      membrane v, spike s and refractory counter c, every output y and the
 //      step's overflow count, at every timestep;
-//   2. the top nf_lif_top (what csynth and cosim build): the y stream at every
-//      timestep and the trial's overflow count.
+//   2. the top nf_lif_top (what csynth and cosim build), called directly once
+//      per trial: the y stream at every timestep, its TLAST, and the trial's
+//      overflow count.
 // Prints PASS and returns 0 only when every value is equal; a mismatch prints
 // trial, step, signal and unit (first 20) and returns 1.
 // Usage: nf_lif_tb [tb_data folder, default tb_data]
@@ -60,6 +61,13 @@ int main(int argc, char** argv) {
   nf_tb::Checker checker;
   check_step_kernel(data, checker);
   const long long step_values = checker.compared();
-  nf_tb::check_sequence_top<C>(data, checker, nf_lif_top);
+  for (int trial = 0; trial < data.trials(); ++trial) {
+    hls::stream<nf_hls::stream_word<C::input_t> > x_stream("x_stream");
+    hls::stream<nf_hls::stream_word<C::output_t> > y_stream("y_stream");
+    nf_tb::fill_input_stream<C>(data, trial, x_stream);
+    unsigned overflow_events = 0;
+    nf_lif_top(x_stream, y_stream, static_cast<unsigned>(data.steps()), overflow_events);
+    nf_tb::check_output_stream<C>(data, trial, y_stream, overflow_events, checker);
+  }
   return nf_tb::report(data, checker, step_values, "lif_step", "I, v, s, c, y, overflow", "nf_lif_top");
 }

@@ -144,40 +144,51 @@ void check_shape(const Data& data, const std::string& model) {
               C::n_in, C::n_rec, C::n_out, C::lanes, data.trials(), data.steps(), NF_HLS_TYPES_NAME);
 }
 
-// The sequence top (what csynth and cosim build), one call per trial: its
-// output stream against every step's y, nothing left over, and the trial's
-// overflow count.
-template <class C, class Top>
-void check_sequence_top(const Data& data, Checker& checker, Top top) {
+// The sequence top (what csynth and cosim build) is called directly by each
+// testbench, once per trial (cosim must see a direct call of the top); these
+// two prepare its input stream and check its output stream.
+
+// The trial's inputs, n_in words per step, as a DMA would send them (TLAST on
+// the last word; the kernel does not rely on it).
+template <class C>
+void fill_input_stream(const Data& data, int trial, hls::stream<nf_hls::stream_word<typename C::input_t> >& x_stream) {
   const std::vector<long long> input = data.load("input", C::n_in);
+  const long long first = static_cast<long long>(trial) * data.steps();
+  for (int step = 0; step < data.steps(); ++step) {
+    for (unsigned k = 0; k < C::n_in; ++k) {
+      nf_hls::stream_word<typename C::input_t> word;
+      word.data = from_code<typename C::input_t>(input[(first + step) * C::n_in + k]);
+      word.last = step + 1 == data.steps() && k + 1 == C::n_in;
+      x_stream.write(word);
+    }
+  }
+}
+
+// The top's output stream against every step's y, TLAST on the trial's last
+// word and on no other, nothing left over, and the trial's overflow count.
+template <class C>
+void check_output_stream(const Data& data, int trial, hls::stream<nf_hls::stream_word<typename C::output_t> >& y_stream,
+                         unsigned overflow_events, Checker& checker) {
   const std::vector<long long> output = data.load("output", C::n_out);
   const std::vector<long long> overflow = data.load("overflow_events", 1);
-  for (int trial = 0; trial < data.trials(); ++trial) {
-    hls::stream<typename C::input_t> x_stream("x_stream");
-    hls::stream<typename C::output_t> y_stream("y_stream");
-    const long long first = static_cast<long long>(trial) * data.steps();
-    long long trial_overflow = 0;
-    for (int step = 0; step < data.steps(); ++step) {
-      for (unsigned k = 0; k < C::n_in; ++k) {
-        x_stream.write(from_code<typename C::input_t>(input[(first + step) * C::n_in + k]));
+  const long long first = static_cast<long long>(trial) * data.steps();
+  long long trial_overflow = 0;
+  for (int step = 0; step < data.steps(); ++step) {
+    trial_overflow += overflow[first + step];
+    for (unsigned m = 0; m < C::n_out; ++m) {
+      const long long expected = output[(first + step) * C::n_out + m];
+      if (y_stream.empty()) {
+        checker.check("top y (stream ended early)", trial, step, static_cast<int>(m), expected, -1);
+        continue;
       }
-      trial_overflow += overflow[first + step];
+      const nf_hls::stream_word<typename C::output_t> word = y_stream.read();
+      checker.check("top y", trial, step, static_cast<int>(m), expected, code_of(word.data));
+      const bool last_word = step + 1 == data.steps() && m + 1 == C::n_out;
+      checker.check("top TLAST", trial, step, static_cast<int>(m), last_word ? 1 : 0, word.last == 1 ? 1 : 0);
     }
-    unsigned overflow_events = 0;
-    top(x_stream, y_stream, static_cast<unsigned>(data.steps()), overflow_events);
-    for (int step = 0; step < data.steps(); ++step) {
-      for (unsigned m = 0; m < C::n_out; ++m) {
-        const long long expected = output[(first + step) * C::n_out + m];
-        if (y_stream.empty()) {
-          checker.check("top y (stream ended early)", trial, step, static_cast<int>(m), expected, -1);
-          continue;
-        }
-        checker.check("top y", trial, step, static_cast<int>(m), expected, code_of(y_stream.read()));
-      }
-    }
-    checker.check("top words left in y_stream", trial, data.steps(), 0, 0, static_cast<long long>(y_stream.size()));
-    checker.check("top overflow_events (trial)", trial, data.steps(), 0, trial_overflow, overflow_events);
   }
+  checker.check("top words left in y_stream", trial, data.steps(), 0, 0, static_cast<long long>(y_stream.size()));
+  checker.check("top overflow_events (trial)", trial, data.steps(), 0, trial_overflow, overflow_events);
 }
 
 // The closing lines: what was compared, PASS (exit 0) or FAIL (exit 1).

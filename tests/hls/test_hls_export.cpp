@@ -88,10 +88,20 @@ TEST_CASE("the rate configuration names every format as an ap_fixed with the spe
                                                  net.spec().accumulator_bits - net.spec().accumulator_frac())));
   CHECK_THAT(config, Catch::Contains("typedef nf_hls::tanh_table activation;"));
   CHECK_THAT(config, Catch::Contains("'q-dir'"));
-  const std::string weights = hls::weights_header(net);
-  CHECK_THAT(weights, Catch::Contains("static const nf_config::w_rec_t nf_w_rec[6][6] = {"));
+  CHECK_THAT(config, Catch::Contains("static const unsigned groups = 2;"));
+  const std::string weights = hls::weights_header(net, 4);
+  // Bank-major for 4 lanes: [lane][group][column]; rows 6 and 7 of the second group are padding.
+  CHECK_THAT(weights, Catch::Contains("static const nf_config::w_rec_t nf_w_rec[4][2][6] = {"));
+  CHECK_THAT(weights, Catch::Contains("static const nf_config::b_rec_t nf_b_rec[4][2] = {"));
+  CHECK_THAT(weights, Catch::Contains("static const nf_config::w_out_t nf_w_out[1][6] = {"));
   CHECK_THAT(weights, Catch::Contains("static const nf_config::state_t nf_activation_table[1024] = {"));
-  CHECK_THAT(weights, Catch::Contains(hls::exact_decimal(net.tensors().w_rec(2, 3), 8)));
+  // Lane 1's memory: rows 1 and 5 of W_rec, in that order; lane 2's second group is zero.
+  const auto& w = net.tensors().w_rec;
+  std::string lane1 = "  {\n    {";
+  for (int k = 0; k < 6; ++k) lane1 += hls::exact_decimal(w(1, k), 8) + (k < 5 ? ", " : "},\n    {");
+  for (int k = 0; k < 6; ++k) lane1 += hls::exact_decimal(w(5, k), 8) + (k < 5 ? ", " : "}\n  },\n");
+  CHECK_THAT(weights, Catch::Contains(lane1));
+  CHECK_THAT(weights, Catch::Contains("    {0.0, 0.0, 0.0, 0.0, 0.0, 0.0}\n  },\n"));
 }
 
 TEST_CASE("the LIF configuration: decay form, threshold, reset, refractory, spike input", "[hls]") {
@@ -113,8 +123,10 @@ TEST_CASE("the LIF configuration: decay form, threshold, reset, refractory, spik
   CHECK_THAT(config, Catch::Contains("typedef ap_uint<2> refractory_t;"));
   CHECK_THAT(config, Catch::Contains(fmt::format("membrane_t({})", hls::exact_decimal(net.spec().threshold,
                                                                                       net.spec().membrane.frac_bits))));
-  const std::string weights = hls::weights_header(net);
+  const std::string weights = hls::weights_header(net, 1);
   CHECK_THAT(weights, Catch::Contains(fmt::format("nf_beta[6] = {{\n    {}, ", net.tensors().beta(0))));
+  CHECK_THAT(weights, Catch::Contains("nf_w_out[1][1][6] = {"));
+  CHECK_THAT(weights, Catch::Contains("nf_w_rec[1][6][6] = {"));
 }
 
 TEST_CASE("bad options and bad input: one clear error, nothing written", "[hls]") {
@@ -151,7 +163,7 @@ TEST_CASE("an exported project: its files, and its C-simulation passes and can f
   }
   CHECK_FALSE(fs::exists(dir / "p" / "firmware" / "nf_rate_rnn.h"));
   const std::string tcl = read_text(dir / "p" / "run_hls.tcl");
-  for (const char* command : {"set_top nf_lif_top", "csim_design", "csynth_design", "cosim_design",
+  for (const char* command : {"set top nf_lif_top", "set_top $top", "csim_design", "csynth_design", "cosim_design",
                               "export_design -format ip_catalog", "set_part {xc7z020clg400-1}"}) {
     CHECK_THAT(tcl, Catch::Contains(command));
   }
@@ -294,8 +306,9 @@ source run_hls.tcl
                                  "CALL open_solution -reset solution1 -flow_target vivado"});
   CHECK(calls_of(all.output, "CALL c") ==  // csim_design, csynth_design, cosim_design, create_clock
         std::vector<std::string>{"CALL create_clock -period 10 -name default", "CALL csim_design -argv tb_data",
-                                 "CALL csynth_design ", "CALL cosim_design -argv tb_data"});
+                                 "CALL csynth_design ", "CALL cosim_design -argv tb_data_cosim"});
   CHECK_THAT(all.output, Catch::Contains("CALL export_design -format ip_catalog"));
+  CHECK_THAT(all.output, Catch::Contains("CALL add_files -tb ") && Catch::Contains("/tb_data_cosim"));
   CHECK_THAT(all.output, Catch::Contains("CALL set_top nf_rate_top"));
 
   // Named out of order: run in flow order, and csynth resets.
@@ -319,7 +332,7 @@ source run_hls.tcl
   CHECK(calls_of(later.output, "CALL open_") ==
         std::vector<std::string>{"CALL open_project nf_rate_prj", "CALL open_solution solution1 -flow_target vivado"});
   CHECK(calls_of(later.output, "CALL c") == std::vector<std::string>{"CALL create_clock -period 10 -name default",
-                                                                      "CALL cosim_design -argv tb_data"});
+                                                                      "CALL cosim_design -argv tb_data_cosim"});
   CHECK_THAT(later.output, Catch::Contains("CALL export_design") && !Catch::Contains("csynth_design"));
   // -tclargs win over the environment.
   const auto both = run("csim", "cosim");
@@ -330,14 +343,25 @@ source run_hls.tcl
   CHECK(unknown.exit_code == 1);
   CHECK_THAT(unknown.output, Catch::Contains("unknown step 'synth'"));
 
+  // NF_HLS_TOP picks the host-driven step top; a name that is no top of the project is refused.
+  const auto step_top = test::run_command(fmt::format(
+      "cd '{}' && env -u NF_HLS_STEPS NF_HLS_TOP=nf_rate_step_top STUB_ARGV=csim tclsh stub.tcl 2>&1",
+      (dir / "p").string()));
+  CHECK(step_top.exit_code == 0);
+  CHECK_THAT(step_top.output, Catch::Contains("CALL set_top nf_rate_step_top"));
+  const auto other_top = test::run_command(fmt::format(
+      "cd '{}' && env -u NF_HLS_STEPS NF_HLS_TOP=nf_lif_top STUB_ARGV=csim tclsh stub.tcl 2>&1", (dir / "p").string()));
+  CHECK(other_top.exit_code == 1);
+  CHECK_THAT(other_top.output, Catch::Contains("NF_HLS_TOP 'nf_lif_top' is not a top of this project"));
+
   // The header names the real top, and the v++ flow has its config file.
   const std::string tcl = read_text(dir / "p" / "run_hls.tcl");
-  CHECK_THAT(tcl, Catch::Contains("(top nf_rate_top)") && Catch::Contains("NF_HLS_STEPS"));
+  CHECK_THAT(tcl, Catch::Contains("(top nf_rate_top,") && Catch::Contains("NF_HLS_STEPS"));
   const std::string cfg = read_text(dir / "p" / "hls_config.cfg");
   for (const char* line : {"part=xc7z020clg400-1\n", "[hls]\n", "flow_target=vivado\n", "clock=10ns\n",
                            "syn.top=nf_rate_top\n", "syn.file=firmware/nf_rate_top.cpp\n",
-                           "tb.file=tb/nf_rate_tb.cpp\n", "tb.file=tb_data\n", "csim.argv=tb_data\n",
-                           "cosim.argv=tb_data\n", "package.output.format=ip_catalog\n"}) {
+                           "tb.file=tb/nf_rate_tb.cpp\n", "tb.file=tb_data\n", "tb.file=tb_data_cosim\n",
+                           "csim.argv=tb_data\n", "cosim.argv=tb_data_cosim\n", "package.output.format=ip_catalog\n"}) {
     INFO(line);
     CHECK_THAT(cfg, Catch::Contains(line));
   }

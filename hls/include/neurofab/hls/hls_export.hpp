@@ -40,13 +40,15 @@ struct HlsOptions {
   void validate(int units) const;  // throws nf::InputError naming the option
 };
 
-// The text of nf_config.h and nf_weights.h for a network.
+// The text of nf_config.h and nf_weights.h for a network. The weights that
+// every lane reads at once are bank-major for `lanes` lanes: [lanes][groups][n]
+// (row g·lanes + l in [l][g], zero rows pad the last group).
 std::string config_header(const quantize::IntegerRateRnn& network, const HlsOptions& options,
                           const std::string& source);
 std::string config_header(const quantize::IntegerLifRnn& network, const HlsOptions& options,
                           const std::string& source);
-std::string weights_header(const quantize::IntegerRateRnn& network);
-std::string weights_header(const quantize::IntegerLifRnn& network);
+std::string weights_header(const quantize::IntegerRateRnn& network, int lanes);
+std::string weights_header(const quantize::IntegerLifRnn& network, int lanes);
 
 // q · 2^-F as a decimal literal that equals it exactly ("-0.375", "96.0").
 std::string exact_decimal(std::int64_t code, int frac_bits);
