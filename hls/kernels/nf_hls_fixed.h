@@ -17,6 +17,21 @@
 
 #include "nf_hls_types.h"
 
+// C-simulation only: -DNF_HLS_COUNT_ITERATIONS counts the iterations of the
+// step kernels' pipelined loops, so a test can hold them to the cycle model
+// (at II = 1 an iteration is a cycle). Empty otherwise, and in synthesis.
+#if defined(NF_HLS_COUNT_ITERATIONS) && !defined(__SYNTHESIS__)
+namespace nf_hls {
+inline unsigned long long& pipelined_iterations() {
+  static unsigned long long count = 0;
+  return count;
+}
+}  // namespace nf_hls
+#define NF_HLS_PIPELINED_ITERATION() (++nf_hls::pipelined_iterations())
+#else
+#define NF_HLS_PIPELINED_ITERATION() ((void)0)
+#endif
+
 namespace nf_hls {
 
 // X rounded with Q onto T's grid (T's fraction bits), wide enough that it never

@@ -161,6 +161,7 @@ UnitGroups:
     for (unsigned c = 0; c < n_in + previous; ++c) {
 #pragma HLS PIPELINE II = 1
 #pragma HLS LOOP_TRIPCOUNT min = n_in max = max_items
+      NF_HLS_PIPELINED_ITERATION();
       const bool input_item = c < n_in;
       const unsigned k = input_item ? c : 0;
       const unsigned j = input_item ? 0 : unsigned(state.spike_list[old_bank][c - n_in]);
@@ -183,6 +184,7 @@ UnitGroups:
   Update:
     for (unsigned k = 0; k < lanes; ++k) {
 #pragma HLS PIPELINE II = 1
+      NF_HLS_PIPELINED_ITERATION();
       const unsigned i = g * lanes + k;
       if (i < n_rec) {
         unsigned unit_events = 0;
@@ -207,6 +209,7 @@ OutputGroups:
     for (unsigned e = 0; e < count; ++e) {
 #pragma HLS PIPELINE II = 1
 #pragma HLS LOOP_TRIPCOUNT min = 0 max = max_events
+      NF_HLS_PIPELINED_ITERATION();
       const unsigned j = state.spike_list[new_bank][e];
     ReadoutLanes:
       for (unsigned l = 0; l < lanes; ++l) {
@@ -217,6 +220,7 @@ OutputGroups:
   Emit:
     for (unsigned k = 0; k < lanes; ++k) {
 #pragma HLS PIPELINE II = 1
+      NF_HLS_PIPELINED_ITERATION();
       const unsigned m = go * lanes + k;
       if (m < n_out) {
         const typename on_grid_of<output_t, out_accum_t, Q>::type drive = acc[k];

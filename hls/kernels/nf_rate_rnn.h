@@ -186,6 +186,7 @@ ReadoutBias:
 Schedule:
   for (unsigned c = 0; c < groups * items + lanes; ++c) {
 #pragma HLS PIPELINE II = 1
+    NF_HLS_PIPELINED_ITERATION();
     // Update: unit (g - 1)·P + k of the finished group, one lane per iteration.
     if (g > 0 && k < lanes && base - lanes + k < n_rec) {
       const unsigned i = base - lanes + k;

@@ -21,6 +21,7 @@ namespace {
 typedef nf_config C;
 
 void check_step_kernel(const nf_tb::Data& data, nf_tb::Checker& checker) {
+  nf_tb::IterationStats iterations;
   const std::vector<long long> input = data.load("input", C::n_in);
   const std::vector<long long> current = data.load("current", C::n_rec);
   const std::vector<long long> membrane = data.load("membrane", C::n_rec);
@@ -36,7 +37,9 @@ void check_step_kernel(const nf_tb::Data& data, nf_tb::Checker& checker) {
       C::input_t x[C::n_in];
       for (unsigned k = 0; k < C::n_in; ++k) x[k] = nf_tb::from_code<C::input_t>(input[row * C::n_in + k]);
       const unsigned events_before = s.overflow_events;
+      iterations.begin();
       nf_lif_step_top(x, s);
+      iterations.end();
       for (unsigned i = 0; i < C::n_rec; ++i) {
         const long long at = row * C::n_rec + i;
         const int unit = static_cast<int>(i);
@@ -51,6 +54,7 @@ void check_step_kernel(const nf_tb::Data& data, nf_tb::Checker& checker) {
       checker.check("overflow_events", trial, step, 0, overflow[row], s.overflow_events - events_before);
     }
   }
+  iterations.report();
 }
 
 }  // namespace

@@ -20,6 +20,7 @@ namespace {
 typedef nf_config C;
 
 void check_step_kernel(const nf_tb::Data& data, nf_tb::Checker& checker) {
+  nf_tb::IterationStats iterations;
   const std::vector<long long> input = data.load("input", C::n_in);
   const std::vector<long long> state = data.load("state", C::n_rec);
   const std::vector<long long> output = data.load("output", C::n_out);
@@ -36,7 +37,9 @@ void check_step_kernel(const nf_tb::Data& data, nf_tb::Checker& checker) {
       C::output_t y[C::n_out];
       const unsigned events_before = overflow_events;
       const ap_uint<1> bank_before = bank;
+      iterations.begin();
       nf_rate_step_top(x, h, bank, overflow_events, y);
+      iterations.end();
       checker.check("bank (flipped)", trial, step, 0, 1 - bank_before.to_int(), bank.to_int());
       for (unsigned i = 0; i < C::n_rec; ++i) {
         checker.check("h", trial, step, static_cast<int>(i), state[row * C::n_rec + i], nf_tb::code_of(h[bank][i]));
@@ -47,6 +50,7 @@ void check_step_kernel(const nf_tb::Data& data, nf_tb::Checker& checker) {
       checker.check("overflow_events", trial, step, 0, overflow[row], overflow_events - events_before);
     }
   }
+  iterations.report();
 }
 
 }  // namespace

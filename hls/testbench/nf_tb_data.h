@@ -132,6 +132,36 @@ class Checker {
   long long compared_ = 0, mismatches_ = 0;
 };
 
+// Iterations of the step kernel's pipelined loops per step, when built with
+// -DNF_HLS_COUNT_ITERATIONS (nf_hls_fixed.h); `neurofab hls` writes the
+// expected figures into README.md and hls.json, and the tests compare them.
+class IterationStats {
+ public:
+  // Around each call of the step top (called directly, for cosim's sake).
+  void begin() {
+#ifdef NF_HLS_COUNT_ITERATIONS
+    before_ = nf_hls::pipelined_iterations();
+#endif
+  }
+  void end() {
+#ifdef NF_HLS_COUNT_ITERATIONS
+    const unsigned long long n = nf_hls::pipelined_iterations() - before_;
+    total_ += n;
+    max_ = n > max_ ? n : max_;
+    ++steps_;
+#endif
+  }
+  void report() const {
+#ifdef NF_HLS_COUNT_ITERATIONS
+    std::printf("nf csim: step kernel pipelined-loop iterations per step: mean %.6f max %llu\n",
+                steps_ > 0 ? static_cast<double>(total_) / static_cast<double>(steps_) : 0.0, max_);
+#endif
+  }
+
+ private:
+  unsigned long long before_ = 0, total_ = 0, max_ = 0, steps_ = 0;
+};
+
 // Stops unless tb_data was written for this model family and these sizes, then
 // prints the run's line (family, sizes, lanes, trials, steps, types).
 template <class C>

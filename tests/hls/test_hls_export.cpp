@@ -8,6 +8,8 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <regex>
 #include <fstream>
 #include <sstream>
 #include <tuple>
@@ -364,5 +366,50 @@ source run_hls.tcl
                            "csim.argv=tb_data\n", "cosim.argv=tb_data_cosim\n", "package.output.format=ip_catalog\n"}) {
     INFO(line);
     CHECK_THAT(cfg, Catch::Contains(line));
+  }
+}
+
+// The schedule, measured: the C-simulation built with -DNF_HLS_COUNT_ITERATIONS
+// counts the step kernel's pipelined-loop iterations (a cycle each at II = 1);
+// their mean and maximum per step must equal what the export writes into
+// hls.json and README.md, and for the rate RNN stand exactly 4 below the RTL
+// core's cycle model (its pipeline tail), for lane counts that do not divide N.
+TEST_CASE("the step kernels' loop iterations per step are the ones the README promises", "[hls][csim]") {
+  const auto measured_iterations = [](const fs::path& project, const std::string& family) {
+    const auto run = test::run_command(fmt::format(
+        "cd '{}' && g++ -std=c++14 -O1 -Wno-unknown-pragmas -DNF_HLS_STANDIN_TYPES -DNF_HLS_COUNT_ITERATIONS "
+        "-Ifirmware -Itb tb/nf_{}_tb.cpp firmware/nf_{}_top.cpp -o csim-count 2>&1 && ./csim-count 2>&1",
+        project.string(), family, family));
+    INFO(run.output);
+    REQUIRE(run.exit_code == 0);
+    std::smatch m;
+    REQUIRE(std::regex_search(run.output, m, std::regex("iterations per step: mean ([0-9.]+) max ([0-9]+)")));
+    return std::make_pair(std::stod(m[1].str()), std::stoll(m[2].str()));
+  };
+  const auto promised = [](const fs::path& project) {
+    return nlohmann::json::parse(read_text(project / "hls.json")).at("cycles_per_step");
+  };
+  const test::TempDir dir;
+  hls::HlsOptions options;
+  options.trials = 2;
+  for (const int lanes : {1, 4, 5}) {
+    INFO("lanes " << lanes);
+    options.lanes = lanes;
+    const fs::path rate = dir / fmt::format("rate-{}", lanes);
+    hls::export_project(small_rate(), options, rate, "small");
+    const auto [rate_mean, rate_max] = measured_iterations(rate, "rate");
+    const auto rate_json = promised(rate);
+    CHECK(rate_max == rate_json.at("kernel_iterations_max").get<long long>());
+    CHECK(rate_mean == Approx(rate_json.at("kernel_iterations_mean").get<double>()).epsilon(1e-9));
+    CHECK(rate_json.at("rtl_core_max").get<long long>() - rate_max == 4);
+    CHECK_THAT(read_text(rate / "README.md"), Catch::Contains(fmt::format("**{}** iterations", rate_max)));
+
+    const fs::path lif = dir / fmt::format("lif-{}", lanes);
+    hls::export_project(small_lif(), options, lif, "small");
+    const auto [lif_mean, lif_max] = measured_iterations(lif, "lif");
+    const auto lif_json = promised(lif);
+    CHECK(lif_max == lif_json.at("kernel_iterations_max").get<long long>());
+    CHECK(lif_mean == Approx(lif_json.at("kernel_iterations_mean").get<double>()).epsilon(1e-9));
+    CHECK(lif_max > 0);
   }
 }
