@@ -9,7 +9,8 @@
 // tanh table / piecewise-linear tanh, all leak and decay forms, both resets,
 // refractory periods, current / Poisson / delta input, odd formats (no integer
 // bits, integer bits above the width) and N up to 256 with lanes that do not
-// divide N. Each row is its own test case so ctest -j2 spreads them.
+// divide N. Each row is its own test case so ctest -j2 spreads them. Every
+// row also checks its kernel objects (csim_project.hpp, check_kernel_object).
 
 #include <catch2/catch.hpp>
 
@@ -34,7 +35,8 @@ using quantize::Rounding;
 constexpr int kTrials = 3;
 int stress_trials(int units) { return units >= 256 ? 3 : 10; }
 
-// Exports `q` and checks both C-simulation builds over `trials` trials.
+// Exports `q`, checks both C-simulation builds over `trials` trials and the
+// kernel objects they linked (compiled alone, -fno-exceptions -Werror=vla).
 void export_and_check(const quantize::QuantizedArtifact& q, int lanes, const std::string& family,
                       int trials = kTrials) {
   const auto task = models::make_task(q.task_name, q.task_params);
@@ -45,6 +47,8 @@ void export_and_check(const quantize::QuantizedArtifact& q, int lanes, const std
   options.seed = 5;
   hls::export_project(q, options, dir / "project", "csim-test");
   test::check_csim_both_types(dir / "project", family, static_cast<long long>(trials) * task->n_steps());
+  // The objects the C-simulation linked: no heap, exceptions or I/O reachable from the tops.
+  test::check_kernel_object(dir / "project", family);
 }
 
 // ---- Trained task networks: every task of the suite, both families.

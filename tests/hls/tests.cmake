@@ -57,3 +57,28 @@ nf_add_test_suite(nf_hls_csim_tests
   LIBS nf_hls nf_models)
 target_compile_definitions(nf_hls_csim_tests PRIVATE NF_AP_TYPES_DIR="${NF_AP_TYPES_DIR}")
 target_include_directories(nf_hls_csim_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR})
+
+# The static checks that stand in for Vitis HLS's (issue #31):
+# hls_static_check.py (unrolled accesses need a matching ARRAY_PARTITION, tops
+# are called directly, no heap/exceptions/containers in kernels). Its own
+# test on small fixtures (unit), and its run over the real kernels and
+# testbenches (standins/ excluded: not HLS code). Debian's python3, as
+# NF_PYTHON in the Catch suites.
+set(NF_HLS_STATIC_CHECK ${CMAKE_CURRENT_LIST_DIR}/hls_static_check.py)
+# test_kernel_object_check.cpp: the object check of csim_project.hpp that
+# every C-simulation row runs (no heap, exceptions or I/O reachable from the
+# tops), on small hand-written kernels.
+nf_add_test_suite(nf_hls_static_check_tests
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_hls_static_check.cpp ${CMAKE_CURRENT_LIST_DIR}/test_kernel_object_check.cpp
+  LIBS fmt::fmt)
+target_compile_definitions(nf_hls_static_check_tests PRIVATE
+  NF_HLS_STATIC_CHECK="${NF_HLS_STATIC_CHECK}" NF_AP_TYPES_DIR="${NF_AP_TYPES_DIR}")
+target_include_directories(nf_hls_static_check_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR})
+
+file(GLOB NF_HLS_STATIC_CHECK_FILES CONFIGURE_DEPENDS
+  ${PROJECT_SOURCE_DIR}/hls/kernels/*.h ${PROJECT_SOURCE_DIR}/hls/kernels/*.cpp
+  ${PROJECT_SOURCE_DIR}/hls/testbench/*.h ${PROJECT_SOURCE_DIR}/hls/testbench/*.cpp)
+add_test(NAME nf_hls_static_check
+  COMMAND /usr/bin/python3 ${NF_HLS_STATIC_CHECK}
+          --tops nf_rate_top,nf_rate_step_top,nf_lif_top,nf_lif_step_top ${NF_HLS_STATIC_CHECK_FILES})
+set_tests_properties(nf_hls_static_check PROPERTIES LABELS unit TIMEOUT 60)
