@@ -46,6 +46,7 @@
 // refractory_steps, refractory_t, unit_index_t.
 
 #include "nf_hls_fixed.h"
+#include "nf_hls_stream.h"
 #include "nf_hls_types.h"
 
 namespace nf_hls {
@@ -257,20 +258,9 @@ Steps:
   for (unsigned t = 0; t < n_steps; ++t) {
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = 1000
     typename CONFIG_T::input_t x[CONFIG_T::n_in];
-  ReadInputs:
-    for (unsigned k = 0; k < CONFIG_T::n_in; ++k) {
-#pragma HLS PIPELINE II = 1
-      x[k] = x_stream.read().data;
-    }
+    read_step_inputs<CONFIG_T>(x_stream, x);
     lif_step<CONFIG_T>(x, state, w_in, w_rec, b_rec, w_out, b_out, beta, alpha_syn);
-  WriteOutputs:
-    for (unsigned m = 0; m < CONFIG_T::n_out; ++m) {
-#pragma HLS PIPELINE II = 1
-      stream_word<typename CONFIG_T::output_t> word;
-      word.data = state.output[m];
-      word.last = t + 1 == n_steps && m + 1 == CONFIG_T::n_out;
-      y_stream.write(word);
-    }
+    write_step_outputs<CONFIG_T>(state.output, t + 1 == n_steps, y_stream);
   }
   overflow_events = state.overflow_events;
 }

@@ -43,6 +43,7 @@
 // project's README gives both for its network).
 
 #include "nf_hls_fixed.h"
+#include "nf_hls_stream.h"
 #include "nf_hls_types.h"
 
 namespace nf_hls {
@@ -264,20 +265,9 @@ Steps:
     typename CONFIG_T::input_t x[CONFIG_T::n_in];
     typename CONFIG_T::output_t y[CONFIG_T::n_out];
 #pragma HLS ARRAY_PARTITION variable = y complete dim = 1
-  ReadInputs:
-    for (unsigned k = 0; k < CONFIG_T::n_in; ++k) {
-#pragma HLS PIPELINE II = 1
-      x[k] = x_stream.read().data;
-    }
+    read_step_inputs<CONFIG_T>(x_stream, x);
     rate_step<CONFIG_T>(x, h, bank, events, y, w_in, w_rec, b_rec, w_out, b_out, table);
-  WriteOutputs:
-    for (unsigned m = 0; m < CONFIG_T::n_out; ++m) {
-#pragma HLS PIPELINE II = 1
-      stream_word<typename CONFIG_T::output_t> word;
-      word.data = y[m];
-      word.last = t + 1 == n_steps && m + 1 == CONFIG_T::n_out;
-      y_stream.write(word);
-    }
+    write_step_outputs<CONFIG_T>(y, t + 1 == n_steps, y_stream);
   }
   overflow_events = events;
 }
