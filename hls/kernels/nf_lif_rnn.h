@@ -163,9 +163,11 @@ UnitGroups:
 #pragma HLS PIPELINE II = 1
 #pragma HLS LOOP_TRIPCOUNT min = n_in max = max_items
       NF_HLS_PIPELINED_ITERATION();
+      // Both indices stay in range whichever item this is (hardware may read both).
       const bool input_item = c < n_in;
       const unsigned k = input_item ? c : 0;
-      const unsigned j = input_item ? 0 : unsigned(state.spike_list[old_bank][c - n_in]);
+      const unsigned e = input_item ? 0 : c - n_in;
+      const unsigned j = state.spike_list[old_bank][e];
       const bool event = CONFIG_T::spike_input && x[k] != typename CONFIG_T::input_t(0);
     SynapseLanes:
       for (unsigned l = 0; l < lanes; ++l) {

@@ -204,14 +204,16 @@ Schedule:
     }
     // MAC stream: item k of group g on every lane.
     if (g < groups) {
+      // Both indices stay in range whichever item this is (hardware may read both).
       const bool input_item = k < n_in;
+      const unsigned kx = input_item ? k : 0;
       const unsigned j = input_item ? 0 : k - n_in;
       const state_t h_old = h[old_bank][j];
     MacLanes:
       for (unsigned l = 0; l < lanes; ++l) {
 #pragma HLS UNROLL
         const accum_t start = k == 0 ? accum_t(b_rec[l][g]) : acc[l];
-        const accum_t product = input_item ? accum_t(w_in[l][g][k] * x[k]) : accum_t(w_rec[l][g][j] * h_old);
+        const accum_t product = input_item ? accum_t(w_in[l][g][kx] * x[kx]) : accum_t(w_rec[l][g][j] * h_old);
         acc[l] = start + product;
         if (!input_item && j == base + l) caught[l] = h_old;
         if (k == items - 1) {
