@@ -20,10 +20,11 @@
 #define NF_HLS_TYPES_NAME "neurofab-standins"
 #endif
 
-// One word of an AXI4-Stream: the value (TDATA) and TLAST. Vitis HLS 2022.1 and
-// later map hls::axis's side channels to ports (here TLAST only: no TKEEP,
-// TSTRB, TUSER, TID or TDEST); elsewhere a plain struct with the same members
-// stands in, which C-simulation treats alike.
+// One word of an AXI4-Stream: the value (TDATA) and TLAST. Vitis HLS releases
+// whose ap_axi_sdata.h defines AXIS_ENABLE_LAST (2022 and later) map
+// hls::axis's side channels to ports (here TLAST only: no TKEEP, TSTRB, TUSER,
+// TID or TDEST); elsewhere a plain struct with the same members stands in,
+// which C-simulation treats alike.
 #if !defined(NF_HLS_STANDIN_TYPES) && __has_include(<ap_axi_sdata.h>)
 #include <ap_axi_sdata.h>
 #endif

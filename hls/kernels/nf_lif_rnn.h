@@ -18,23 +18,24 @@
 // units that spiked, never the silent columns.
 //
 // Schedule: nf_lif_core's (rtl/sv/nf_lif_core.sv, golden/cycle_model.hpp),
-// group for group. Units in G = ceil(N/P) groups of P lanes; per group:
-//   - Synapses, one pipelined loop (II = 1) of n_x + S_{t-1} iterations: the
-//     n_x inputs, then the previous step's spike list (bias loaded first).
-//     Weights are bank-major, w[P][G][n] partitioned completely in dimension 1,
-//     so lane l reads its own memory at the same address for any P.
-//   - Update, pipelined one lane per iteration (P iterations): current,
-//     membrane, spike, reset, refractory; a unit that spikes is appended to
-//     this step's spike list at once (ascending, as the golden model's).
+// group for group. Units in G = ceil(N/P) groups of P lanes; one pipelined
+// loop (II = 1) runs every group's two phases in turn:
+//   - synapses, n_x + S_{t-1} iterations: the n_x inputs, then the previous
+//     step's spike list (bias loaded first). Weights are bank-major,
+//     w[P][G][n] partitioned completely in dimension 1, so lane l reads its
+//     own memory at the same address for any P;
+//   - update, one lane per iteration (P iterations): current, membrane, spike,
+//     reset, refractory; a unit that spikes is appended to this step's spike
+//     list at once (ascending, as the golden model's).
 // The lists are ping-pong (spike_list[2][N]: the step reads [bank], writes
-// [1 - bank], flips bank), so nothing is copied. Then the readout, in
-// G_o = ceil(n_out/P) groups of P outputs: one pipelined loop over the new
-// spike list (S_t iterations), then the group's P outputs, one per iteration
-// (the RTL emits them in one cycle; here they are state in a memory).
+// [1 - bank], flips bank), so nothing is copied. A second pipelined loop runs
+// the readout in G_o = ceil(n_out/P) groups of P outputs: the new spike list
+// (S_t iterations), then the group's P outputs, one per iteration (the RTL
+// emits them in one cycle; here they are state in a memory).
 // An update's up to three overflow flags are added as one popcount per
 // iteration.
-// Iterations per step: G·(n_x + S_{t-1} + P) + G_o·(S_t + P), plus each loop's
-// pipeline depth on entry, against the RTL's
+// Iterations per step: G·(n_x + S_{t-1} + P) + G_o·(S_t + P) in two loop
+// entries, against the RTL's
 // G·((n_x + 1) + (S_{t-1} + 2) + (P + 1)) + G_o·((S_t + 2) + 1) cycles.
 //
 // CONFIG_T (nf_config.h, generated from the quantized artifact): n_in (encoded
@@ -139,10 +140,11 @@ void lif_step(const typename CONFIG_T::input_t x[CONFIG_T::n_in], lif_state<CONF
   typedef typename CONFIG_T::output_t output_t;
   const unsigned lanes = CONFIG_T::lanes, groups = CONFIG_T::groups, output_groups = CONFIG_T::output_groups;
   const unsigned n_in = CONFIG_T::n_in, n_rec = CONFIG_T::n_rec, n_out = CONFIG_T::n_out;
-  const unsigned max_items = CONFIG_T::n_in + CONFIG_T::n_rec;  // for LOOP_TRIPCOUNT: a pragma takes a constant,
-  const unsigned max_events = CONFIG_T::n_rec;                  // not a type member (unused where pragmas
-  (void)max_items;                                              // are ignored)
-  (void)max_events;
+  // For LOOP_TRIPCOUNT: a pragma takes a constant, not a type member (unused where pragmas are ignored).
+  const unsigned max_schedule = CONFIG_T::groups * (CONFIG_T::n_in + CONFIG_T::n_rec + CONFIG_T::lanes);
+  const unsigned max_readout = CONFIG_T::output_groups * (CONFIG_T::n_rec + CONFIG_T::lanes);
+  (void)max_schedule;
+  (void)max_readout;
   const ap_q_mode Q = CONFIG_T::rounding;
 #pragma HLS ARRAY_PARTITION variable = w_in complete dim = 1
 #pragma HLS ARRAY_PARTITION variable = w_rec complete dim = 1
@@ -154,16 +156,21 @@ void lif_step(const typename CONFIG_T::input_t x[CONFIG_T::n_in], lif_state<CONF
   const unsigned previous = state.spike_count[old_bank];
   unsigned count = 0;  // this step's spikes so far
   unsigned events = 0;
-UnitGroups:
-  for (unsigned g = 0; g < groups; ++g) {
-    synapse_t acc[CONFIG_T::lanes];
+  // The synapses and the update of every group, as one pipelined loop: per
+  // group, n_x + S_{t-1} MAC items, then the P lanes' updates.
+  const unsigned macs = n_in + previous;
+  const unsigned per_group = macs + lanes;
+  synapse_t acc[CONFIG_T::lanes];
 #pragma HLS ARRAY_PARTITION variable = acc complete dim = 1
-  Synapses:
-    for (unsigned c = 0; c < n_in + previous; ++c) {
+  unsigned g = 0, c = 0;  // the group, and its item
+Schedule:
+  for (unsigned it = 0; it < groups * per_group; ++it) {
 #pragma HLS PIPELINE II = 1
-#pragma HLS LOOP_TRIPCOUNT min = n_in max = max_items
-      NF_HLS_PIPELINED_ITERATION();
-      // Both indices stay in range whichever item this is (hardware may read both).
+#pragma HLS LOOP_TRIPCOUNT min = n_in max = max_schedule
+    NF_HLS_PIPELINED_ITERATION();
+    if (c < macs) {
+      // Synapses: the inputs, then the previous step's spike list. Both
+      // indices stay in range whichever item this is (hardware may read both).
       const bool input_item = c < n_in;
       const unsigned k = input_item ? c : 0;
       const unsigned e = input_item ? 0 : c - n_in;
@@ -183,56 +190,60 @@ UnitGroups:
         }
         acc[l] = start + term;
       }
-    }
-  Update:
-    for (unsigned k = 0; k < lanes; ++k) {
-#pragma HLS PIPELINE II = 1
-      NF_HLS_PIPELINED_ITERATION();
-      const unsigned i = g * lanes + k;
+    } else {
+      // Update: lane c - macs of the group; a spike joins this step's list.
+      const unsigned lane = c - macs;
+      const unsigned i = g * lanes + lane;
       if (i < n_rec) {
         unsigned unit_events = 0;
-        const bool spike = lif_update<CONFIG_T>(i, acc[k], state, beta, alpha_syn, unit_events);
+        const bool spike = lif_update<CONFIG_T>(i, acc[lane], state, beta, alpha_syn, unit_events);
         events += unit_events;
         if (spike) state.spike_list[new_bank][count++] = i;
       }
     }
+    if (++c == per_group) {
+      c = 0;
+      ++g;
+    }
   }
   state.spike_count[new_bank] = count;
 
-OutputGroups:
-  for (unsigned go = 0; go < output_groups; ++go) {
-    out_accum_t acc[CONFIG_T::lanes];
-#pragma HLS ARRAY_PARTITION variable = acc complete dim = 1
-  ReadoutBias:
-    for (unsigned l = 0; l < lanes; ++l) {
-#pragma HLS UNROLL
-      acc[l] = b_out[l][go];
-    }
-  Readout:
-    for (unsigned e = 0; e < count; ++e) {
+  // The readout of every output group, as one pipelined loop: per group, the
+  // new spike list, then the P outputs.
+  const unsigned per_output_group = count + lanes;
+  out_accum_t out_acc[CONFIG_T::lanes];
+#pragma HLS ARRAY_PARTITION variable = out_acc complete dim = 1
+  unsigned go = 0, r = 0;  // the output group, and its item
+Readout:
+  for (unsigned it = 0; it < output_groups * per_output_group; ++it) {
 #pragma HLS PIPELINE II = 1
-#pragma HLS LOOP_TRIPCOUNT min = 0 max = max_events
-      NF_HLS_PIPELINED_ITERATION();
-      const unsigned j = state.spike_list[new_bank][e];
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = max_readout
+    NF_HLS_PIPELINED_ITERATION();
+    if (r < count) {
+      const unsigned j = state.spike_list[new_bank][r];
     ReadoutLanes:
       for (unsigned l = 0; l < lanes; ++l) {
 #pragma HLS UNROLL
-        acc[l] += w_out[l][go][j];
+        const out_accum_t start = r == 0 ? out_accum_t(b_out[l][go]) : out_acc[l];
+        out_acc[l] = start + w_out[l][go][j];
       }
-    }
-  Emit:
-    for (unsigned k = 0; k < lanes; ++k) {
-#pragma HLS PIPELINE II = 1
-      NF_HLS_PIPELINED_ITERATION();
-      const unsigned m = go * lanes + k;
+    } else {
+      // Emit: output lane r - count of the group (with no spike, the bias alone).
+      const unsigned lane = r - count;
+      const unsigned m = go * lanes + lane;
       if (m < n_out) {
-        const typename on_grid_of<output_t, out_accum_t, Q>::type drive = acc[k];
+        const out_accum_t sum = count == 0 ? out_accum_t(b_out[lane][go]) : out_acc[lane];
+        const typename on_grid_of<output_t, out_accum_t, Q>::type drive = sum;
         const typename CONFIG_T::decay_t kappa = CONFIG_T::kappa();
         bool overflowed = false;
         state.output[m] = fit_flagged<output_t>(
             decay<Q>(state.output[m], kappa, typename CONFIG_T::decay_form()) + drive, overflowed);
         events += overflowed;
       }
+    }
+    if (++r == per_output_group) {
+      r = 0;
+      ++go;
     }
   }
   state.overflow_events += events;

@@ -594,21 +594,18 @@ package.output.format=ip_catalog
 
 // The README's section on the schedule: the kernel's iterations per step next
 // to the RTL core's cycles, and what to look for in the Vitis log.
-std::string schedule_text(const std::string& family, bool rate, const StepCycles& c, int lanes, int n_rec,
-                          int n_out) {
-  const int groups = (n_rec + lanes - 1) / lanes, output_groups = (n_out + lanes - 1) / lanes;
+std::string schedule_text(const std::string& family, bool rate, const StepCycles& c, int lanes) {
   const std::string counts =
       rate ? fmt::format("- step kernel: **{}** iterations of its one pipelined loop `Schedule`\n"
                          "  (G·(n_in + N) + P), entered once per step, then the emit;\n"
                          "- RTL core `nf_rate_core` with the same lanes: **{}** cycles (G·(n_in + N) + P + 4).\n",
                          c.kernel_max, c.rtl_max)
            : fmt::format("- step kernel: **{:.1f}** iterations on average, **{}** at the worst step, of its\n"
-                         "  pipelined loops (G·(n_x + S_(t-1) + P) + G_o·(S_t + P), S the spikes of a step); the\n"
-                         "  loops are entered 2·G + 2·G_o = {} times per step (`Synapses` and `Update` per\n"
-                         "  group, `Readout` and `Emit` per output group);\n"
+                         "  two pipelined loops, `Schedule` and `Readout`, each entered once per step\n"
+                         "  (G·(n_x + S_(t-1) + P) + G_o·(S_t + P), S the spikes of a step);\n"
                          "- RTL core `nf_lif_core` with the same lanes: **{:.1f}** cycles on average, **{}** at\n"
                          "  the worst step (G·((n_x + 1) + (S_(t-1) + 2) + (P + 1)) + G_o·((S_t + 2) + 1)).\n",
-                         c.kernel_mean, c.kernel_max, 2 * groups + 2 * output_groups, c.rtl_mean, c.rtl_max);
+                         c.kernel_mean, c.kernel_max, c.rtl_mean, c.rtl_max);
   return fmt::format(
       R"(## Schedule and expected cycles per step
 The step kernel keeps the RTL core's schedule, group for group
@@ -637,8 +634,7 @@ and compare the loop trip counts and latency in
 }
 
 std::string readme_text(const std::string& family, const HlsOptions& options, const std::string& source,
-                        const quantize::QuantizedArtifact& artifact, int n_rec, int n_out, int steps,
-                        const StepCycles& cycles) {
+                        const quantize::QuantizedArtifact& artifact, int n_rec, int steps, const StepCycles& cycles) {
   return fmt::format(
       R"(# Vitis HLS project: {family} RNN of '{src}'
 
@@ -706,8 +702,7 @@ project are unverified until you run them.
       fmt::arg("task", artifact.task_name), fmt::arg("n_rec", n_rec), fmt::arg("lanes", options.lanes),
       fmt::arg("trials", options.trials), fmt::arg("steps", steps), fmt::arg("seed", options.seed),
       fmt::arg("part", options.part), fmt::arg("clock", options.clock_period_ns),
-      fmt::arg("schedule", schedule_text(family, family == "rate", cycles, options.lanes, n_rec,
-                                                  n_out)));
+      fmt::arg("schedule", schedule_text(family, family == "rate", cycles, options.lanes)));
 }
 
 // Where an embedded source goes in the project, or "" when the family does not use it.
@@ -775,7 +770,7 @@ void export_project(const quantize::QuantizedArtifact& artifact, const HlsOption
   report_progress(progress, 3, kHlsExportSteps, "scripts, README, hls.json");
   write_file_atomically(root / "run_hls.tcl", tcl_script(family, options, source));
   write_file_atomically(root / "hls_config.cfg", hls_config(family, options));
-  write_file_atomically(root / "README.md", readme_text(family, options, source, artifact, n_rec, n_out, steps, cycles));
+  write_file_atomically(root / "README.md", readme_text(family, options, source, artifact, n_rec, steps, cycles));
   nlohmann::json project = {{"format", "neurofab-hls-project"},
                             {"format_version", 1},
                             {"generator", golden::kGoldenVectorsGenerator},
