@@ -243,10 +243,8 @@ Emit:
   bank = new_bank;
 }
 
-// A trial: n_steps timesteps from the zero state, n_in inputs read and n_out
-// outputs written per step (one value per stream word, in unit order; TLAST on
-// the trial's last output word; the input words' TLAST is not used, the trial
-// reads exactly n_steps · n_in words); the trial's overflow count at the end.
+// A rate trial: n_steps timesteps from the zero state between AXI4-Stream
+// words (nf_hls_stream.h); the trial's overflow count at the end.
 template <class CONFIG_T>
 void rate_sequence(hls::stream<stream_word<typename CONFIG_T::input_t> >& x_stream,
                    hls::stream<stream_word<typename CONFIG_T::output_t> >& y_stream, unsigned n_steps,
