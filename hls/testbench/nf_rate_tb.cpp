@@ -61,13 +61,14 @@ int main(int argc, char** argv) {
   nf_tb::Checker checker;
   check_step_kernel(data, checker);
   const long long step_values = checker.compared();
+  const nf_tb::StreamVectors<C> vectors(data);
   for (int trial = 0; trial < data.trials(); ++trial) {
     hls::stream<nf_hls::stream_word<C::input_t> > x_stream("x_stream");
     hls::stream<nf_hls::stream_word<C::output_t> > y_stream("y_stream");
-    nf_tb::fill_input_stream<C>(data, trial, x_stream);
+    nf_tb::fill_input_stream<C>(data, vectors, trial, x_stream);
     unsigned overflow_events = 0;
     nf_rate_top(x_stream, y_stream, static_cast<unsigned>(data.steps()), overflow_events);
-    nf_tb::check_output_stream<C>(data, trial, y_stream, overflow_events, checker);
+    nf_tb::check_output_stream<C>(data, vectors, trial, y_stream, overflow_events, checker);
   }
   return nf_tb::report(data, checker, step_values, "rate_step", "h, y, overflow", "nf_rate_top");
 }

@@ -178,11 +178,22 @@ void check_shape(const Data& data, const std::string& model) {
 // testbench, once per trial (cosim must see a direct call of the top); these
 // two prepare its input stream and check its output stream.
 
+// The vectors the sequence top's checks read, loaded once for every trial.
+template <class C>
+struct StreamVectors {
+  explicit StreamVectors(const Data& data)
+      : input(data.load("input", C::n_in)),
+        output(data.load("output", C::n_out)),
+        overflow(data.load("overflow_events", 1)) {}
+  std::vector<long long> input, output, overflow;
+};
+
 // The trial's inputs, n_in words per step, as a DMA would send them (TLAST on
 // the last word; the kernel does not rely on it).
 template <class C>
-void fill_input_stream(const Data& data, int trial, hls::stream<nf_hls::stream_word<typename C::input_t> >& x_stream) {
-  const std::vector<long long> input = data.load("input", C::n_in);
+void fill_input_stream(const Data& data, const StreamVectors<C>& vectors, int trial,
+                       hls::stream<nf_hls::stream_word<typename C::input_t> >& x_stream) {
+  const std::vector<long long>& input = vectors.input;
   const long long first = static_cast<long long>(trial) * data.steps();
   for (int step = 0; step < data.steps(); ++step) {
     for (unsigned k = 0; k < C::n_in; ++k) {
@@ -197,10 +208,11 @@ void fill_input_stream(const Data& data, int trial, hls::stream<nf_hls::stream_w
 // The top's output stream against every step's y, TLAST on the trial's last
 // word and on no other, nothing left over, and the trial's overflow count.
 template <class C>
-void check_output_stream(const Data& data, int trial, hls::stream<nf_hls::stream_word<typename C::output_t> >& y_stream,
-                         unsigned overflow_events, Checker& checker) {
-  const std::vector<long long> output = data.load("output", C::n_out);
-  const std::vector<long long> overflow = data.load("overflow_events", 1);
+void check_output_stream(const Data& data, const StreamVectors<C>& vectors, int trial,
+                         hls::stream<nf_hls::stream_word<typename C::output_t> >& y_stream, unsigned overflow_events,
+                         Checker& checker) {
+  const std::vector<long long>& output = vectors.output;
+  const std::vector<long long>& overflow = vectors.overflow;
   const long long first = static_cast<long long>(trial) * data.steps();
   long long trial_overflow = 0;
   for (int step = 0; step < data.steps(); ++step) {
