@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "commands.hpp"
+#include "netlist_check.hpp"
 #include "neurofab/boards/board.hpp"
 #include "neurofab/boards/build_flow.hpp"
 #include "neurofab/common/error.hpp"
@@ -19,6 +20,8 @@ struct BuildCommandOptions {
   std::string out;
   boards::BuildOptions build;
   std::string rtl_dir;
+  std::string verify;  // empty, synth or routed
+  std::string cache;
   bool list = false;
 };
 
@@ -61,6 +64,18 @@ void run_build(const BuildCommandOptions& o, bool baud_given) {
   options.rtl_dir = o.rtl_dir;
   const quantize::QuantizedArtifact q = quantize::load_quantized(o.dir);
   options.trial_seed = q.seed;  // the trials of `neurofab eval` and `neurofab vectors`
+  if (!o.verify.empty()) {
+    if (board.family != boards::Family::kIce40) {
+      throw InputError(fmt::format("--verify {}: the netlist levels simulate iCE40 builds; {} is a {} board",
+                                   o.verify, board.name, boards::family_name(board.family)));
+    }
+    NetlistCheckRequest request;
+    request.level = sim::netlist_level_from_string(o.verify);
+    request.cache = o.cache;
+    options.verify = [&q, &o, request](const fs::path& build_dir) {
+      return check_build_netlist(q, o.dir, build_dir, request);
+    };
+  }
   const boards::BuildResult r = boards::build(q, o.dir, board, options, o.out);
   fmt::print("{}", r.summary);
   fmt::print("  → {}: report.md, report.json{}\n", o.out,
@@ -85,6 +100,10 @@ void add_build_command(CLI::App& app) {
   cmd->add_option("--rtl-dir", o->rtl_dir, "Folder of the SystemVerilog sources (default: the installed rtl/sv, share/neurofab/rtl)");
   cmd->add_flag("--force", o->build.force, "Replace an existing --out folder");
   cmd->add_flag("!--no-abc9", o->build.abc9, "iCE40: synthesise with plain ABC instead of ABC9 (lower Fmax)");
+  cmd->add_option("--verify", o->verify,
+                  "iCE40: before the folder is written, run its synth or routed netlist (one trial) in lock step with "
+                  "the golden model; the result goes into report.md");
+  cmd->add_option("--cache", o->cache, "--verify: cache of Verilated builds (default $NEUROFAB_CACHE or ~/.cache/neurofab)");
   cmd->add_flag("--list-boards", o->list, "List the known boards and exit");
   cmd->callback([o, cmd] { run_build(*o, cmd->count("--baud") > 0); });
 

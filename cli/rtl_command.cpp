@@ -3,7 +3,11 @@
 #include <filesystem>
 
 #include "commands.hpp"
+#include "netlist_check.hpp"
+#include "neurofab/boards/board.hpp"
+#include "neurofab/boards/build_flow.hpp"
 #include "neurofab/common/error.hpp"
+#include "neurofab/common/temp_folder.hpp"
 #include "neurofab/quantize/quantized_artifact.hpp"
 #include "neurofab/rtl/rtl_generator.hpp"
 #include "neurofab/sim/lockstep.hpp"
@@ -30,14 +34,46 @@ void run_rtl(const RtlCommandOptions& o) {
 
 struct VerifyCommandOptions {
   std::string dir;
+  std::string level = "rtl";
+  std::string build_dir;            // --level synth|routed: an existing `neurofab build` folder
+  std::string board = "icebreaker"; // otherwise: built here for this board
+  std::int64_t baud = 0;            // and this baud rate (0: the board file's)
   sim::VerifyOptions verify;
   std::string cache;
   std::string keep;
   std::string harness = "verilator";
 };
 
-void run_verify(const VerifyCommandOptions& o) {
+// --level synth|routed: the netlists of a board build (given, or made here in a temporary folder).
+void run_netlist_verify(const VerifyCommandOptions& o, const quantize::QuantizedArtifact& q, bool trials_given) {
+  NetlistCheckRequest request;
+  request.level = sim::netlist_level_from_string(o.level);
+  request.trials = trials_given ? o.verify.trials : 1;  // gate level is slow: one trial unless asked
+  request.cache = o.cache;
+  if (!o.build_dir.empty()) {
+    check_build_netlist(q, o.dir, o.build_dir, request);
+    return;
+  }
+  const boards::Board board = boards::find_board(o.board);
+  boards::BuildOptions build;
+  build.lanes = o.verify.lanes;
+  build.baud = o.baud;
+  build.trial_seed = q.seed;
+  build.force = true;
+  const TempFolder work("neurofab-verify-build");
+  const std::filesystem::path out = work.path() / "build";
+  fmt::print("building {} for {} ({} lanes) to get its netlists\n", o.dir, board.name, build.lanes);
+  boards::build(q, o.dir, board, build, out);
+  check_build_netlist(q, o.dir, out, request);
+}
+
+void run_verify(const VerifyCommandOptions& o, bool trials_given) {
   const quantize::QuantizedArtifact q = quantize::load_quantized(o.dir);
+  if (o.level != "rtl") {
+    run_netlist_verify(o, q, trials_given);
+    return;
+  }
+  if (!o.build_dir.empty()) throw InputError("--build: only with --level synth or routed");
   sim::VerifyOptions options = o.verify;
   options.cache_dir = o.cache;
   options.keep_dir = o.keep;
@@ -74,7 +110,15 @@ void add_verify_command(CLI::App& app) {
   cmd->add_option("--cache", o->cache, "Cache of Verilated builds (default $NEUROFAB_CACHE or ~/.cache/neurofab)");
   cmd->add_option("--harness", o->harness, "verilator (C++ testbench) or systemc (the core in a SystemC top)");
   cmd->add_option("--keep", o->keep, "Keep the work folder (RTL, vectors, log, mismatch waveform) here");
-  cmd->callback([o] { run_verify(*o); });
+  cmd->add_option("--level", o->level,
+                  "rtl (the cores, default), synth (the Yosys netlist) or routed (the placed-and-routed netlist) "
+                  "of a board build, simulated with the vendor cell models through the UART pin");
+  cmd->add_option("--build", o->build_dir, "--level synth|routed: the `neurofab build` folder to check");
+  cmd->add_option("--board", o->board, "--level synth|routed without --build: the board to build for")
+      ->capture_default_str();
+  cmd->add_option("--baud", o->baud, "--level synth|routed without --build: UART baud rate (default: the board's)");
+  auto* trials = cmd->get_option("--trials");
+  cmd->callback([o, trials] { run_verify(*o, trials->count() > 0); });
 }
 
 }  // namespace nf::cli

@@ -49,7 +49,7 @@ PnrReport place_and_route(const BuildContext& c, ToolRunner& tools, const std::s
   const ProcessResult pnr = tools.run(
       "place_and_route",
       {"nextpnr-ice40", "--" + c.board.device, "--package", c.board.package, "--json", c.top + ".json", "--pcf", pcf,
-       "--asc", c.top + ".asc", "--freq", freq, "--seed", std::to_string(c.options.seed), "--report",
+       "--asc", c.top + ".asc", "--write", c.top + "_routed.json", "--freq", freq, "--seed", std::to_string(c.options.seed), "--report",
        "nextpnr_report.json"},
       "", "logs/nextpnr.log");
   if (!pnr.ok()) nextpnr_failed(c, pnr);

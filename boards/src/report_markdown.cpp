@@ -144,6 +144,16 @@ std::string report_markdown(const json& r) {
                       h["response_bytes"].get<std::int64_t>(), thousands(h["uart_steps_per_second"].get<double>()),
                       thousands(h["step_exchange_steps_per_second"].get<double>()));
   if (p.contains("assumes")) text += fmt::format("- Assumes {}.\n", p["assumes"].get<std::string>());
+  if (r.contains("netlist_check")) {
+    const json& n = r["netlist_check"];
+    text += "\n## Netlist check\n\n";
+    text += fmt::format("The {} netlist (Yosys's iCE40 cell models, from power-on) in lock step with the integer golden "
+                        "model over the UART pin (`{}`): {} trial(s) × {} timesteps, {} values compared (outputs, step "
+                        "cycles, overflow counts, last state), {} mismatches; {:.1f} timesteps/s.\n",
+                        n["level"].get<std::string>(), n["command"].get<std::string>(), n["trials"].get<int>(),
+                        n["steps_per_trial"].get<int>(), n["values_compared"].get<std::int64_t>(),
+                        n["mismatches"].get<std::int64_t>(), n["timesteps_per_second"].get<double>());
+  }
   text += "\n## Output\n\n";
   if (r["bitstream"].is_null()) {
     text += fmt::format("No bitstream: {}. Build it with `{}` in this folder.\n\n", r["vivado"]["status"].get<std::string>(),

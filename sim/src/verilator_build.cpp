@@ -60,7 +60,7 @@ fs::path build_cached(const VerilatorBuild& b, const fs::path& cache_dir, bool* 
   fs::create_directories(root);
   std::uint64_t key = fnv1a(b.name + "/" + b.executable + "/" + b.top_module);
   key = fnv1a(verilator_version(), key);
-  key = fnv1a(read_text_file(b.package), key);
+  if (!b.package.empty()) key = fnv1a(read_text_file(b.package), key);
   for (const auto& group : {b.rtl_sources, b.cpp_sources, b.key_only_sources}) {
     for (const auto& f : group) key = fnv1a(f.filename().string() + "\n" + read_text_file(f), key);
   }
@@ -72,11 +72,11 @@ fs::path build_cached(const VerilatorBuild& b, const fs::path& cache_dir, bool* 
   if (built != nullptr) *built = false;
   if (fs::exists(exe)) return exe;
 
-  fs::copy_file(b.package, dir / "nf_config_pkg.sv", fs::copy_options::overwrite_existing);
+  if (!b.package.empty()) fs::copy_file(b.package, dir / "nf_config_pkg.sv", fs::copy_options::overwrite_existing);
   std::vector<std::string> args = {"verilator", "--exe", "--build", "-j", "2", "-Wall", "--top-module", b.top_module,
                                    "-o", b.executable, "-LDFLAGS", "-lfmt"};
   args.insert(args.end(), b.arguments.begin(), b.arguments.end());
-  args.push_back((dir / "nf_config_pkg.sv").string());
+  if (!b.package.empty()) args.push_back((dir / "nf_config_pkg.sv").string());
   for (const auto& f : b.rtl_sources) args.push_back(f.string());
   for (const auto& f : b.cpp_sources) args.push_back(f.string());
   const fs::path log = dir / "build.log";

@@ -18,7 +18,7 @@ struct VerilatorBuild {
   std::string name;                  // the cache folder's prefix, e.g. "rate_rnn-verilator"
   std::string executable;            // the binary's name under obj_dir
   std::string top_module;
-  std::filesystem::path package;     // nf_config_pkg.sv of the configuration (copied into the build)
+  std::filesystem::path package;     // nf_config_pkg.sv of the configuration (copied into the build); empty: none (a netlist)
   std::vector<std::filesystem::path> rtl_sources;       // after the package, in compile order
   std::vector<std::filesystem::path> cpp_sources;       // the harness main first
   std::vector<std::filesystem::path> key_only_sources;  // headers the C++ includes (hashed, not compiled)

@@ -88,7 +88,14 @@ VirtualBoard::VirtualBoard(const quantize::QuantizedArtifact& artifact, const Vi
   const fs::path rtl_dir = work_.path() / "rtl";
   rtl::generate_rtl(artifact, {options.lanes}, rtl_dir);
   executable_ = build_virtual_board(rtl_dir, artifact.family(), options);
+  start(rtl_dir);
+}
 
+VirtualBoard::VirtualBoard(const fs::path& executable) : work_("neurofab-virtual-board"), executable_(executable) {
+  start(work_.path());
+}
+
+void VirtualBoard::start(const fs::path& working_dir) {
   int in_pipe[2], out_pipe[2];
   if (::pipe2(in_pipe, O_CLOEXEC) != 0 || ::pipe2(out_pipe, O_CLOEXEC) != 0) {
     throw IoError(fmt::format("pipe: {}", std::strerror(errno)));
@@ -102,7 +109,7 @@ VirtualBoard::VirtualBoard(const quantize::QuantizedArtifact& artifact, const Vi
     ::dup2(in_pipe[0], STDIN_FILENO);
     ::dup2(out_pipe[1], STDOUT_FILENO);
     ::dup2(log_fd, STDERR_FILENO);
-    if (::chdir(rtl_dir.c_str()) != 0) ::_exit(127);
+    if (::chdir(working_dir.c_str()) != 0) ::_exit(127);
     ::execl(executable_.c_str(), executable_.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
   }

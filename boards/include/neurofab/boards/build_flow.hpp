@@ -9,6 +9,8 @@
 //   <dir>/<board>.pcf     pins of clk_i, uart_rx_i, uart_tx_o
 //   <dir>/synth.ys        read, chparam ClocksPerBit/QuietCycles, synth_ice40, stat
 //   <dir>/<top>.json      the netlist; <top>.asc placed and routed; <top>.bin the bitstream
+//   <dir>/<top>_routed.json  the placed-and-routed design of the same nextpnr run (--write):
+//                         what `neurofab verify --level routed` simulates
 //   <dir>/synth_stat.json Yosys's cell counts; nextpnr_report.json utilisation and Fmax
 //   <dir>/build.sh        the exact commands, rerunnable from <dir>
 //   <dir>/logs/           one log per tool
@@ -23,6 +25,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
@@ -64,6 +67,12 @@ struct BuildOptions {
   // The folder of the system top's SystemVerilog sources (empty: rtl/sv, as
   // installed: rtl::rtl_source_dir()): to build a modified copy of the RTL.
   std::filesystem::path rtl_dir;
+  // Optional (iCE40): checks the finished build in its staging folder before
+  // it is committed (`neurofab build --verify routed` passes the netlist
+  // lock step, sim/netlist_board.hpp). What it returns is report.json's
+  // "netlist_check" and a section of report.md; a throw (mismatches) fails
+  // the build and leaves nothing at <dir>.
+  std::function<nlohmann::json(const std::filesystem::path& build_dir)> verify;
   // Optional: called before and after each step: RTL, cycle statistics,
   // synthesis (Yosys), place and route (nextpnr-ice40), pack (icepack),
   // report: 6 steps on iCE40; Xilinx: RTL, cycle statistics, Yosys estimate,

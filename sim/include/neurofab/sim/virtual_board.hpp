@@ -39,6 +39,9 @@ std::filesystem::path build_virtual_board(const std::filesystem::path& rtl_dir, 
 class VirtualBoard {
  public:
   VirtualBoard(const quantize::QuantizedArtifact& artifact, const VirtualBoardOptions& options);
+  // A board simulation built elsewhere (a netlist: netlist_board.hpp), run in a
+  // folder of its own.
+  explicit VirtualBoard(const std::filesystem::path& executable);
   ~VirtualBoard();
   VirtualBoard(const VirtualBoard&) = delete;
   VirtualBoard& operator=(const VirtualBoard&) = delete;
@@ -47,6 +50,8 @@ class VirtualBoard {
   std::string log() const;  // what the simulation wrote to stderr
 
  private:
+  void start(const std::filesystem::path& working_dir);
+
   TempFolder work_;
   std::filesystem::path executable_, port_;
   pid_t pid_ = -1;
