@@ -3,7 +3,8 @@
 //   tool_runner      PATH lookup, shell quoting, running a tool into its log
 //   synthesis        Yosys (synth_ice40, or synth_xilinx for an estimate)
 //   fit_advice       the fit check and what to change when it fails
-//   place_and_route  nextpnr-ice40 (and reading a failed run's log)
+//   place_and_route  nextpnr-ice40 (and reading a failed run's log), then the
+//                    paths through the DSPs (dsp_timing)
 //   pack             icepack
 //   vivado_project   the Xilinx 7-series project script and README
 //   report_json      report.json; report_markdown: report.md and the summary
@@ -110,7 +111,7 @@ class Flow {
     const std::vector<ResourceUse> estimate = ice40_fit(ice40_cells(counts), c_.board);
     check_fit(c_, estimate, "by Yosys's cell counts before place and route");
     step("place and route (nextpnr-ice40)");
-    const PnrReport placed = place_and_route(c_, tools_, pcf);
+    const PlacedDesign placed = place_and_route(c_, tools_, pcf);
     step("pack (icepack)");
     const std::uintmax_t bytes = pack_bitstream(c_, tools_);
     tools_.write_build_script("");

@@ -44,16 +44,43 @@ namespace {
 
 }  // namespace
 
-PnrReport place_and_route(const BuildContext& c, ToolRunner& tools, const std::string& pcf) {
+PlacedDesign place_and_route(const BuildContext& c, ToolRunner& tools, const std::string& pcf) {
   const std::string freq = fmt::format("{}", c.board.clock_mhz());
   const ProcessResult pnr = tools.run(
       "place_and_route",
       {"nextpnr-ice40", "--" + c.board.device, "--package", c.board.package, "--json", c.top + ".json", "--pcf", pcf,
        "--asc", c.top + ".asc", "--write", c.top + "_routed.json", "--freq", freq, "--seed", std::to_string(c.options.seed), "--report",
-       "nextpnr_report.json"},
+       "nextpnr_report.json", "--sdf", c.top + ".sdf"},
       "", "logs/nextpnr.log");
   if (!pnr.ok()) nextpnr_failed(c, pnr);
-  return read_pnr_report(nlohmann::json::parse(read_text_file(c.root / "nextpnr_report.json")), "nextpnr_report.json");
+  PlacedDesign placed;
+  placed.report =
+      read_pnr_report(nlohmann::json::parse(read_text_file(c.root / "nextpnr_report.json")), "nextpnr_report.json");
+  // The system top has one clock; take clk_i's entry (the only one).
+  for (const auto& [clock, f] : placed.report.fmax) {
+    if (placed.clock.empty() || clock.find("clk_i") != std::string::npos) {
+      placed.clock = clock;
+      placed.nextpnr_fmax_mhz = f.first;
+    }
+  }
+  if (placed.clock.empty()) throw IoError("nextpnr_report.json: no Fmax for the clock");
+
+  // The paths through the DSPs, which nextpnr does not time (dsp_timing.hpp).
+  const auto configs = ice40_dsp_configs(nlohmann::json::parse(read_text_file(c.root / (c.top + ".json"))));
+  placed.dsp = time_through_dsps(read_text_file(c.root / (c.top + ".sdf")), configs);
+  placed.fmax_mhz = trusted_fmax_mhz(placed.dsp, placed.nextpnr_fmax_mhz);
+  // Fewer lanes shorten only the paths through the lanes' DSPs (on the LIF
+  // demo the worst path goes through a decay multiplier at 1 to 4 lanes).
+  const std::string fewer_lanes =
+      c.options.lanes > 1
+          ? fmt::format(", or fewer MAC lanes when the DSP is a lane's (--lanes {}; now {})", c.options.lanes - 1,
+                        c.options.lanes)
+          : "";
+  check_dsp_timing(placed.dsp, c.board.clock_mhz(), placed.nextpnr_fmax_mhz, c.top,
+                   fmt::format("another placer --seed (now {}), a core with a register after the multiplier "
+                               "(docs/boards.md, \"Timing through the DSPs\"){}",
+                               c.options.seed, fewer_lanes));
+  return placed;
 }
 
 std::string nextpnr_version() { return tool_version({"nextpnr-ice40", "--version"}); }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "neurofab/boards/dsp_timing.hpp"
 #include "neurofab/boards/performance.hpp"
 #include "neurofab/common/version.hpp"
 #include "neurofab/models/family.hpp"
@@ -112,32 +113,69 @@ json common_report(const BuildContext& c, const std::map<std::string, std::int64
   };
 }
 
+// report.json timing.dsp: the paths through the SB_MAC16 blocks (dsp_timing.hpp).
+json dsp_timing_json(const DspTiming& t, double clock_mhz, const std::string& sdf) {
+  const DspPath* w = t.worst();
+  if (w == nullptr) return nullptr;
+  const auto path_json = [](const DspPath& p) {
+    return json{{"dsp", p.dsp},
+                {"mode", dsp_mode_name(p.mode)},
+                {"path", p.kind},
+                {"from", p.from},
+                {"to", p.to},
+                {"to_inputs_ns", p.to_inputs_ns},
+                {"inside_ns", p.inside_ns},
+                {"from_outputs_ns", p.from_outputs_ns},
+                {"total_ns", p.total_ns}};
+  };
+  json cells = json::array();
+  for (const auto& p : t.dsps) cells.push_back(path_json(p));
+  const double period = 1000.0 / clock_mhz;
+  return {{"worst_ns", w->total_ns},
+          {"fmax_mhz", w->total_ns > 0 ? json(1000.0 / w->total_ns) : json(nullptr)},
+          {"period_ns", period},
+          {"met", w->total_ns <= period},
+          {"worst", path_json(*w)},
+          {"cells", cells},
+          {"design_worst_ns", t.design_worst_ns},
+          {"delays_ns",
+           {{"multiply", t.delays.multiply_ns},
+            {"multiply_add", t.delays.multiply_add_ns},
+            {"setup_through_multiplier", t.delays.setup_ns},
+            {"clock_to_out", t.delays.clock_to_out_ns}}},
+          {"method", "the longest register-to-register path through, into or out of each DSP, per pin, over "
+                     "nextpnr's routed cell and net delays (" + sdf + ", written with --sdf): combinational DSPs are "
+                     "timed through with the worst multiply delay, DSPs with the accumulator register with its setup "
+                     "through the multiplier and its clock-to-out; not a global bound"},
+          {"delays_source", "the iCE40 UP5K's worst case (slow corner, worst pin pair) in Project IceStorm's "
+                            "icefuzz/timings_up5k.txt (iCEcube2's timing data), cells SB_MAC16_MUL_S_16X16_BYPASS and "
+                            "SB_MAC16_MAC_U_16X16_BYPASS"}};
+}
+
 }  // namespace
 
 json ice40_report(const BuildContext& c, const std::map<std::string, std::int64_t>& counts,
-                  const std::vector<ResourceUse>& estimate, const PnrReport& placed, std::uintmax_t bitstream_bytes,
+                  const std::vector<ResourceUse>& estimate, const PlacedDesign& placed, std::uintmax_t bitstream_bytes,
                   const ToolRunner& tools) {
   json report = common_report(c, counts, estimate);
   json utilisation = json::array();
   for (const char* bel : {"ICESTORM_LC", "ICESTORM_RAM", "ICESTORM_DSP", "ICESTORM_SPRAM", "SB_IO", "SB_GB"}) {
-    const auto it = placed.utilisation.find(bel);
-    if (it == placed.utilisation.end()) continue;
+    const auto it = placed.report.utilisation.find(bel);
+    if (it == placed.report.utilisation.end()) continue;
     utilisation.push_back(use_json(ice40_bel_name(bel), static_cast<double>(it->second.first), it->second.second,
                                    std::string("nextpnr ") + bel));
   }
   report["utilisation"] = utilisation;
   report["utilisation_source"] = "nextpnr-ice40 after place and route (nextpnr_report.json)";
-  // The system top has one clock; take clk_i's entry (the only one).
-  json timing = {{"target_mhz", c.board.clock_mhz()}, {"fmax_mhz", nullptr}, {"met", nullptr}, {"clock", nullptr}};
-  for (const auto& [clock, f] : placed.fmax) {
-    if (timing["clock"].is_null() || clock.find("clk_i") != std::string::npos) {
-      timing["clock"] = clock;
-      timing["fmax_mhz"] = f.first;
-      timing["met"] = f.first >= c.board.clock_mhz();
-    }
-  }
-  timing["source"] = "nextpnr-ice40 timing analysis after routing (timing-driven at the board clock)";
-  report["timing"] = timing;
+  report["timing"] = {
+      {"target_mhz", c.board.clock_mhz()},
+      {"clock", placed.clock},
+      {"fmax_mhz", placed.fmax_mhz},
+      {"met", placed.fmax_mhz >= c.board.clock_mhz()},
+      {"nextpnr_fmax_mhz", placed.nextpnr_fmax_mhz},
+      {"dsp", dsp_timing_json(placed.dsp, c.board.clock_mhz(), c.top + ".sdf")},
+      {"source", "the lower of nextpnr-ice40's Fmax after routing (timing-driven at the board clock; it takes every "
+                 "SB_MAC16 pin as registered) and 1000 / the longest path through an SB_MAC16 (\"dsp\")"}};
   report["bitstream"] = {
       {"file", c.top + ".bin"}, {"bytes", bitstream_bytes}, {"program", fmt::format("iceprog {}.bin", c.top)}};
   report["tools"] = {{"yosys", yosys_version()}, {"nextpnr-ice40", nextpnr_version()}, {"icepack", icestorm_version()}};

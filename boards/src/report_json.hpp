@@ -13,13 +13,15 @@
 
 #include "build_context.hpp"
 #include "neurofab/boards/utilisation.hpp"
+#include "place_and_route.hpp"
 #include "tool_runner.hpp"
 
 namespace nf::boards {
 
-// iCE40: the utilisation and timing nextpnr reported, the bitstream of `bitstream_bytes`.
+// iCE40: the utilisation nextpnr reported, the timing (nextpnr's and through
+// the DSPs), the bitstream of `bitstream_bytes`.
 nlohmann::json ice40_report(const BuildContext& c, const std::map<std::string, std::int64_t>& counts,
-                            const std::vector<ResourceUse>& estimate, const PnrReport& placed,
+                            const std::vector<ResourceUse>& estimate, const PlacedDesign& placed,
                             std::uintmax_t bitstream_bytes, const ToolRunner& tools);
 
 // Xilinx 7-series: Yosys's estimate, timing not analysed, the Vivado project (`vivado`: on PATH).

@@ -1,9 +1,11 @@
 // Real iCEBreaker bitstreams (long: Yosys, nextpnr-ice40 and icepack run):
-// small rate and LIF networks place, route and meet the 12 MHz board clock;
+// small rate and LIF networks place, route and meet the 12 MHz board clock,
+// paths through the DSPs included;
 // the .bin has the UP5K's size; the report's numbers are nextpnr's and the
 // cycle model's; build.sh reproduces the same bitstream byte for byte.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -48,13 +50,28 @@ void check_icebreaker_build(const fs::path& out, const std::string& top) {
   const json r = read_json(out / "report.json");
   CHECK(r["bitstream"]["file"] == top + ".bin");
   CHECK(r["bitstream"]["bytes"] == fs::file_size(bin));
-  // Timing at the board clock, from nextpnr's report.
+  // Timing at the board clock: nextpnr's, and through the DSPs (which nextpnr
+  // takes as registered) from its SDF; the Fmax is the lower of the two.
   const json& t = r["timing"];
   CHECK(t["target_mhz"] == 12.0);
   CHECK(t["fmax_mhz"].get<double>() >= 12.0);
   CHECK(t["met"] == true);
   const json pnr = read_json(out / "nextpnr_report.json");
-  CHECK(t["fmax_mhz"] == pnr["fmax"][t["clock"].get<std::string>()]["achieved"]);
+  CHECK(t["nextpnr_fmax_mhz"] == pnr["fmax"][t["clock"].get<std::string>()]["achieved"]);
+  REQUIRE(t["dsp"].is_object());
+  const json& dsp = t["dsp"];
+  CHECK(t["fmax_mhz"].get<double>() ==
+        std::min(t["nextpnr_fmax_mhz"].get<double>(), 1000.0 / dsp["worst_ns"].get<double>()));
+  CHECK(dsp["met"] == true);
+  CHECK(dsp["worst_ns"].get<double>() <= dsp["period_ns"].get<double>());
+  CHECK(dsp["cells"].size() == pnr["utilization"]["ICESTORM_DSP"]["used"].get<std::size_t>());
+  CHECK(fs::is_regular_file(out / (top + ".sdf")));
+  // Re-timing the DSPs only lengthens paths: the SDF's worst is at least nextpnr's critical path.
+  CHECK(dsp["design_worst_ns"].get<double>() >=
+        1000.0 / t["nextpnr_fmax_mhz"].get<double>() - 1e-3);
+  // ABC9 without &mfs (which asserts in Debian's ABC), and no ABC run failed.
+  CHECK(read_bytes(out / "synth.ys").find("scratchpad -set abc9.nomfs 1\nsynth_ice40") != std::string::npos);
+  CHECK(read_bytes(out / "logs/yosys.log").find("failed: return code") == std::string::npos);
   // Utilisation: nextpnr's numbers, within the device, and at least Yosys's lower bound.
   std::map<std::string, json> use;
   for (const auto& u : r["utilisation"]) use[u["resource"].get<std::string>()] = u;

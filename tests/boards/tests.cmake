@@ -1,6 +1,6 @@
 # boards/: board files, pin constraints, the fit check and the build flow
-# (unit: Yosys runs, no place and route), the ABC check on stored log
-# excerpts; the long suite places, routes and
+# (unit: Yosys runs, no place and route), the ABC and DSP timing checks on
+# stored log and SDF excerpts; the long suite places, routes and
 # packs real iCEBreaker bitstreams.
 nf_add_test_suite(nf_boards_tests
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_board_file.cpp

@@ -12,6 +12,8 @@
 //   <dir>/<top>_routed.json  the placed-and-routed design of the same nextpnr run (--write):
 //                         what `neurofab verify --level routed` simulates
 //   <dir>/synth_stat.json Yosys's cell counts; nextpnr_report.json utilisation and Fmax
+//   <dir>/<top>.sdf       nextpnr's routed delays (--sdf): the paths through the
+//                         SB_MAC16 blocks are timed from it (dsp_timing.hpp)
 //   <dir>/build.sh        the exact commands, rerunnable from <dir>
 //   <dir>/logs/           one log per tool
 //   <dir>/report.json, report.md
@@ -46,8 +48,9 @@ class FitError : public InputError {
   using InputError::InputError;
 };
 
-// A tool failed (Yosys, nextpnr, icepack), or the design missed timing at the
-// board clock; the message carries the last lines of its log.
+// A tool failed (Yosys, nextpnr, icepack, or an ABC run inside Yosys), or the
+// design missed timing at the board clock (nextpnr's, or through a DSP); the
+// message carries the last lines of the log, or names the path.
 class ToolError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
