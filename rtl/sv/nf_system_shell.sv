@@ -11,6 +11,26 @@
 // configuration; the core (core_rst_no) is also reset on the link's request
 // (RESET). There is no reset pin: nf_reset_sync makes the power-on reset from
 // the bitstream's initial values.
+//
+// The core comes out of reset 2·ResetCycles = 64 clock cycles after
+// configuration: its reset block starts counting when the link's releases
+// (ResetCycles = 32 each). The reason is the iCE40's block RAM, which the core
+// reads and the link does not use: right after configuration its reads return
+// 0 for about 36 cycles (icestorm issue #76, on an HX8K at 12 MHz; only on the
+// first reset after configuring), so a core let go earlier would read zero
+// weights or a zero tanh table on its first step. 64 cycles are 5.3 µs at the
+// 12 MHz of the iCE40 boards here (docs/boards.md), 1.8 times the ~3 µs
+// reported; the effect looks like a time rather than a cycle count (a 25 MHz
+// design was reported to need more than 36 cycles), so a faster iCE40 clock
+// needs more. A RESET from the link holds the core for ResetCycles.
+//
+// Why a chain of two 32-cycle counts, written exactly so: Yosys 0.23's abc9
+// (iCE40 without DSPs, where the multipliers become carry chains) fails on
+// small changes here. A 64-cycle binary counter, an 8-bit LFSR in its place,
+// and this chain with a named wire for the core's request or with an
+// `int unsigned` ResetCycles each failed to map one of the two iCEstick
+// configurations of tests/boards/test_build_flow.cpp ("Boxes are not in a
+// topological order"); this form maps both, and the demo builds.
 module nf_system_shell #(
   parameter int unsigned Family        = 0,    // 0 rate, 1 LIF (INFO; the READ_STATE selects)
   parameter int unsigned DebugSelWidth = 2,    // the core's dbg_sel_i: 2 rate, 3 LIF
@@ -40,9 +60,11 @@ module nf_system_shell #(
   input  logic signed [31:0]                       core_dbg_data_i
 );
   // Resets.
+  localparam int ResetCycles = 32;  // each reset block's count; the core's hold is twice it (above)
   logic link_rst_n, core_rst_req;
-  nf_reset_sync u_link_reset (.clk_i, .rst_req_i(1'b0),         .rst_no(link_rst_n));
-  nf_reset_sync u_core_reset (.clk_i, .rst_req_i(core_rst_req), .rst_no(core_rst_no));
+  // The core's count starts when the link's ends: 2·ResetCycles after configuration.
+  nf_reset_sync #(.Cycles(ResetCycles)) u_link_reset (.clk_i, .rst_req_i(1'b0), .rst_no(link_rst_n));
+  nf_reset_sync #(.Cycles(ResetCycles)) u_core_reset (.clk_i, .rst_req_i(core_rst_req || !link_rst_n), .rst_no(core_rst_no));
 
   // UART.
   logic [7:0] rx_data, tx_data;
@@ -107,6 +129,8 @@ module nf_system_shell #(
   initial begin
     // The link's quiet-line timer starts at a start bit: it must outlast a byte.
     if (QuietCycles <= 10 * ClocksPerBit) $fatal(1, "%m: QuietCycles must exceed a byte time (10 * ClocksPerBit)");
+    // iCE40 block RAM reads 0 for ~36 cycles after configuration (icestorm #76).
+    if (2 * ResetCycles < 36) $fatal(1, "%m: 2 * ResetCycles must be >= 36 (iCE40 block RAM after configuration)");
   end
 `endif
 endmodule
