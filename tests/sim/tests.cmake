@@ -19,3 +19,19 @@ target_compile_definitions(nf_sim_tests PRIVATE NF_TEST_CACHE_DIR="${CMAKE_BINAR
 nf_add_test_suite(nf_host_link_tests
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_host_link.cpp
   LIBS nf_sim)
+
+# The routed iCE40 netlist unpacked into cells_sim.v primitives, rule by rule (unit).
+nf_add_test_suite(nf_netlist_unpack_tests
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_ice40_unpack.cpp
+  LIBS nf_sim)
+target_include_directories(nf_netlist_unpack_tests PRIVATE ${PROJECT_SOURCE_DIR}/sim/src)
+
+# The netlist levels: real iCEBreaker builds of the demo networks, their
+# synthesized and routed netlists in lock step with the golden model under
+# Yosys's iCE40 models, and injected netlist faults (Yosys, nextpnr, Verilator).
+nf_add_test_suite(nf_netlist_tests
+  LABEL rtl
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_netlist_board.cpp
+  LIBS nf_sim nf_boards nf_models)
+target_compile_definitions(nf_netlist_tests PRIVATE NF_TEST_CACHE_DIR="${CMAKE_BINARY_DIR}/verilator-cache")
+add_dependencies(nf_netlist_tests neurofab)

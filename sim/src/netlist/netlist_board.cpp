@@ -63,7 +63,7 @@ json netlist_json(const BuildNetlists& build, NetlistLevel level, NetlistFault f
                   ? "the placed-and-routed netlist nextpnr-ice40 --write makes; rebuild with this neurofab version"
                   : "the synthesized netlist; rebuild the board folder");
   if (level == NetlistLevel::kRouted) design = detail::unpack_ice40_routed(design, build.top);
-  detail::apply_netlist_fault(design, fault);
+  detail::apply_netlist_fault(design, build.top, fault);
   return design;
 }
 

@@ -12,61 +12,63 @@ using nlohmann::json;
 
 namespace {
 
-// A block RAM initialised from the wrong image: its first two rows swapped.
+// The recurrent weight memory initialised from the wrong image: in the first
+// of its block RAMs (u_w_rec, by name), the first two neighbouring 256-bit
+// rows that differ are swapped.
 void swap_memory_rows(json& cells) {
+  const char* hex = "0123456789ABCDEF";
   for (auto& [name, cell] : cells.items()) {
     if (cell.at("type").get<std::string>().rfind("SB_RAM40_4K", 0) != 0) continue;
+    if (name.find("u_w_rec") == std::string::npos) continue;
     json& p = cell.at("parameters");
-    if (!p.contains("INIT_0") || !p.contains("INIT_1") || p.at("INIT_0") == p.at("INIT_1")) continue;
-    std::swap(p.at("INIT_0"), p.at("INIT_1"));
-    return;
+    for (int k = 1; k < 16; ++k) {
+      const std::string a = std::string("INIT_") + hex[k - 1], b = std::string("INIT_") + hex[k];
+      if (p.contains(a) && p.contains(b) && p.at(a) != p.at(b)) {
+        std::swap(p.at(a), p.at(b));
+        return;
+      }
+    }
   }
-  throw InputError("netlist fault: no block RAM whose first two rows differ");
+  throw InputError("netlist fault: no block RAM of the recurrent weights (u_w_rec) with two different rows");
 }
 
-// SB_DFF[N][E]R / SB_DFF[N][E]S: the asynchronous reset (set) flip-flops.
-bool asynchronous_reset(const std::string& type) {
-  if (type.rfind("SB_DFF", 0) != 0 || type.size() < 7) return false;
-  const char last = type.back();
-  const bool synchronous = type.size() >= 8 && (type.compare(type.size() - 2, 2, "SR") == 0 ||
-                                                type.compare(type.size() - 2, 2, "SS") == 0);
-  return (last == 'R' || last == 'S') && !synchronous;
-}
-
-// The flip-flops of the largest asynchronous reset net (the core's: it has
-// more flip-flops than the host link) lose their reset pin.
-void drop_core_reset(json& cells) {
+// The flip-flops of the most widely used clock-enable net lose their enable
+// (SB_DFF[N]E… → SB_DFF[N]…): a wrong mapping of a register's load condition.
+// (Swapping or dropping the cores' resets is not observable: iCE40
+// flip-flops power up at 0, the cores' reset values, the reset is released
+// long before the host's first request, and a timestep re-initialises what
+// a previous one left; docs/rtl.md.)
+void drop_clock_enable(json& cells) {
   std::map<std::string, int> users;
-  auto reset_net = [](const json& cell) {
-    const json& c = cell.at("connections");
-    return (c.contains("R") ? c.at("R") : c.at("S")).dump();
+  auto enabled = [](const json& cell) {
+    return cell.at("type").get<std::string>().rfind("SB_DFF", 0) == 0 && cell.at("connections").contains("E");
   };
   for (const auto& [_, cell] : cells.items()) {
-    if (asynchronous_reset(cell.at("type").get<std::string>())) ++users[reset_net(cell)];
+    if (enabled(cell)) ++users[cell.at("connections").at("E").dump()];
   }
-  if (users.empty()) throw InputError("netlist fault: no flip-flop with an asynchronous reset");
+  if (users.empty()) throw InputError("netlist fault: no flip-flop with a clock enable");
   std::string net;
   int most = 0;
   for (const auto& [n, count] : users) {
     if (count > most) net = n, most = count;
   }
   for (auto& [_, cell] : cells.items()) {
-    const std::string type = cell.at("type").get<std::string>();
-    if (!asynchronous_reset(type) || reset_net(cell) != net) continue;
-    const std::string port(1, type.back());
-    cell["type"] = type.substr(0, type.size() - 1);
-    cell.at("connections").erase(port);
-    cell.at("port_directions").erase(port);
+    if (!enabled(cell) || cell.at("connections").at("E").dump() != net) continue;
+    std::string type = cell.at("type").get<std::string>();
+    type.erase(type.find('E', 6), 1);  // SB_DFF[N]E…: the first E after "SB_DFF"
+    cell["type"] = type;
+    cell.at("connections").erase("E");
+    cell.at("port_directions").erase("E");
   }
 }
 
 }  // namespace
 
-void apply_netlist_fault(json& design, NetlistFault fault) {
+void apply_netlist_fault(json& design, const std::string& top, NetlistFault fault) {
   if (fault == NetlistFault::kNone) return;
-  json& cells = design.at("modules").begin().value().at("cells");
+  json& cells = design.at("modules").at(top).at("cells");
   if (fault == NetlistFault::kWrongMemoryImage) swap_memory_rows(cells);
-  if (fault == NetlistFault::kNoCoreReset) drop_core_reset(cells);
+  if (fault == NetlistFault::kDroppedClockEnable) drop_clock_enable(cells);
 }
 
 }  // namespace nf::sim::detail

@@ -33,8 +33,8 @@ std::string_view netlist_level_name(NetlistLevel level);
 // netlist levels catch one (tests/sim/test_netlist_board.cpp).
 enum class NetlistFault {
   kNone,
-  kWrongMemoryImage,  // a block RAM holding non-zero data gets its first two 256-bit rows swapped
-  kNoCoreReset,       // the core's flip-flops lose their reset (the reset net no longer reaches them)
+  kWrongMemoryImage,  // a block RAM of the recurrent weights gets two neighbouring 256-bit rows swapped
+  kDroppedClockEnable,  // the flip-flops of the most used clock-enable net load every cycle
 };
 
 // What a build folder says about its netlists (report.json).

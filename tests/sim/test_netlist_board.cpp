@@ -1,0 +1,169 @@
+// The netlist levels (sim/netlist_board.hpp): a real iCEBreaker build of the
+// demo networks (tests/data/demo-q-*: the demo's quantized networks), its
+// Yosys netlist and its placed-and-routed design simulated with Yosys's iCE40
+// cell models from power-on, driven through the UART pin by the HIL code,
+// every output, step cycle count, overflow count and the last state equal to
+// the golden model; and deliberately wrong synthesis results caught.
+//
+// The builds use 1.5 Mbaud (8 clocks per UART bit, a rate the iCEBreaker's
+// FT2232H runs): gate-level simulation runs ~30 000 cycles/s, and at the
+// board file's 115 200 baud the UART's 104 clocks per bit make one trial take
+// five minutes (docs/benchmarks.md); the core and its schedule are the same.
+#include <fmt/format.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "neurofab/boards/board.hpp"
+#include "neurofab/boards/build_flow.hpp"
+#include "neurofab/quantize/quantized_artifact.hpp"
+#include "neurofab/sim/host_link.hpp"
+#include "neurofab/sim/netlist_board.hpp"
+#include "run_command.hpp"
+#include "temp_dir.hpp"
+#include "test_data.hpp"
+
+using namespace nf;
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+constexpr std::int64_t kTestBaud = 1'500'000;
+
+fs::path demo_network(const std::string& family) {
+  return test::test_data_dir() / fmt::format("demo-q-flipflop-{}-n50", family);
+}
+
+// An iCEBreaker build of `q` at `lanes` and 1.5 Mbaud in `out`.
+void build_for_icebreaker(const quantize::QuantizedArtifact& q, int lanes, const fs::path& out) {
+  boards::BuildOptions o;
+  o.lanes = lanes;
+  o.baud = kTestBaud;
+  o.trials = 4;
+  o.trial_seed = q.seed;
+  boards::build(q, "test", boards::find_board("icebreaker"), o, out);
+}
+
+sim::HilResult run_level(const quantize::QuantizedArtifact& q, const fs::path& build, sim::NetlistLevel level,
+                         sim::NetlistFault fault, int trials) {
+  sim::NetlistBoardOptions board;
+  board.level = level;
+  board.fault = fault;
+  board.cache_dir = NF_TEST_CACHE_DIR;
+  sim::HilOptions hil;
+  hil.trials = trials;
+  hil.state = sim::StateCheck::kLast;
+  return sim::run_netlist_hil(q, sim::read_build_netlists(build), board, hil);
+}
+
+void check_exact(const sim::HilResult& r, int steps) {
+  for (const auto& m : r.first_mismatches) {
+    UNSCOPED_INFO(fmt::format("trial {} step {}: {} [{}] expected {} actual {}", m.trial, m.step, m.what, m.index,
+                              m.expected, m.actual));
+  }
+  CHECK(r.mismatches == 0);
+  CHECK(r.trials == 1);
+  CHECK(r.steps_per_trial == steps);
+  // Every step's outputs, cycle count and overflow count, then the last step's state.
+  CHECK(r.values_compared > r.timesteps * (r.board.outputs + 2));
+  CHECK(r.board_success_rate == r.golden_success_rate);
+  CHECK(r.board_success_rate == 1.0);
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+TEST_CASE("netlist levels: the demo rate network's iCEBreaker build, synthesized and routed (neurofab build --verify)",
+          "[sim][netlist][board][cli]") {
+  const test::TempDir dir;
+  const std::string cli = NF_CLI_PATH;
+  const fs::path out = dir / "build";
+  // The routed check inside the build: recorded in the report.
+  const auto build = test::run_command(fmt::format(
+      "{} build {} --board icebreaker --lanes 4 --baud {} -o {} --verify routed --cache {} 2>&1", cli,
+      demo_network("rate").string(), kTestBaud, out.string(), NF_TEST_CACHE_DIR));
+  INFO(build.output);
+  REQUIRE(build.exit_code == 0);
+  CHECK_THAT(build.output, Catch::Contains("410 timesteps") && Catch::Contains(" 0 mismatches"));
+  const json report = json::parse(read_file(out / "report.json"));
+  const json& check = report.at("netlist_check");
+  CHECK(check.at("level") == "routed");
+  CHECK(check.at("mismatches") == 0);
+  CHECK(check.at("steps_per_trial") == 410);
+  CHECK(check.at("values_compared").get<int>() > 410 * 3);
+  CHECK_THAT(read_file(out / "report.md"), Catch::Contains("## Netlist check") && Catch::Contains("0 mismatches"));
+  // The synthesized netlist of the same build, through `neurofab verify`.
+  const auto synth = test::run_command(fmt::format("{} verify {} --level synth --build {} --cache {} 2>&1", cli,
+                                                   demo_network("rate").string(), out.string(), NF_TEST_CACHE_DIR));
+  INFO(synth.output);
+  CHECK(synth.exit_code == 0);
+  CHECK_THAT(synth.output, Catch::Contains("synth netlist") && Catch::Contains(" 0 mismatches"));
+}
+
+TEST_CASE("netlist levels: the demo LIF network's iCEBreaker build, synthesized and routed", "[sim][netlist][board]") {
+  const test::TempDir dir;
+  const quantize::QuantizedArtifact q = quantize::load_quantized(demo_network("lif"));
+  build_for_icebreaker(q, 4, dir / "build");  // as the demo builds it
+  for (const auto level : {sim::NetlistLevel::kSynth, sim::NetlistLevel::kRouted}) {
+    INFO(sim::netlist_level_name(level));
+    check_exact(run_level(q, dir / "build", level, sim::NetlistFault::kNone, 1), 410);
+  }
+}
+
+TEST_CASE("netlist levels: a wrongly synthesized netlist is caught", "[sim][netlist][board]") {
+  const test::TempDir dir;
+  // A trained network (random weights may leave a swapped row unused), N = 32 so
+  // that the recurrent weights sit in block RAM, 1 lane.
+  const quantize::QuantizedArtifact q =
+      quantize::quantize_artifact(test::trained_rate_network("rate-xor-n32"), "netlist-fault-test", {});
+  build_for_icebreaker(q, 1, dir / "build");
+  const sim::HilResult clean = run_level(q, dir / "build", sim::NetlistLevel::kSynth, sim::NetlistFault::kNone, 1);
+  REQUIRE(clean.mismatches == 0);
+  const sim::HilResult memory =
+      run_level(q, dir / "build", sim::NetlistLevel::kSynth, sim::NetlistFault::kWrongMemoryImage, 1);
+  CHECK(memory.mismatches > 0);
+  // A register that loads every cycle can derail the host link itself: the
+  // board then answers with an error frame or not at all (sim::LinkError),
+  // which fails the check as surely as a mismatch.
+  bool enable_caught = false;
+  try {
+    enable_caught =
+        run_level(q, dir / "build", sim::NetlistLevel::kRouted, sim::NetlistFault::kDroppedClockEnable, 1).mismatches >
+        0;
+  } catch (const sim::LinkError& e) {
+    UNSCOPED_INFO(e.what());
+    enable_caught = true;
+  }
+  CHECK(enable_caught);
+}
+
+TEST_CASE("netlist levels: bad builds and options are named", "[sim][netlist][cli]") {
+  const test::TempDir dir;
+  const std::string cli = NF_CLI_PATH;
+  const std::string q = demo_network("rate").string();
+  const auto no_build = test::run_command(fmt::format("{} verify {} --level routed --build {} 2>&1", cli, q,
+                                                      (dir / "missing").string()));
+  CHECK(no_build.exit_code == 1);
+  CHECK_THAT(no_build.output, Catch::Contains("report.json") && Catch::Contains("missing"));
+  const auto level = test::run_command(fmt::format("{} verify {} --level gates 2>&1", cli, q));
+  CHECK(level.exit_code == 1);
+  CHECK_THAT(level.output, Catch::Contains("--level") && Catch::Contains("gates"));
+  const auto rtl_build = test::run_command(fmt::format("{} verify {} --build {} 2>&1", cli, q, dir.path().string()));
+  CHECK(rtl_build.exit_code == 1);
+  CHECK_THAT(rtl_build.output, Catch::Contains("--build") && Catch::Contains("--level"));
+  const auto xilinx =
+      test::run_command(fmt::format("{} build {} --board arty-a7-35 -o {} --verify routed 2>&1", cli, q,
+                                    (dir / "arty").string()));
+  CHECK(xilinx.exit_code == 1);
+  CHECK_THAT(xilinx.output, Catch::Contains("--verify") && Catch::Contains("iCE40"));
+  CHECK_FALSE(fs::exists(dir / "arty"));
+}
