@@ -40,6 +40,7 @@ void print_result(const HilCommandOptions& o, const std::string& port, const sim
                               {"board", {{"family", r.board.family_name()}, {"units", r.board.units},
                                          {"inputs", r.board.inputs}, {"outputs", r.board.outputs},
                                          {"lanes", r.board.lanes}, {"config_id", fmt::format("{:08x}", r.board.config_id)}}},
+                              {"first_contact", {{"attempts", r.connect_attempts}, {"stray_bytes", r.stray_bytes}}},
                               {"trials", r.trials}, {"steps_per_trial", r.steps_per_trial},
                               {"timesteps", r.timesteps}, {"values_compared", r.values_compared},
                               {"mismatches", r.mismatches}, {"first_mismatches", mismatches},
@@ -53,6 +54,10 @@ void print_result(const HilCommandOptions& o, const std::string& port, const sim
   fmt::print("HIL over {}{}: {} network, N = {}, {} lanes, config id {:08x}\n", port,
              o.virtual_board ? " (virtual board: the Verilated system top)" : "", r.board.family_name(),
              r.board.units, r.board.lanes, r.board.config_id);
+  if (r.connect_attempts > 1 || r.stray_bytes > 0) {
+    fmt::print("  first contact: {} stray bytes dropped, INFO answered at attempt {}\n", r.stray_bytes,
+               r.connect_attempts);
+  }
   fmt::print("  {} trials x {} timesteps: {} values compared (outputs, step cycles, overflow counts, state: {}), "
              "{} mismatches\n",
              r.trials, r.steps_per_trial, r.values_compared, o.state, r.mismatches);

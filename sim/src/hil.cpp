@@ -102,7 +102,10 @@ std::uint32_t expected_config_id(const quantize::QuantizedArtifact& artifact, in
 HilResult run_hil(const quantize::QuantizedArtifact& artifact, HostLink& link, const HilOptions& o) {
   if (o.trials < 1) throw InputError(fmt::format("--trials: must be >= 1 (got {})", o.trials));
   HilResult result;
-  result.board = link.info();
+  const FirstContact contact = link.connect(o.connect_attempts);
+  result.board = contact.info;
+  result.connect_attempts = contact.attempts;
+  result.stray_bytes = contact.stray_bytes;
   const int lanes = std::max(1, result.board.lanes);
   const std::uint64_t seed = o.seed != 0 ? o.seed : artifact.seed;
   const golden::GoldenTrace trace = quantize::run_trials(artifact, o.trials, seed);

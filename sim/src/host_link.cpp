@@ -141,7 +141,10 @@ Frame HostLink::receive(std::chrono::milliseconds timeout) {
     if (auto frame = parser_.pop()) return *frame;
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
-      throw LinkTimeout(fmt::format("no response from the board within {} ms", timeout.count()));
+      // Bytes that were no frame point to a wrong baud rate or a port that is not the board's.
+      const std::size_t junk = parser_.skipped_bytes() + parser_.bad_frames();
+      throw LinkTimeout(fmt::format("no response from the board within {} ms{}", timeout.count(),
+                                    junk == 0 ? "" : fmt::format(" ({} bytes arrived that were no frame)", junk)));
     }
     chunk.clear();
     port_.read_some(chunk, left);
@@ -150,18 +153,29 @@ Frame HostLink::receive(std::chrono::milliseconds timeout) {
   }
 }
 
-std::size_t HostLink::drain(std::chrono::milliseconds quiet) {
+std::size_t HostLink::drain(std::chrono::milliseconds quiet, std::chrono::milliseconds limit) {
+  bool went_quiet = false;
+  return drain_until_quiet(quiet, limit, went_quiet);
+}
+
+std::size_t HostLink::drain_until_quiet(std::chrono::milliseconds quiet, std::chrono::milliseconds limit,
+                                        bool& went_quiet) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
   std::size_t dropped = 0;
   Bytes chunk;
+  went_quiet = false;
   for (;;) {
     chunk.clear();
     const std::size_t n = port_.read_some(chunk, quiet);
-    if (n == 0) break;
+    if (n == 0) {
+      went_quiet = true;
+      break;
+    }
     dropped += n;
+    if (std::chrono::steady_clock::now() >= deadline) break;
   }
-  while (parser_.pop()) {
-  }
-  parser_ = FrameParser();
+  bytes_received_ += dropped;
+  parser_ = FrameParser();  // frames and partial frames received so far are dropped with the bytes
   return dropped;
 }
 
@@ -188,8 +202,43 @@ Frame HostLink::request(Command command, const Bytes& payload, std::size_t respo
   return response;
 }
 
-BoardInfo HostLink::info() {
-  const Frame f = request(Command::kInfo, {}, 16);
+FirstContact HostLink::connect(int attempts, std::chrono::milliseconds quiet) {
+  if (attempts < 1) throw std::invalid_argument("HostLink::connect: attempts must be >= 1");
+  constexpr std::size_t kInfoFrameBytes = kHeaderBytes + 16 + 1;
+  const std::uint64_t received0 = bytes_received_;
+  FirstContact contact;
+  std::string failure;
+  for (contact.attempts = 1; contact.attempts <= attempts; ++contact.attempts) {
+    bool went_quiet = false;
+    const std::size_t dropped = drain_until_quiet(quiet, timeout_, went_quiet);
+    std::optional<Frame> answer;
+    if (!went_quiet) {
+      failure = fmt::format("the line never went quiet ({} bytes in {} ms)", dropped, timeout_.count());
+    } else {
+      try {
+        answer = request(Command::kInfo, {}, 16);
+      } catch (const LinkError& e) {  // e.g. GARBAGE for a stray byte the board received before INFO
+        failure = e.what();
+      } catch (const LinkTimeout& e) {  // silence, garbage, or another request's late response
+        failure = e.what();
+      }
+    }
+    if (answer) {
+      contact.info = decode_info(*answer);  // another protocol version is not retried
+      contact.stray_bytes = bytes_received_ - received0 - kInfoFrameBytes;
+      return contact;
+    }
+  }
+  throw LinkTimeout(fmt::format(
+      "{}: no valid answer to INFO in {} attempts (last: {}); check that the board is configured with a bitstream "
+      "of neurofab build, that --baud is that bitstream's, and that {} is the board's UART (the iCEBreaker's is "
+      "FTDI channel B: /dev/ttyUSB1 when it is the only FTDI device)",
+      port_.name(), attempts, failure, port_.name()));
+}
+
+BoardInfo HostLink::info() { return decode_info(request(Command::kInfo, {}, 16)); }
+
+BoardInfo HostLink::decode_info(const Frame& f) {
   const Bytes& p = f.payload;
   BoardInfo i;
   i.version = p[0];

@@ -1,14 +1,29 @@
 // The host side of the UART host link without a board (docs/host-link.md):
-// CRC-8, frame encoding, the incremental parser, and the driver's requests
-// against a scripted byte port. The board side is tested through the virtual
-// board in test_virtual_board.cpp.
+// CRC-8, frame encoding, the incremental parser, the driver's requests
+// against a scripted byte port, and the first contact (HostLink::connect:
+// stray bytes drained, INFO retried, a clear error for a port that answers
+// garbage or nothing) against scripted ports and, through `neurofab hil`, a
+// pseudo-terminal that sends only garbage. The board side is tested through
+// the virtual board in test_virtual_board.cpp.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
 #include <deque>
 #include <random>
 #include <string>
+#include <thread>
 
+#include "neurofab/quantize/quantized_artifact.hpp"
 #include "neurofab/sim/host_link.hpp"
+#include "run_command.hpp"
+#include "stress_networks.hpp"
+#include "temp_dir.hpp"
 #include "test_seed.hpp"
 
 using namespace nf::sim;
@@ -20,6 +35,10 @@ class ScriptedPort : public BytePort {
  public:
   std::vector<Bytes> written;
   std::deque<Bytes> responses;
+
+  // Bytes on the line before any request (a board that just configured, a run cut short).
+  void arrive(const Bytes& bytes) { pending_.insert(pending_.end(), bytes.begin(), bytes.end()); }
+  std::string name() const override { return "/dev/ttyTEST"; }
 
   void write(const Bytes& bytes) override {
     written.push_back(bytes);
@@ -39,8 +58,26 @@ class ScriptedPort : public BytePort {
   Bytes pending_;
 };
 
-Bytes info_payload() {
-  Bytes p = {1, 0};  // version 1, rate
+// A port whose line never goes quiet: every read returns random bytes (a wrong
+// baud rate on a busy line, another device).
+class BabblingPort : public BytePort {
+ public:
+  explicit BabblingPort(std::uint64_t seed) : rng_(seed) {}
+  int requests = 0;
+  void write(const Bytes&) override { ++requests; }
+  std::size_t read_some(Bytes& into, std::chrono::milliseconds) override {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    for (int k = 0; k < 16; ++k) into.push_back(static_cast<std::uint8_t>(rng_()));
+    return 16;
+  }
+  std::string name() const override { return "/dev/ttyBABBLE"; }
+
+ private:
+  std::mt19937_64 rng_;
+};
+
+Bytes info_payload(std::uint8_t version = 1) {
+  Bytes p = {version, 0};  // version, rate
   append_le(p, 50, 2);
   append_le(p, 2, 2);
   append_le(p, 1, 2);
@@ -155,4 +192,171 @@ TEST_CASE("host link: requests and their responses through a scripted port", "[s
   // A response of the wrong length is refused.
   port.responses.push_back(encode_frame(0x88, Bytes(19)));
   CHECK_THROWS_AS(link.read_counters(), LinkTimeout);
+}
+
+TEST_CASE("host link: the first contact drains stray bytes and retries INFO", "[sim][host_link]") {
+  const Bytes info = encode_frame(0x81, info_payload());
+  const Bytes info_request = encode_frame(0x01, {});
+  ScriptedPort port;
+  HostLink link(port, std::chrono::milliseconds(50));
+
+  SECTION("a stray byte on the line") {
+    port.arrive({0x00});
+    port.responses.push_back(info);
+    const FirstContact c = link.connect();
+    CHECK(c.info.config_id == 0x43d5fc4aU);
+    CHECK(c.attempts == 1);
+    CHECK(c.stray_bytes == 1);
+    CHECK(port.written == std::vector<Bytes>{info_request});
+  }
+  SECTION("the tail of a run cut short: a partial step report and a whole one") {
+    Bytes report;
+    append_le(report, 7, 2);
+    append_le(report, 684, 4);
+    append_le(report, 0, 4);
+    const Bytes frame = encode_frame(0x86, report);
+    port.arrive(Bytes(frame.begin() + 3, frame.end()));  // its header is lost
+    port.arrive(frame);
+    port.responses.push_back(info);
+    const FirstContact c = link.connect();
+    CHECK(c.attempts == 1);
+    CHECK(c.stray_bytes == 2 * frame.size() - 3);
+    port.responses.push_back(info);
+    CHECK(link.info().units == 50);  // nothing of the old run is left to take for an answer
+  }
+  SECTION("an error frame answers the first INFO (the board had a stray byte before it)") {
+    port.responses.push_back(encode_frame(0xFF, {4, 0}));  // GARBAGE
+    port.responses.push_back(info);
+    const FirstContact c = link.connect();
+    CHECK(c.info.units == 50);
+    CHECK(c.attempts == 2);
+    CHECK(c.stray_bytes == 7);
+    CHECK(port.written == std::vector<Bytes>{info_request, info_request});
+  }
+  SECTION("garbage and then silence answer the first INFO") {
+    port.responses.push_back({0x13, 0x37, 0xA5, 0x00});
+    port.responses.push_back(info);
+    const FirstContact c = link.connect();
+    CHECK(c.attempts == 2);
+    CHECK(c.stray_bytes == 4);
+  }
+  SECTION("another request's response answers the first INFO") {
+    port.responses.push_back(encode_frame(0x88, Bytes(20)));  // READ_COUNTERS'
+    port.responses.push_back(info);
+    CHECK(link.connect().attempts == 2);
+  }
+  SECTION("a port that only answers garbage: a clear error after 3 attempts") {
+    for (int k = 0; k < 3; ++k) port.responses.push_back({0x00, 0x10, 0xFE, 0x55, 0x80});
+    port.responses.push_back(info);  // never asked for
+    try {
+      link.connect();
+      FAIL("garbage is no answer");
+    } catch (const LinkTimeout& e) {
+      const std::string what = e.what();
+      INFO(what);
+      CHECK_THAT(what, Catch::StartsWith("/dev/ttyTEST: no valid answer to INFO in 3 attempts"));
+      CHECK_THAT(what, Catch::Contains("5 bytes arrived that were no frame"));
+      CHECK_THAT(what, Catch::Contains("--baud") && Catch::Contains("configured"));
+      CHECK(what.find('\n') == std::string::npos);  // one line
+    }
+    CHECK(port.written.size() == 3);
+  }
+  SECTION("a silent port: the same error, naming the timeout") {
+    CHECK_THROWS_WITH(link.connect(), Catch::Contains("/dev/ttyTEST: no valid answer to INFO in 3 attempts") &&
+                                          Catch::Contains("no response from the board within 50 ms"));
+    CHECK(port.written.size() == 3);
+  }
+  SECTION("another protocol version is refused at once, not retried") {
+    port.responses.push_back(encode_frame(0x81, info_payload(2)));
+    CHECK_THROWS_WITH(link.connect(), Catch::Contains("protocol version 2"));
+    CHECK(port.written.size() == 1);
+  }
+}
+
+TEST_CASE("host link: a line that never goes quiet ends the first contact with a clear error", "[sim][host_link]") {
+  const std::uint64_t seed = nf::test::test_seed(20261231);  // printed; NEUROFAB_TEST_SEED replays another
+  INFO("seed " << seed << " (NEUROFAB_TEST_SEED=" << seed << " replays this run)");
+  BabblingPort port(seed);
+  HostLink link(port, std::chrono::milliseconds(100));
+  CHECK_THROWS_WITH(link.connect(), Catch::StartsWith("/dev/ttyBABBLE: no valid answer to INFO in 3 attempts") &&
+                                        Catch::Contains("the line never went quiet"));
+  CHECK(port.requests == 0);  // nothing sent into a line that is busy
+}
+
+namespace {
+
+// The master side of a pseudo-terminal whose slave a program opens as its
+// serial port; the slave is held open here in raw mode (as the virtual board
+// does), so no line discipline touches the bytes.
+class GarbagePty {
+ public:
+  GarbagePty() {
+    master_ = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    REQUIRE(master_ >= 0);
+    REQUIRE((::grantpt(master_) == 0 && ::unlockpt(master_) == 0));
+    path_ = ::ptsname(master_);
+    slave_ = ::open(path_.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
+    REQUIRE(slave_ >= 0);
+    termios tty{};
+    REQUIRE(::tcgetattr(slave_, &tty) == 0);
+    ::cfmakeraw(&tty);
+    REQUIRE(::tcsetattr(slave_, TCSANOW, &tty) == 0);
+    REQUIRE(::fcntl(master_, F_SETFL, ::fcntl(master_, F_GETFL) | O_NONBLOCK) == 0);
+  }
+  ~GarbagePty() {
+    stop();
+    ::close(slave_);
+    ::close(master_);
+  }
+  GarbagePty(const GarbagePty&) = delete;
+  GarbagePty& operator=(const GarbagePty&) = delete;
+
+  const std::string& path() const { return path_; }
+
+  // Until stop(): random bytes without a sync byte, 64 a millisecond (≈ 5 Mbaud, a line that never rests),
+  // and whatever the program writes is read and dropped.
+  void babble(std::uint64_t seed) {
+    thread_ = std::thread([this, seed] {
+      std::mt19937_64 rng(seed);
+      std::uint8_t buffer[256];
+      while (!stop_) {
+        for (int k = 0; k < 64; ++k) buffer[k] = static_cast<std::uint8_t>(rng() % kFrameSync);
+        (void)!::write(master_, buffer, 64);  // EAGAIN while the buffer is full: the line stays busy
+        while (::read(master_, buffer, sizeof buffer) > 0) {
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+    });
+  }
+  void stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  int master_ = -1, slave_ = -1;
+  std::string path_;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+};
+
+}  // namespace
+
+TEST_CASE("neurofab hil: a port that only sends garbage ends in one clear line, exit 1", "[sim][host_link][cli]") {
+  const std::uint64_t seed = nf::test::test_seed(20261231);
+  INFO("seed " << seed << " (NEUROFAB_TEST_SEED=" << seed << " replays this run)");
+  const nf::test::TempDir dir;
+  nf::quantize::save_quantized(
+      dir / "q", nf::quantize::quantize_artifact(nf::test::random_rate_network("xor", 8, {}, 1.2, 3), "garbage-test", {}));
+  GarbagePty pty;
+  pty.babble(seed);
+  const auto run = nf::test::run_command(
+      fmt::format("{} hil {} --port {} --timeout-ms 200 2>&1", NF_CLI_PATH, (dir / "q").string(), pty.path()));
+  pty.stop();
+  INFO(run.output);
+  CHECK(run.exit_code == 1);
+  CHECK_THAT(run.output, Catch::StartsWith(fmt::format("neurofab: error: {}: no valid answer to INFO in 3 attempts",
+                                                       pty.path())));
+  CHECK_THAT(run.output, Catch::Contains("the line never went quiet") && Catch::Contains("--baud"));
+  CHECK(std::count(run.output.begin(), run.output.end(), '\n') == 1);  // one line
 }

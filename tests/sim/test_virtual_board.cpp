@@ -6,6 +6,9 @@
 //     count, overflow count and state value equal to the golden model;
 //   - the protocol: every command, and every kind of malformed input gets
 //     exactly one error frame and the link recovers;
+//   - stray bytes on the line before the first request (a board that just
+//     configured, a run cut short) are drained, INFO is asked again, and the
+//     run has 0 mismatches;
 //   - a board that carries another network is refused.
 #include <fmt/format.h>
 
@@ -240,6 +243,51 @@ TEST_CASE("virtual board: malformed input gets one error frame and the link reco
     CHECK(link.read_counters().steps == 4096);
     recovered();
   }
+}
+
+TEST_CASE("virtual board HIL: stray bytes before the first request are drained and INFO asked again",
+          "[sim][rtl][board]") {
+  const auto q = random_rate(8, 3);
+  const sim::VirtualBoard board(q, board_options(2, 8));
+  sim::SerialPort port(board.port(), 115200);
+  sim::HostLink link(port, 5000ms);
+  INFO(board.log());
+  const sim::Bytes step = sim::encode_frame(0x06, {1, 0, 2, 0});
+  std::uint64_t at_least = 0;  // stray bytes the host must have seen and dropped
+  int min_attempts = 1;
+
+  SECTION("a stray byte (a board that just configured)") {
+    // What the first contact is for: INFO right after a stray byte gets the board's GARBAGE error frame.
+    link.send_raw({0x00});
+    CHECK_THROWS_AS(link.info(), sim::LinkError);
+    link.send_raw({0x00});
+    at_least = 7;  // the error frame of the second stray byte
+  }
+  SECTION("a partial request (a host cut short inside a frame)") {
+    link.send_raw(sim::Bytes(step.begin(), step.begin() + 3));
+    at_least = 7;  // TRUNCATED
+  }
+  SECTION("a command still running whose response nobody reads (a run cut short)") {
+    link.send_raw(sim::encode_frame(0x05, {0x00, 0x04}));  // RUN 1024 steps
+    at_least = 15;  // the step report
+  }
+  SECTION("a longer command still running: the first INFO goes into it, and is asked again") {
+    // RUN 32768 steps, ~2·10^6 cycles: silent for longer than the drain's quiet time (100 ms), and
+    // (the simulation runs a few 10^6 cycles/s) usually shorter than the timeout; a third attempt covers a slow run.
+    link.send_raw(sim::encode_frame(0x05, {0x00, 0x80}));
+    at_least = 15 + 7;  // the step report (taken for INFO's answer), GARBAGE for the INFO sent meanwhile
+    min_attempts = 2;
+  }
+  sim::HilOptions o;
+  o.trials = 1;
+  const sim::HilResult r = sim::run_hil(q, link, o);
+  INFO(fmt::format("first contact: {} attempts, {} stray bytes", r.connect_attempts, r.stray_bytes));
+  CHECK(r.mismatches == 0);
+  CHECK(r.timesteps == r.steps_per_trial);
+  CHECK(r.board_success_rate == r.golden_success_rate);
+  CHECK(r.connect_attempts >= min_attempts);
+  CHECK(r.connect_attempts <= sim::HostLink::kConnectAttempts);
+  CHECK(r.stray_bytes >= at_least);
 }
 
 TEST_CASE("virtual board: HIL refuses a board that carries another network", "[sim][rtl][board]") {

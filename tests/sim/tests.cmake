@@ -15,10 +15,12 @@ nf_add_test_suite(nf_sim_tests
   LIBS nf_sim)
 target_compile_definitions(nf_sim_tests PRIVATE NF_TEST_CACHE_DIR="${CMAKE_BINARY_DIR}/verilator-cache")
 
-# The host link driver without a board (unit).
+# The host link driver without a board (unit); one case runs `neurofab hil`
+# against a pseudo-terminal that sends garbage.
 nf_add_test_suite(nf_host_link_tests
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_host_link.cpp
-  LIBS nf_sim)
+  LIBS nf_sim nf_models)
+add_dependencies(nf_host_link_tests neurofab)
 
 # The routed iCE40 netlist unpacked into cells_sim.v primitives, rule by rule (unit).
 nf_add_test_suite(nf_netlist_unpack_tests

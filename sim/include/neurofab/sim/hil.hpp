@@ -3,9 +3,11 @@
 // network streamed to a board (or a virtual board) over the host link, every
 // timestep compared with the integer golden model:
 //
-//   1. INFO: the board's family, sizes and config id must be those of the
-//      artifact at the board's lane count (`neurofab rtl` computes the id), or
-//      the run is refused — the board carries another network.
+//   1. INFO (HostLink::connect: the port drained first, retried after an
+//      error frame, garbage or silence): the board's family, sizes and config
+//      id must be those of the artifact at the board's lane count (`neurofab
+//      rtl` computes the id), or the run is refused — the board carries
+//      another network.
 //   2. Golden vectors of `trials` evaluation trials (the trials `neurofab
 //      eval` and `neurofab verify` use).
 //   3. Per trial: CLEAR, then one STEP per timestep: y (`==`), the step's
@@ -33,6 +35,7 @@ struct HilOptions {
   std::uint64_t seed = 0;  // 0: the artifact's seed (as `neurofab verify`)
   StateCheck state = StateCheck::kLast;
   int max_reported = 10;   // mismatches kept in the result (all are counted)
+  int connect_attempts = HostLink::kConnectAttempts;  // INFO requests before giving up
 };
 
 struct HilMismatch {
@@ -43,6 +46,8 @@ struct HilMismatch {
 
 struct HilResult {
   BoardInfo board;
+  int connect_attempts = 0;          // INFO requests it took (1: the first answer was good)
+  std::uint64_t stray_bytes = 0;     // bytes received meanwhile that were not that answer (dropped)
   int trials = 0, steps_per_trial = 0;
   std::int64_t timesteps = 0;         // STEP exchanges
   std::int64_t values_compared = 0;   // outputs, cycles, overflow counts and state values

@@ -88,6 +88,8 @@ class BytePort {
   virtual void write(const Bytes& bytes) = 0;
   // Appends what arrives before `timeout`; returns the number of bytes read (0: timed out).
   virtual std::size_t read_some(Bytes& into, std::chrono::milliseconds timeout) = 0;
+  // For messages: the device path of a serial port.
+  virtual std::string name() const { return "the port"; }
 };
 
 // The board answered with an error frame.
@@ -118,6 +120,13 @@ struct BoardInfo {
   std::string family_name() const { return std::string(models::model_type_name(model_family())); }
 };
 
+// How the first request got its answer (HostLink::connect).
+struct FirstContact {
+  BoardInfo info;
+  int attempts = 0;              // INFO requests sent (1: the first answer was good)
+  std::uint64_t stray_bytes = 0;  // bytes received meanwhile that were not the good answer
+};
+
 struct StepReport {
   std::vector<std::int64_t> outputs;  // y of the last step, sign-extended codes
   std::uint32_t step_cycles = 0;      // compute cycles of the last step
@@ -140,6 +149,16 @@ class HostLink {
   explicit HostLink(BytePort& port, std::chrono::milliseconds timeout = std::chrono::milliseconds(2000))
       : port_(port), timeout_(timeout) {}
 
+  // The first request to a board that may have left bytes on the line (one
+  // that just configured, or a run cut short): drains what is pending (until
+  // `quiet` passes without a byte, for at most the request timeout), sends
+  // INFO, and on an error frame, an unexpected answer or a timeout drains and
+  // asks again, `attempts` times in all. Then throws LinkTimeout in one line
+  // naming the port, the last failure and what to check. A well-formed INFO of
+  // another protocol version is refused at once (throws as info()).
+  static constexpr int kConnectAttempts = 3;
+  static constexpr std::chrono::milliseconds kConnectQuiet{100};
+  FirstContact connect(int attempts = kConnectAttempts, std::chrono::milliseconds quiet = kConnectQuiet);
   // INFO; also remembers the sizes the other requests need.
   BoardInfo info();
   void clear();
@@ -155,14 +174,17 @@ class HostLink {
   // Raw bytes out, and the next frame in (for malformed-input tests).
   void send_raw(const Bytes& bytes) { port_.write(bytes); }
   Frame receive(std::chrono::milliseconds timeout);
-  // Waits `quiet` with nothing arriving; returns what did arrive (bytes dropped).
-  std::size_t drain(std::chrono::milliseconds quiet);
+  // Drops what arrives until `quiet` passes with nothing arriving, or `limit`
+  // passes in all (a line that never goes quiet); returns the bytes dropped.
+  std::size_t drain(std::chrono::milliseconds quiet, std::chrono::milliseconds limit = std::chrono::seconds(10));
 
   std::uint64_t bytes_sent() const { return bytes_sent_; }
   std::uint64_t bytes_received() const { return bytes_received_; }
 
  private:
   Frame request(Command command, const Bytes& payload, std::size_t response_length);
+  BoardInfo decode_info(const Frame& frame);
+  std::size_t drain_until_quiet(std::chrono::milliseconds quiet, std::chrono::milliseconds limit, bool& went_quiet);
   Bytes encode_inputs(const std::vector<std::int64_t>& inputs) const;
   StepReport decode_step_report(const Frame& frame) const;
   const BoardInfo& known_info();

@@ -23,6 +23,7 @@ class SerialPort : public BytePort {
   void write(const Bytes& bytes) override;
   std::size_t read_some(Bytes& into, std::chrono::milliseconds timeout) override;
   const std::filesystem::path& path() const { return path_; }
+  std::string name() const override { return path_.string(); }
 
  private:
   std::filesystem::path path_;
