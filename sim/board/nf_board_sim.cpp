@@ -185,9 +185,12 @@ class Board {
         char c;
         if (::read(STDIN_FILENO, &c, 1) <= 0) return;  // the parent is gone
       }
-      if ((fds[0].revents & POLLIN) != 0) take_host_bytes(pty.master);
-      // A byte time while bytes move, longer chunks while quiet.
-      const std::int64_t chunk = quiet ? 16 * kQuietCycles : 10 * kClocksPerBit;
+      const bool host_spoke = (fds[0].revents & POLLIN) != 0;
+      if (host_spoke) take_host_bytes(pty.master);
+      // A byte time while bytes move, longer chunks while quiet. A request
+      // that just arrived ends the quiet: serving it in a long chunk would
+      // delay its answer by up to 16·QuietCycles (a second at gate level).
+      const std::int64_t chunk = quiet && !host_spoke ? 16 * kQuietCycles : 10 * kClocksPerBit;
       for (std::int64_t k = 0; k < chunk; ++k) tick();
       flush_board_bytes(pty.master);
     }
