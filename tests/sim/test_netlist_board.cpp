@@ -4,11 +4,7 @@
 // cell models from power-on, driven through the UART pin by the HIL code,
 // every output, step cycle count, overflow count and the last state equal to
 // the golden model; and deliberately wrong synthesis results caught.
-//
-// The builds use 1.5 Mbaud (8 clocks per UART bit, a rate the iCEBreaker's
-// FT2232H runs): gate-level simulation runs ~30 000 cycles/s, and at the
-// board file's 115 200 baud the UART's 104 clocks per bit make one trial take
-// five minutes (docs/benchmarks.md); the core and its schedule are the same.
+// The builds are the board's own (115 200 baud, 104 clocks per UART bit).
 #include <fmt/format.h>
 
 #include <catch2/catch.hpp>
@@ -31,17 +27,14 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::int64_t kTestBaud = 1'500'000;
-
 fs::path demo_network(const std::string& family) {
   return test::test_data_dir() / fmt::format("demo-q-flipflop-{}-n50", family);
 }
 
-// An iCEBreaker build of `q` at `lanes` and 1.5 Mbaud in `out`.
+// An iCEBreaker build of `q` at `lanes` in `out`, as `neurofab build` makes it.
 void build_for_icebreaker(const quantize::QuantizedArtifact& q, int lanes, const fs::path& out) {
   boards::BuildOptions o;
   o.lanes = lanes;
-  o.baud = kTestBaud;
   o.trials = 4;
   o.trial_seed = q.seed;
   boards::build(q, "test", boards::find_board("icebreaker"), o, out);
@@ -89,8 +82,8 @@ TEST_CASE("netlist levels: the demo rate network's iCEBreaker build, synthesized
   const fs::path out = dir / "build";
   // The routed check inside the build: recorded in the report.
   const auto build = test::run_command(fmt::format(
-      "{} build {} --board icebreaker --lanes 4 --baud {} -o {} --verify routed --cache {} 2>&1", cli,
-      demo_network("rate").string(), kTestBaud, out.string(), NF_TEST_CACHE_DIR));
+      "{} build {} --board icebreaker --lanes 4 -o {} --verify routed --cache {} 2>&1", cli,
+      demo_network("rate").string(), out.string(), NF_TEST_CACHE_DIR));
   INFO(build.output);
   REQUIRE(build.exit_code == 0);
   CHECK_THAT(build.output, Catch::Contains("410 timesteps") && Catch::Contains(" 0 mismatches"));
