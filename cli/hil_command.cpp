@@ -61,10 +61,7 @@ void print_result(const HilCommandOptions& o, const std::string& port, const sim
   fmt::print("  {} trials x {} timesteps: {} values compared (outputs, step cycles, overflow counts, state: {}), "
              "{} mismatches\n",
              r.trials, r.steps_per_trial, r.values_compared, o.state, r.mismatches);
-  for (const auto& m : r.first_mismatches) {
-    fmt::print("  MISMATCH trial {} timestep {}: {} [{}] expected {}, actual {}\n", m.trial, m.step, m.what, m.index,
-               m.expected, m.actual);
-  }
+  for (const auto& m : r.first_mismatches) fmt::print("  MISMATCH {}\n", sim::describe(m));
   fmt::print("  success rate: board {:.1f} %, golden model {:.1f} %\n", 100 * r.board_success_rate,
              100 * r.golden_success_rate);
   fmt::print("  {:.1f} timesteps/s ({} timesteps in {:.2f} s; {} bytes sent, {} received)\n", r.timesteps_per_second,

@@ -22,10 +22,7 @@ nlohmann::json check_build_netlist(const quantize::QuantizedArtifact& q, const s
   fmt::print("  {} trial(s) x {} timesteps: {} values compared (outputs, step cycles, overflow counts, state: last), "
              "{} mismatches; {:.1f} timesteps/s\n",
              r.trials, r.steps_per_trial, r.values_compared, r.mismatches, r.timesteps_per_second);
-  for (const auto& m : r.first_mismatches) {
-    fmt::print("  MISMATCH trial {} timestep {}: {} [{}] expected {}, actual {}\n", m.trial, m.step, m.what, m.index,
-               m.expected, m.actual);
-  }
+  for (const auto& m : r.first_mismatches) fmt::print("  MISMATCH {}\n", sim::describe(m));
   if (r.mismatches > 0) {
     throw VerificationError(fmt::format("{}: the {} netlist of {} differs from the integer golden model in {} of {} "
                                         "values",

@@ -88,6 +88,11 @@ double success_rate(const Net& net, const quantize::QuantizedArtifact& artifact,
 
 }  // namespace
 
+std::string describe(const HilMismatch& m) {
+  return fmt::format("trial {} timestep {}: {} [{}] expected {}, actual {}", m.trial, m.step, m.what, m.index,
+                     m.expected, m.actual);
+}
+
 StateCheck state_check_from_string(const std::string& name) {
   if (name == "none") return StateCheck::kNone;
   if (name == "last") return StateCheck::kLast;

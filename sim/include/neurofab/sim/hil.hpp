@@ -44,6 +44,9 @@ struct HilMismatch {
   std::int64_t expected = 0, actual = 0;
 };
 
+// "trial T timestep t: <what> [i] expected E, actual A": one mismatch as the CLI prints it.
+std::string describe(const HilMismatch& m);
+
 struct HilResult {
   BoardInfo board;
   int connect_attempts = 0;          // INFO requests it took (1: the first answer was good)
