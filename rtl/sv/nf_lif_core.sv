@@ -19,10 +19,15 @@
 // Schedule: units in groups of Lanes (one MAC lane per unit of the group).
 // Per group: Input (NumInputs + 1: one input per cycle, the bias loaded with
 // the first), Recurrent (S_{t-1} + 2: spike list, then weight column), Update
-// (Lanes + 1: one lane per cycle through one neuron datapath). Then per group
-// of Lanes outputs: Readout (S_t + 2, the bias loaded at its second cycle) and
-// Emit (1). The spike list is double-banked: last step's list is read while
-// this step's is written; the banks swap at the end of the step.
+// (Lanes + 1: one lane per cycle through one neuron datapath of two stages,
+// the decays, registered, then the rest; lane 0's state is read during
+// Recurrent, each next lane's while the one before is decayed). Then per group
+// of Lanes outputs: Readout (S_t + 2, the bias loaded at its second cycle;
+// D_κ(y) of the group registered meanwhile) and Emit (1). So every decay
+// multiplier (a DSP on the iCE40) ends in a register and no cycle is added:
+// golden/cycle_model.hpp is the same for both decay forms. The spike list is
+// double-banked: last step's list is read while this step's is written; the
+// banks swap at the end of the step.
 module nf_lif_core #(
   parameter int unsigned NumUnits        = 8,
   parameter int unsigned NumInputs       = 2,   // encoded inputs (2·n_in for spike encodings)
@@ -187,25 +192,32 @@ module nf_lif_core #(
   );
 
   // ---------------------------------------------------------------------------
-  // Phase positions. Input and Update: a read issued at count c is consumed at
-  // c + 1. Recurrent and Readout: the list entry issued at c is the weight
-  // address at c + 1 and the weight is consumed at c + 2.
+  // Phase positions. Input: a read issued at count c is consumed at c + 1.
+  // Recurrent and Readout: the list entry issued at c is the weight address at
+  // c + 1 and the weight is consumed at c + 2. Update: lane c's state and decay
+  // parameters are read one cycle ahead (at Update count c − 1, lane 0's in
+  // every Recurrent cycle: nothing else reads them there), arrive at count c
+  // and go through the decays into the stage registers, and the rest of the
+  // update consumes them at c + 1.
   // ---------------------------------------------------------------------------
   logic [31:0]              count, group, update_unit;
-  logic                     update_issue;
-  assign count        = 32'(count_q);
-  assign group        = 32'(group_q);
-  assign update_unit  = group * Lanes + count;
-  assign update_issue = (phase_q == PhaseUpdate) && (count < Lanes) && (update_unit < NumUnits);
+  logic [UnitIdxWidth-1:0]  update_read_unit;  // past the last unit: read, never used
+  logic                     update_arrive;
+  assign count            = 32'(count_q);
+  assign group            = 32'(group_q);
+  assign update_unit      = group * Lanes + count;
+  assign update_read_unit = UnitIdxWidth'(group * Lanes + ((phase_q == PhaseUpdate) ? count + 1 : 0));
+  assign update_arrive    = (phase_q == PhaseUpdate) && (count < Lanes) && (update_unit < NumUnits);
 
   assign w_in_addr  = $clog2(WInDepth)'(group * NumInputs + count);
   assign w_rec_addr = $clog2(WRecDepth)'(group * NumUnits + 32'(list_read_data));
   assign bias_addr  = $clog2(BiasDepth)'(group);
   assign w_out_addr = $clog2(WOutDepth)'(group * NumUnits + 32'(list_read_data));
   assign b_out_addr = $clog2(BOutDepth)'(group);
-  assign decay_addr = $clog2(DecayDepth)'(update_unit);
+  assign decay_addr = $clog2(DecayDepth)'(update_read_unit);
 
-  assign state_read_addr = (phase_q == PhaseUpdate) ? UnitIdxWidth'(update_unit) : UnitIdxWidth'(dbg_addr_i);
+  assign state_read_addr = (phase_q == PhaseRecurrent || phase_q == PhaseUpdate) ? update_read_unit
+                                                                                 : UnitIdxWidth'(dbg_addr_i);
   assign list_read_addr  = (phase_q == PhaseReadout) ? {~bank_q, UnitIdxWidth'(count)}
                                                      : {bank_q, UnitIdxWidth'(count)};
 
@@ -277,47 +289,71 @@ module nf_lif_core #(
   end
 
   // ---------------------------------------------------------------------------
-  // Update: the neuron datapath, one lane per cycle
+  // Update: the neuron datapath, one lane per cycle, in two stages. Stage 1,
+  // the cycle a unit's state and decay parameters arrive: the decays D_αs(I)
+  // and D_β(v) (Form 1: multipliers, the iCE40's SB_MAC16 blocks, used
+  // combinationally) into the stage registers, with the v and c a refractory
+  // unit keeps. Stage 2, the next cycle (update_valid_q): sums, fits,
+  // threshold, reset, refractory counter, the state write and the spike list.
+  // So no register-to-register path runs through a decay multiplier and on
+  // through the update (docs/boards.md, "Timing through the DSPs"). Stage 1
+  // overlaps the reads of the next lane, so the phase keeps Lanes + 1 cycles.
   // ---------------------------------------------------------------------------
-  logic                           update_valid_q, update_valid_d;  // a unit's reads arrive this cycle
-  logic [UnitIdxWidth-1:0]        update_unit_q, update_unit_d;
-  logic [31:0]                    update_lane_q, update_lane_d;
-  logic signed [AccWidth-1:0]     synapse;
-  logic signed [CurrentWidth-1:0] current_old;
+  logic                            update_valid_q, update_valid_d;  // stage 2 holds a unit this cycle
+  logic [UnitIdxWidth-1:0]         update_unit_q, update_unit_d;
+  logic [31:0]                     update_lane_q, update_lane_d;
+  logic signed [CurrentWidth-1:0]  current_old;
   logic signed [MembraneWidth-1:0] membrane_old;
-  logic [RefWidth-1:0]            refractory_old;
-  assign synapse        = $signed(acc[update_lane_q*AccWidth +: AccWidth]);
+  logic [RefWidth-1:0]             refractory_old;
   assign current_old    = $signed(state_read_data[CurrentWidth-1:0]);
   assign membrane_old   = $signed(state_read_data[CurrentWidth +: MembraneWidth]);
   assign refractory_old = state_read_data[CurrentWidth + MembraneWidth +: RefWidth];
 
-  // I ← fit_I(D_αs(I) + shift_round(S, F_s − F_I))
-  logic signed [SynWidth-1:0]       synapse_scaled;
-  logic signed [CurrentWidth:0]     current_decayed;
-  logic signed [CurrentSumWidth-1:0] current_sum;
-  logic signed [CurrentWidth-1:0]   current_new;
-  logic                             current_overflow;
-  nf_shift_round #(.InWidth(AccWidth), .OutWidth(SynWidth), .Shift(CurrentShift), .Rounding(Rounding))
-    u_synapse (.value_i(synapse), .value_o(synapse_scaled));
+  // Stage 1: D_αs(I), D_β(v).
+  logic signed [CurrentWidth:0]    current_decayed, current_decayed_q, current_decayed_d;
+  logic signed [MembraneWidth:0]   membrane_decayed, membrane_decayed_q, membrane_decayed_d;
+  logic signed [MembraneWidth-1:0] membrane_kept_q, membrane_kept_d;  // v, kept by a refractory unit
+  logic [RefWidth-1:0]             refractory_count_q, refractory_count_d;
   nf_decay #(.Width(CurrentWidth), .ParamWidth(DecayParamWidth), .Form(DecayForm),
              .MultiplierBits(MultiplierBits), .Rounding(Rounding))
     u_current_decay (.value_i(current_old), .param_i(alpha_param), .value_o(current_decayed));
-  assign current_sum = CurrentSumWidth'(synapse_scaled) + CurrentSumWidth'(current_decayed);
+  nf_decay #(.Width(MembraneWidth), .ParamWidth(DecayParamWidth), .Form(DecayForm),
+             .MultiplierBits(MultiplierBits), .Rounding(Rounding))
+    u_membrane_decay (.value_i(membrane_old), .param_i(beta_param), .value_o(membrane_decayed));
+  always_comb begin
+    current_decayed_d  = current_decayed;
+    membrane_decayed_d = membrane_decayed;
+    membrane_kept_d    = membrane_old;
+    refractory_count_d = refractory_old;
+  end
+  always_ff @(posedge clk_i) begin
+    current_decayed_q  <= current_decayed_d;
+    membrane_decayed_q <= membrane_decayed_d;
+    membrane_kept_q    <= membrane_kept_d;
+    refractory_count_q <= refractory_count_d;
+  end
+
+  // Stage 2: I ← fit_I(D_αs(I) + shift_round(S, F_s − F_I))
+  logic signed [AccWidth-1:0]        synapse;
+  logic signed [SynWidth-1:0]        synapse_scaled;
+  logic signed [CurrentSumWidth-1:0] current_sum;
+  logic signed [CurrentWidth-1:0]    current_new;
+  logic                              current_overflow;
+  assign synapse = $signed(acc[update_lane_q*AccWidth +: AccWidth]);
+  nf_shift_round #(.InWidth(AccWidth), .OutWidth(SynWidth), .Shift(CurrentShift), .Rounding(Rounding))
+    u_synapse (.value_i(synapse), .value_o(synapse_scaled));
+  assign current_sum = CurrentSumWidth'(synapse_scaled) + CurrentSumWidth'(current_decayed_q);
   nf_fit #(.InWidth(CurrentSumWidth), .OutWidth(CurrentWidth), .Overflow(Overflow))
     u_current_fit (.value_i(current_sum), .value_o(current_new), .overflow_o(current_overflow));
 
   // u = fit_v(D_β(v) + shift_round(I, F_I − F_v)); s = [u ≥ θ]
-  logic signed [DriveWidth-1:0]     drive;
-  logic signed [MembraneWidth:0]    membrane_decayed;
+  logic signed [DriveWidth-1:0]       drive;
   logic signed [MembraneSumWidth-1:0] membrane_sum;
-  logic signed [MembraneWidth-1:0]  integrated;
-  logic                             integrated_overflow;
+  logic signed [MembraneWidth-1:0]    integrated;
+  logic                               integrated_overflow;
   nf_shift_round #(.InWidth(CurrentWidth), .OutWidth(DriveWidth), .Shift(MembraneShift), .Rounding(Rounding))
     u_drive (.value_i(current_new), .value_o(drive));
-  nf_decay #(.Width(MembraneWidth), .ParamWidth(DecayParamWidth), .Form(DecayForm),
-             .MultiplierBits(MultiplierBits), .Rounding(Rounding))
-    u_membrane_decay (.value_i(membrane_old), .param_i(beta_param), .value_o(membrane_decayed));
-  assign membrane_sum = MembraneSumWidth'(drive) + MembraneSumWidth'(membrane_decayed);
+  assign membrane_sum = MembraneSumWidth'(drive) + MembraneSumWidth'(membrane_decayed_q);
   nf_fit #(.InWidth(MembraneSumWidth), .OutWidth(MembraneWidth), .Overflow(Overflow))
     u_membrane_fit (.value_i(membrane_sum), .value_o(integrated), .overflow_o(integrated_overflow));
 
@@ -335,11 +371,11 @@ module nf_lif_core #(
   logic [RefWidth-1:0]             refractory_new;
   logic [1:0]                      update_overflows;
   always_comb begin
-    refractory = refractory_old != '0;
+    refractory = refractory_count_q != '0;
     spike      = !refractory && ((MembraneWidth + 2)'(integrated) >= ThresholdWide);
     if (refractory) begin
-      membrane_new   = membrane_old;
-      refractory_new = refractory_old - 1'b1;
+      membrane_new   = membrane_kept_q;
+      refractory_new = refractory_count_q - 1'b1;
     end else if (spike) begin
       membrane_new   = (ResetSubtract != 0) ? reset_value : '0;
       refractory_new = RefWidth'(RefractorySteps);
@@ -361,7 +397,12 @@ module nf_lif_core #(
   assign list_write_data  = update_unit_q;
 
   // ---------------------------------------------------------------------------
-  // Emit: y for every lane of the output group at once
+  // Emit: y for every lane of the output group at once. D_κ(y_m) of the
+  // group's outputs is registered every cycle (y_decayed_q): Emit always
+  // follows its group's Readout (at least 2 cycles, the same group, y
+  // unchanged), so it adds the value registered in Readout's last cycle, and
+  // no register-to-register path runs through the κ multiplier and on through
+  // the sum and the fit.
   // ---------------------------------------------------------------------------
   logic signed [OutputWidth-1:0] y_lane [Lanes];
   logic [Lanes-1:0]              y_overflow;
@@ -369,7 +410,7 @@ module nf_lif_core #(
     // Output m of the group; lanes past NumOutputs are masked.
     logic [31:0]                   output_index;
     logic signed [OutputWidth-1:0] y_old;
-    logic signed [OutputWidth:0]   y_decayed;
+    logic signed [OutputWidth:0]   y_decayed, y_decayed_q, y_decayed_d;
     logic signed [YWideWidth-1:0]  scaled;
     logic signed [OutputSumWidth-1:0] y_sum;
     logic signed [AccWidth-1:0]    lane_acc;  // a named signed wire: see nf_rate_core (Yosys 0.23)
@@ -379,9 +420,11 @@ module nf_lif_core #(
     nf_decay #(.Width(OutputWidth), .ParamWidth(DecayParamWidth), .Form(DecayForm),
                .MultiplierBits(MultiplierBits), .Rounding(Rounding))
       u_decay (.value_i(y_old), .param_i(DecayParamWidth'(Kappa)), .value_o(y_decayed));
+    always_comb y_decayed_d = y_decayed;
+    always_ff @(posedge clk_i) y_decayed_q <= y_decayed_d;
     nf_shift_round #(.InWidth(AccWidth), .OutWidth(YWideWidth), .Shift(OutputShift), .Rounding(Rounding))
       u_scale (.value_i(lane_acc), .value_o(scaled));
-    assign y_sum = OutputSumWidth'(scaled) + OutputSumWidth'(y_decayed);
+    assign y_sum = OutputSumWidth'(scaled) + OutputSumWidth'(y_decayed_q);
     nf_fit #(.InWidth(OutputSumWidth), .OutWidth(OutputWidth), .Overflow(Overflow))
       u_fit (.value_i(y_sum), .value_o(y_lane[l]), .overflow_o(y_overflow[l]));
   end
@@ -449,7 +492,7 @@ module nf_lif_core #(
 
   always_comb begin
     cycle_d        = cycle_q + 1'b1;
-    update_valid_d = update_issue;
+    update_valid_d = update_arrive;
     update_unit_d  = UnitIdxWidth'(update_unit);
     update_lane_d  = count;
     last_spikes_d  = last_spikes_q;
