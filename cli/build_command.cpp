@@ -65,12 +65,13 @@ void run_build(const BuildCommandOptions& o, bool baud_given) {
   const quantize::QuantizedArtifact q = quantize::load_quantized(o.dir);
   options.trial_seed = q.seed;  // the trials of `neurofab eval` and `neurofab vectors`
   if (!o.verify.empty()) {
-    if (board.family != boards::Family::kIce40) {
-      throw InputError(fmt::format("--verify {}: the netlist levels simulate iCE40 builds; {} is a {} board",
-                                   o.verify, board.name, boards::family_name(board.family)));
-    }
     NetlistCheckRequest request;
     request.level = sim::netlist_level_from_string(o.verify);
+    if (board.family != boards::Family::kIce40 && request.level == sim::NetlistLevel::kRouted) {
+      throw InputError(fmt::format("--verify routed: the routed level simulates iCE40 builds; {} is a {} board, whose "
+                                   "place and route needs Vivado (not run here): use --verify synth",
+                                   board.name, boards::family_name(board.family)));
+    }
     request.cache = o.cache;
     options.verify = [&q, &o, request](const fs::path& build_dir) {
       return check_build_netlist(q, o.dir, build_dir, request);
@@ -101,8 +102,8 @@ void add_build_command(CLI::App& app) {
   cmd->add_flag("--force", o->build.force, "Replace an existing --out folder");
   cmd->add_flag("!--no-abc9", o->build.abc9, "iCE40: synthesise with plain ABC instead of ABC9 (lower Fmax)");
   cmd->add_option("--verify", o->verify,
-                  "iCE40: before the folder is written, run its synth or routed netlist (one trial) in lock step with "
-                  "the golden model; the result goes into report.md");
+                  "Before the folder is written, run its synth (iCE40, Xilinx) or routed (iCE40) netlist (one trial) "
+                  "in lock step with the golden model; the result goes into report.md");
   cmd->add_option("--cache", o->cache, "--verify: cache of Verilated builds (default $NEUROFAB_CACHE or ~/.cache/neurofab)");
   cmd->add_flag("--list-boards", o->list, "List the known boards and exit");
   cmd->callback([o, cmd] { run_build(*o, cmd->count("--baud") > 0); });

@@ -9,6 +9,7 @@ namespace nf::cli {
 nlohmann::json check_build_netlist(const quantize::QuantizedArtifact& q, const std::string& qdir,
                                    const std::filesystem::path& build_dir, const NetlistCheckRequest& request) {
   const sim::BuildNetlists build = sim::read_build_netlists(build_dir);
+  sim::require_netlist_level(build, request.level);  // before anything is built
   sim::NetlistBoardOptions board;
   board.level = request.level;
   board.cache_dir = request.cache;
@@ -16,8 +17,8 @@ nlohmann::json check_build_netlist(const quantize::QuantizedArtifact& q, const s
   hil.trials = request.trials;
   hil.state = sim::StateCheck::kLast;
   const std::string level(sim::netlist_level_name(request.level));
-  fmt::print("{} netlist of {} ({} clocks per UART bit) against the golden model of {}\n", level, build.top,
-             build.clocks_per_bit, qdir);
+  fmt::print("{} netlist of {} ({}, {} clocks per UART bit) against the golden model of {}\n", level, build.top,
+             build.device_family, build.clocks_per_bit, qdir);
   const sim::HilResult r = sim::run_netlist_hil(q, build, board, hil);
   fmt::print("  {} trial(s) x {} timesteps: {} values compared (outputs, step cycles, overflow counts, state: last), "
              "{} mismatches; {:.1f} timesteps/s\n",

@@ -1,6 +1,6 @@
 #pragma once
 // The netlist levels of `neurofab verify --level synth|routed` and of
-// `neurofab build --verify routed`: a board build's netlist on the virtual
+// `neurofab build --verify synth|routed`: a board build's netlist on the virtual
 // board, in lock step with the golden model (sim/netlist_board.hpp).
 #include <filesystem>
 #include <nlohmann/json.hpp>

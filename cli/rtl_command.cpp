@@ -55,6 +55,11 @@ void run_netlist_verify(const VerifyCommandOptions& o, const quantize::Quantized
     return;
   }
   const boards::Board board = boards::find_board(o.board);
+  if (board.family != boards::Family::kIce40 && request.level == sim::NetlistLevel::kRouted) {
+    throw InputError(fmt::format("--level routed: the routed level simulates iCE40 builds; {} is a {} board, whose "
+                                 "place and route needs Vivado (not run here): use --level synth",
+                                 board.name, boards::family_name(board.family)));
+  }
   boards::BuildOptions build;
   build.lanes = o.verify.lanes;
   build.baud = o.baud;
@@ -111,8 +116,8 @@ void add_verify_command(CLI::App& app) {
   cmd->add_option("--harness", o->harness, "verilator (C++ testbench) or systemc (the core in a SystemC top)");
   cmd->add_option("--keep", o->keep, "Keep the work folder (RTL, vectors, log, mismatch waveform) here");
   cmd->add_option("--level", o->level,
-                  "rtl (the cores, default), synth (the Yosys netlist) or routed (the placed-and-routed netlist) "
-                  "of a board build, simulated with the vendor cell models through the UART pin");
+                  "rtl (the cores, default), synth (the Yosys netlist) or routed (the placed-and-routed netlist, "
+                  "iCE40 only) of a board build, simulated with the vendor cell models through the UART pin");
   cmd->add_option("--build", o->build_dir, "--level synth|routed: the `neurofab build` folder to check");
   cmd->add_option("--board", o->board, "--level synth|routed without --build: the board to build for")
       ->capture_default_str();

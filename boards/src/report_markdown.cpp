@@ -192,12 +192,19 @@ std::string report_markdown(const json& r) {
   if (r.contains("netlist_check")) {
     const json& n = r["netlist_check"];
     text += "\n## Netlist check\n\n";
-    text += fmt::format("The {} netlist (Yosys's iCE40 cell models, from power-on) in lock step with the integer golden "
-                        "model over the UART pin (`{}`): {} trial(s) × {} timesteps, {} values compared (outputs, step "
-                        "cycles, overflow counts, last state), {} mismatches; {:.1f} timesteps/s.\n",
-                        n["level"].get<std::string>(), n["command"].get<std::string>(), n["trials"].get<int>(),
-                        n["steps_per_trial"].get<int>(), n["values_compared"].get<std::int64_t>(),
-                        n["mismatches"].get<std::int64_t>(), n["timesteps_per_second"].get<double>());
+    const bool xc7 = r["board"]["family"] == "xc7";
+    text += fmt::format("The {} netlist ({}, from power-on) in lock step with the integer golden model over the UART pin "
+                        "(`{}`): {} trial(s) × {} timesteps, {} values compared (outputs, step cycles, overflow counts, "
+                        "last state), {} mismatches; {:.1f} timesteps/s.{}\n",
+                        n["level"].get<std::string>(),
+                        xc7 ? "Yosys synth_xilinx's, with Yosys's Xilinx cell models and neurofab's block RAM models"
+                            : "Yosys's iCE40 cell models",
+                        n["command"].get<std::string>(), n["trials"].get<int>(), n["steps_per_trial"].get<int>(),
+                        n["values_compared"].get<std::int64_t>(), n["mismatches"].get<std::int64_t>(),
+                        n["timesteps_per_second"].get<double>(),
+                        xc7 ? " Vivado synthesises the RTL itself: its netlist, placement, routing and timing are not "
+                              "checked here (docs/rtl.md)."
+                            : "");
   }
   text += "\n## Output\n\n";
   if (r["bitstream"].is_null()) {

@@ -17,7 +17,8 @@ namespace nf::boards {
 // -abc9 -device hx|lp|u with BuildOptions::abc9), the netlist in <top>.json.
 std::map<std::string, std::int64_t> synthesise_ice40(const BuildContext& c, ToolRunner& tools);
 
-// Xilinx 7-series: estimate.ys with synth_xilinx -family xc7, for the utilisation estimate only.
+// Xilinx 7-series: estimate.ys with synth_xilinx -family xc7 -flatten, for the
+// utilisation estimate and the synth netlist level; the netlist in <top>.json.
 std::map<std::string, std::int64_t> estimate_xc7(const BuildContext& c, ToolRunner& tools);
 
 // `yosys -V`'s line.

@@ -162,7 +162,8 @@ TEST_CASE("a Xilinx board gets a self-contained Vivado project and an estimate",
 
   // The project: script, README, pins, every source and image, nothing that points outside.
   for (const char* file : {"build.tcl", "README.md", "arty-a7-35.xdc", "report.json", "report.md", "build.sh",
-                           "estimate.ys", "synth_stat.json", "logs/yosys.log", "rtl/nf_config_pkg.sv", "rtl/rtl.json"}) {
+                           "estimate.ys", "synth_stat.json", "logs/yosys.log", "rtl/nf_config_pkg.sv", "rtl/rtl.json",
+                           "nf_lif_system.json"}) {  // the synth_xilinx netlist (neurofab verify --level synth)
     INFO(file);
     CHECK(fs::is_regular_file(out / file));
   }

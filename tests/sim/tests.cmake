@@ -22,15 +22,18 @@ nf_add_test_suite(nf_host_link_tests
   LIBS nf_sim nf_models)
 add_dependencies(nf_host_link_tests neurofab)
 
-# The routed iCE40 netlist unpacked into cells_sim.v primitives, rule by rule (unit).
+# The routed iCE40 netlist unpacked into cells_sim.v primitives, rule by rule,
+# and the Xilinx synth netlist's preparation (block RAM models, power-on
+# values, a known Yosys mapping bug refused) (unit).
 nf_add_test_suite(nf_netlist_unpack_tests
-  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_ice40_unpack.cpp
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_ice40_unpack.cpp ${CMAKE_CURRENT_LIST_DIR}/test_xc7_netlist.cpp
   LIBS nf_sim)
 target_include_directories(nf_netlist_unpack_tests PRIVATE ${PROJECT_SOURCE_DIR}/sim/src)
 
 # The netlist levels: real iCEBreaker builds of the demo networks, their
 # synthesized and routed netlists in lock step with the golden model under
-# Yosys's iCE40 models, and injected netlist faults (Yosys, nextpnr, Verilator).
+# Yosys's iCE40 models, Arty A7-35 builds' synth_xilinx netlists under Yosys's
+# Xilinx models, and injected netlist faults (Yosys, nextpnr, Verilator).
 nf_add_test_suite(nf_netlist_tests
   LABEL rtl
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_netlist_board.cpp

@@ -13,19 +13,29 @@ using nlohmann::json;
 namespace {
 
 // The recurrent weight memory initialised from the wrong image: in the first
-// of its block RAMs (u_w_rec, by name), the first two neighbouring 256-bit
-// rows that differ are swapped.
+// of its block RAMs (u_w_rec, by name: SB_RAM40_4K with rows INIT_0…F,
+// RAMB18E1 with INIT_00…3F, RAMB36E1 with INIT_00…7F), the first two
+// neighbouring 256-bit rows that differ are swapped.
 void swap_memory_rows(json& cells) {
-  const char* hex = "0123456789ABCDEF";
+  struct BlockRam {
+    const char* type;
+    int rows;
+    int digits;  // hexadecimal digits of a row's number in its parameter name
+  };
+  static const BlockRam kBlockRams[] = {{"SB_RAM40_4K", 16, 1}, {"RAMB18E1", 64, 2}, {"RAMB36E1", 128, 2}};
   for (auto& [name, cell] : cells.items()) {
-    if (cell.at("type").get<std::string>().rfind("SB_RAM40_4K", 0) != 0) continue;
     if (name.find("u_w_rec") == std::string::npos) continue;
-    json& p = cell.at("parameters");
-    for (int k = 1; k < 16; ++k) {
-      const std::string a = std::string("INIT_") + hex[k - 1], b = std::string("INIT_") + hex[k];
-      if (p.contains(a) && p.contains(b) && p.at(a) != p.at(b)) {
-        std::swap(p.at(a), p.at(b));
-        return;
+    const std::string type = cell.at("type").get<std::string>();
+    for (const BlockRam& ram : kBlockRams) {
+      if (type.rfind(ram.type, 0) != 0) continue;
+      json& p = cell.at("parameters");
+      for (int k = 1; k < ram.rows; ++k) {
+        const std::string a = fmt::format("INIT_{:0{}X}", k - 1, ram.digits);
+        const std::string b = fmt::format("INIT_{:0{}X}", k, ram.digits);
+        if (p.contains(a) && p.contains(b) && p.at(a) != p.at(b)) {
+          std::swap(p.at(a), p.at(b));
+          return;
+        }
       }
     }
   }
@@ -46,7 +56,7 @@ void drop_clock_enable(json& cells) {
   for (const auto& [_, cell] : cells.items()) {
     if (enabled(cell)) ++users[cell.at("connections").at("E").dump()];
   }
-  if (users.empty()) throw InputError("netlist fault: no flip-flop with a clock enable");
+  if (users.empty()) throw InputError("netlist fault: no iCE40 flip-flop with a clock enable (SB_DFF*E*)");
   std::string net;
   int most = 0;
   for (const auto& [n, count] : users) {

@@ -18,8 +18,12 @@
 //   <dir>/logs/           one log per tool
 //   <dir>/report.json, report.md
 // Xilinx 7-series (Yosys estimate → fit check → Vivado project, not run):
-//   <dir>/rtl/, <dir>/<board>.xdc, estimate.ys, synth_stat.json, build.tcl,
-//   README.md, logs/, report.json, report.md
+//   <dir>/rtl/, <dir>/<board>.xdc, estimate.ys (read, chparam, synth_xilinx
+//   -flatten, write_json, stat), synth_stat.json, build.tcl, README.md, logs/,
+//   report.json, report.md
+//   <dir>/<top>.json      Yosys's synth_xilinx netlist: what `neurofab verify
+//                         --level synth` simulates (Vivado synthesises the
+//                         RTL itself; this netlist is not what it flashes)
 //
 // The folder is staged and renamed into place only when everything
 // succeeded: a refused or failed build leaves nothing at <dir> (and an
@@ -70,9 +74,9 @@ struct BuildOptions {
   // The folder of the system top's SystemVerilog sources (empty: rtl/sv, as
   // installed: rtl::rtl_source_dir()): to build a modified copy of the RTL.
   std::filesystem::path rtl_dir;
-  // Optional (iCE40): checks the finished build in its staging folder before
-  // it is committed (`neurofab build --verify routed` passes the netlist
-  // lock step, sim/netlist_board.hpp). What it returns is report.json's
+  // Optional: checks the finished build in its staging folder before it is
+  // committed (`neurofab build --verify synth|routed` passes the netlist lock
+  // step, sim/netlist_board.hpp; Xilinx builds have the synth level only). What it returns is report.json's
   // "netlist_check" and a section of report.md; a throw (mismatches) fails
   // the build and leaves nothing at <dir>.
   std::function<nlohmann::json(const std::filesystem::path& build_dir)> verify;
