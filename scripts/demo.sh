@@ -91,8 +91,14 @@ for net in flipflop-rate-n50 flipflop-lif-n50; do
   echo
 done
 for net in flipflop-rate-n50 flipflop-lif-n50; do
-  begin "build: $net for the iCEBreaker (Yosys synth_ice40 → nextpnr-ice40 → icepack)"
-  ./build/cli/neurofab build --board icebreaker "out/demo/q-$net" --lanes 4 --force -o "out/demo/icebreaker-$net"
+  begin "build: $net for the iCEBreaker (Yosys synth_ice40 → nextpnr-ice40 → icepack), its netlist in lock step"
+  # --verify: a netlist of the build runs one trial at gate level with Yosys's iCE40 cell models,
+  # from power-on, through the UART pin (docs/rtl.md, "Three levels"): the placed-and-routed design
+  # (what icepack packs) for the rate network; the synthesized one for the LIF network, whose routed
+  # netlist still differs in its outputs (an open problem, docs/rtl.md).
+  level=routed
+  [ "$net" = flipflop-lif-n50 ] && level=synth
+  ./build/cli/neurofab build --board icebreaker "out/demo/q-$net" --lanes 4 --force -o "out/demo/icebreaker-$net" --verify $level
   echo
 done
 echo "The artifacts (model.json + .npy tensors) are in $out and $lif;"
