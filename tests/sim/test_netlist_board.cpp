@@ -74,10 +74,7 @@ sim::HilResult run_level(const quantize::QuantizedArtifact& q, const fs::path& b
 }
 
 void check_exact(const sim::HilResult& r, int steps) {
-  for (const auto& m : r.first_mismatches) {
-    UNSCOPED_INFO(fmt::format("trial {} step {}: {} [{}] expected {} actual {}", m.trial, m.step, m.what, m.index,
-                              m.expected, m.actual));
-  }
+  for (const auto& m : r.first_mismatches) UNSCOPED_INFO(sim::describe(m));
   CHECK(r.mismatches == 0);
   CHECK(r.trials == 1);
   CHECK(r.steps_per_trial == steps);
